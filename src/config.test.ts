@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('configuration', () => {
+  it('runs on defaults with nothing set', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.paymentMode).toBe('sandbox');
+    expect(c.demoData).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT must be a whole number/],
+    ['PORT', '70000', /PORT must be a whole number from 1 to 65535/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL must (be a URL|start with postgres)/],
+    ['PAYMENT_MODE', 'real', /PAYMENT_MODE must be one of sandbox, live/],
+    ['DEMO_DATA', 'maybe', /DEMO_DATA must be true or false/],
+    ['ALIPAY_APP_ID', '123', /ALIPAY_APP_ID must be/],
+    ['SESSION_IDLE_MINUTES', '0', /SESSION_IDLE_MINUTES/],
+  ])('%s=%s stops the start with a message naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('live mode requires the channel keys, each named', () => {
+    expect(() => loadConfig({ PAYMENT_MODE: 'live' })).toThrow(/ALIPAY_PRIVATE_KEY \(or ALIPAY_PRIVATE_KEY_FILE\) is required[\s\S]*ALIPAY_PUBLIC_KEY[\s\S]*ALIPAY_GATEWAY is required/);
+  });
+
+  it('production refuses the sandbox', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PAYMENT_MODE must be live when NODE_ENV=production/);
+  });
+
+  it('reads keys from *_FILE variables', () => {
+    const c = loadConfig({ ALIPAY_PRIVATE_KEY_FILE: '/k.pem' }, (p) => `pem from ${p}`);
+    expect(c.alipay.privateKeyPem).toBe('pem from /k.pem');
+  });
+});

@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Configuration comes only from environment variables, read and checked once at start-up.
+ * A bad value stops the start with a message that names the variable and says what it wants.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  /** How browsers and channels reach this server (cashier return links, notify URLs). */
+  publicBaseUrl: string;
+  /** Unset → embedded PostgreSQL under dataDir. */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  embeddedPgPort: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** 'sandbox': channels point at the in-process sandbox gateway. 'live': at the real channels. */
+  paymentMode: 'sandbox' | 'live';
+  alipay: {
+    appId: string;
+    sellerId: string;
+    /** PEM text; read from *_FILE variables when given. Unset in sandbox mode → generated. */
+    privateKeyPem: string | undefined;
+    alipayPublicKeyPem: string | undefined;
+    gateway: string | undefined;
+  };
+  demoData: boolean;
+  jobsEnabled: boolean;
+  session: { idleMinutes: number; absoluteHours: number };
+  /** Set only behind TLS; the session cookie is then Secure. */
+  secureCookies: boolean;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, readFile: (p: string) => string = defaultReadFile): Config {
+  const errors: string[] = [];
+  const str = (name: string, def?: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v === '' ? def : v;
+  };
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const v = str(name);
+    if (v === undefined) return def;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      errors.push(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
+      return def;
+    }
+    return Number(v);
+  };
+  const bool = (name: string, def: boolean): boolean => {
+    const v = str(name);
+    if (v === undefined) return def;
+    if (['1', 'true', 'yes', 'on'].includes(v.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(v.toLowerCase())) return false;
+    errors.push(`${name} must be true or false (got ${JSON.stringify(v)})`);
+    return def;
+  };
+  const oneOf = <T extends string>(name: string, def: T, allowed: readonly T[]): T => {
+    const v = str(name);
+    if (v === undefined) return def;
+    if (!(allowed as readonly string[]).includes(v)) {
+      errors.push(`${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
+      return def;
+    }
+    return v as T;
+  };
+  const url = (name: string, def?: string): string | undefined => {
+    const v = str(name, def);
+    if (v === undefined) return undefined;
+    try {
+      const u = new URL(v);
+      if (!['http:', 'https:', 'postgres:', 'postgresql:'].includes(u.protocol)) throw new Error();
+    } catch {
+      errors.push(`${name} must be a URL (got ${JSON.stringify(v)})`);
+    }
+    return v;
+  };
+  const pem = (name: string): string | undefined => {
+    const file = str(`${name}_FILE`);
+    if (file !== undefined) {
+      try {
+        return readFile(file);
+      } catch (e) {
+        errors.push(`${name}_FILE could not be read: ${(e as Error).message}`);
+        return undefined;
+      }
+    }
+    const v = str(name);
+    return v?.replaceAll('\\n', '\n');
+  };
+
+  const port = int('PORT', 3000, 1, 65535);
+  const host = str('HOST', '127.0.0.1')!;
+  const publicBaseUrl = url('PUBLIC_BASE_URL', `http://127.0.0.1:${port}`)!.replace(/\/+$/, '');
+  const databaseUrl = url('DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:/.test(databaseUrl)) errors.push('DATABASE_URL must start with postgres:// or postgresql://');
+  const paymentMode = oneOf('PAYMENT_MODE', 'sandbox', ['sandbox', 'live'] as const);
+  const alipay = {
+    appId: str('ALIPAY_APP_ID', '2021000000000001')!,
+    sellerId: str('ALIPAY_SELLER_ID', '2088000000000001')!,
+    privateKeyPem: pem('ALIPAY_PRIVATE_KEY'),
+    alipayPublicKeyPem: pem('ALIPAY_PUBLIC_KEY'),
+    gateway: url('ALIPAY_GATEWAY'),
+  };
+  if (!/^\d{16}$/.test(alipay.appId)) errors.push(`ALIPAY_APP_ID must be Alipay's 16-digit app id (got ${JSON.stringify(alipay.appId)})`);
+  if (!/^2088\d{12}$/.test(alipay.sellerId)) errors.push(`ALIPAY_SELLER_ID must be a 16-digit id starting 2088 (got ${JSON.stringify(alipay.sellerId)})`);
+  if (paymentMode === 'live') {
+    for (const [name, v] of [['ALIPAY_PRIVATE_KEY', alipay.privateKeyPem], ['ALIPAY_PUBLIC_KEY', alipay.alipayPublicKeyPem], ['ALIPAY_GATEWAY', alipay.gateway]] as const) {
+      if (!v) errors.push(`${name} (or ${name}_FILE) is required when PAYMENT_MODE=live`.replace('ALIPAY_GATEWAY (or ALIPAY_GATEWAY_FILE)', 'ALIPAY_GATEWAY'));
+    }
+  }
+  const production = env.NODE_ENV === 'production';
+  const config: Config = {
+    port,
+    host,
+    publicBaseUrl,
+    databaseUrl,
+    databasePoolSize: int('DATABASE_POOL_SIZE', 20, 1, 500),
+    dataDir: path.resolve(str('DATA_DIR', './data')!),
+    embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 1, 65535),
+    logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    paymentMode,
+    alipay,
+    demoData: bool('DEMO_DATA', !production),
+    jobsEnabled: bool('JOBS_ENABLED', true),
+    session: {
+      idleMinutes: int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+      absoluteHours: int('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
+    },
+    secureCookies: bool('SECURE_COOKIES', publicBaseUrl.startsWith('https:')),
+  };
+  if (production && paymentMode === 'sandbox') errors.push('PAYMENT_MODE must be live when NODE_ENV=production (the sandbox takes no real money)');
+  if (errors.length) throw new ConfigError(`Invalid configuration:\n  - ${errors.join('\n  - ')}`);
+  return config;
+}
+
+function defaultReadFile(p: string): string {
+  return fs.readFileSync(p, 'utf8');
+}

@@ -1,0 +1,23 @@
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.ts';
+
+// int8 (money in fen, ids) must never become a JS number: read it as bigint.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => BigInt(v));
+
+export type Db = Kysely<DB>;
+export type Trx = Transaction<DB>;
+/** Functions that work either inside a caller's transaction or on their own take this. */
+export type DbOrTrx = Db | Trx;
+
+export function createDb(databaseUrl: string, opts: { poolSize?: number } = {}): { db: Db; pool: pg.Pool } {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: opts.poolSize ?? 10,
+    // A hung query must not hold a seat or a bill lock forever.
+    statement_timeout: 30_000,
+    idle_in_transaction_session_timeout: 60_000,
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, pool };
+}

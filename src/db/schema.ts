@@ -1,0 +1,191 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Table types for Kysely; one interface per table in db/migrations. int8 reads as bigint. */
+type Id = Generated<bigint>;
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+
+export interface AuthorityTable { id: Id; code: string; name: string; created_at: CreatedAt }
+
+export interface ExamTable {
+  id: Id;
+  authority_id: bigint;
+  code: string;
+  name: string;
+  initial_password_rule: 'ID_LAST6' | 'FIXED';
+  initial_password_fixed: string | null;
+  bill_timeout_minutes: ColumnType<number, number | undefined, number>;
+  channels: ColumnType<string[], string[] | undefined, string[]>;
+  bank_card_only: ColumnType<boolean, boolean | undefined, boolean>;
+  agreement_text: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+}
+
+export interface SittingTable { id: Id; exam_id: bigint; code: string; name: string; created_at: CreatedAt }
+
+export type SubjectKind = 'WRITTEN' | 'ORAL';
+export interface SubjectTable {
+  id: Id;
+  sitting_id: bigint;
+  code: string;
+  name: string;
+  kind: ColumnType<SubjectKind, SubjectKind | undefined, SubjectKind>;
+  fee_fen: bigint;
+  created_at: CreatedAt;
+}
+
+export type IdType = 'RESIDENT_ID' | 'PASSPORT' | 'HK_MACAO_PERMIT' | 'TAIWAN_PERMIT';
+export interface CandidateTable {
+  id: Id;
+  authority_id: bigint;
+  exam_id: bigint;
+  id_type: ColumnType<IdType, IdType | undefined, IdType>;
+  id_number: string;
+  name: string;
+  password_hash: string;
+  must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+export interface CandidateSessionTable {
+  id_hash: Buffer;
+  candidate_id: bigint;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+}
+
+export interface RegistrationTable {
+  id: Id;
+  candidate_id: bigint;
+  sitting_id: bigint;
+  subject_id: bigint;
+  owner: ColumnType<'CANDIDATE' | 'INSTITUTION', 'CANDIDATE' | 'INSTITUTION' | undefined, never>;
+  status: ColumnType<'ACTIVE' | 'CANCELLED', 'ACTIVE' | 'CANCELLED' | undefined>;
+  paid_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export type BillStateName = 'UNPAID' | 'PAYING' | 'PAID' | 'CLOSED' | 'REFUNDED' | 'PARTIALLY_REFUNDED';
+export interface BillTable {
+  id: Id;
+  bill_no: string;
+  candidate_id: bigint;
+  sitting_id: bigint;
+  amount_fen: bigint;
+  state: ColumnType<BillStateName, BillStateName | undefined, BillStateName>;
+  channel: string | null;
+  agreement_accepted_at: Date | null;
+  expires_at: Date;
+  paying_since: Date | null;
+  paid_at: Date | null;
+  closed_at: Date | null;
+  channel_trade_no: string | null;
+  next_query_at: Date | null;
+  query_attempts: ColumnType<number, number | undefined, number>;
+  flagged_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface BillItemTable {
+  id: Id;
+  bill_id: bigint;
+  registration_id: bigint;
+  subject_id: bigint;
+  amount_fen: bigint;
+  live: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface BillTransitionTable {
+  id: Id;
+  bill_id: bigint;
+  from_state: BillStateName;
+  to_state: BillStateName;
+  cause: string;
+  actor: string;
+  at: Date;
+  detail: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+export interface PaymentAttemptTable {
+  id: Id;
+  bill_id: bigint;
+  seq: number;
+  out_trade_no: string;
+  channel: string;
+  state: ColumnType<'OPEN' | 'CLOSED', 'OPEN' | 'CLOSED' | undefined, 'OPEN' | 'CLOSED'>;
+  pay_url: string;
+  qr_content: string;
+  created_at: Date;
+  closed_at: Date | null;
+}
+
+export type CaptureOutcome = 'SETTLED' | 'DUPLICATE' | 'LATE';
+export interface ChannelPaymentTable {
+  id: Id;
+  bill_id: bigint;
+  attempt_id: bigint;
+  channel: string;
+  channel_trade_no: string;
+  amount_fen: bigint;
+  paid_at: Date;
+  outcome: CaptureOutcome;
+  reported_by: string;
+  recorded_at: Date;
+}
+
+export type RefundReason = 'DUPLICATE_PAYMENT' | 'LATE_PAYMENT' | 'AUTHORITY_CHANGE' | 'STAFF';
+export type RefundStateName = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+export interface RefundTable {
+  id: Id;
+  refund_no: string;
+  bill_id: bigint;
+  channel_payment_id: bigint;
+  channel: string;
+  amount_fen: bigint;
+  reason: RefundReason;
+  state: ColumnType<RefundStateName, RefundStateName | undefined, RefundStateName>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  succeeded_at: Date | null;
+}
+
+export interface ChannelNotificationTable {
+  id: Id;
+  channel: string;
+  received_at: Date;
+  accepted: boolean;
+  outcome: string;
+  detail: ColumnType<string, string | undefined, string>;
+  bill_no: string | null;
+  notify_id: string | null;
+  remote_addr: string | null;
+}
+
+export interface DB {
+  authority: AuthorityTable;
+  exam: ExamTable;
+  sitting: SittingTable;
+  subject: SubjectTable;
+  candidate: CandidateTable;
+  candidate_session: CandidateSessionTable;
+  registration: RegistrationTable;
+  bill: BillTable;
+  bill_item: BillItemTable;
+  bill_transition: BillTransitionTable;
+  payment_attempt: PaymentAttemptTable;
+  channel_payment: ChannelPaymentTable;
+  refund: RefundTable;
+  channel_notification: ChannelNotificationTable;
+}
+
+export type Bill = Selectable<BillTable>;
+export type NewBill = Insertable<BillTable>;
+export type BillUpdate = Updateable<BillTable>;
+export type Candidate = Selectable<CandidateTable>;
+export type Exam = Selectable<ExamTable>;
+export type ChannelPayment = Selectable<ChannelPaymentTable>;
+export type Refund = Selectable<RefundTable>;
+export type PaymentAttempt = Selectable<PaymentAttemptTable>;

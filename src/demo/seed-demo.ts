@@ -1,0 +1,58 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { hashPassword, initialPassword } from '../modules/accounts/password.ts';
+import { residentIdCheckChar } from '../shared/resident-id.ts';
+
+export interface DemoAccount {
+  name: string;
+  idNumber: string;
+  password: string;
+}
+
+const DEMO_PEOPLE = [
+  { name: '张三', first17: '11010519900307123' },
+  { name: '李四', first17: '31010419951115234' },
+  { name: '王五', first17: '43010220000229345' },
+];
+
+/**
+ * On an empty database, the demo of the foundation: one authority, one exam (网络教育统考, the
+ * seed 000 shape: initial password = last 6 of the ID, bills close after 30 minutes), one
+ * sitting, three subjects and three candidates with registrations. Returns the accounts, or
+ * nothing when the database already has data.
+ */
+export async function seedDemo(db: Db): Promise<DemoAccount[] | undefined> {
+  return db.transaction().execute(async (trx) => {
+    // Several processes starting at once on an empty database seed it once.
+    await sql`SELECT pg_advisory_xact_lock(727002)`.execute(trx);
+    if (await trx.selectFrom('authority').select('id').limit(1).executeTakeFirst()) return undefined;
+    const authority = await trx.insertInto('authority').values({ code: 'DEMO', name: '示范省教育考试院 Demo Examinations Authority' }).returning('id').executeTakeFirstOrThrow();
+    const exam = await trx.insertInto('exam').values({
+      authority_id: authority.id,
+      code: 'TONGKAO',
+      name: '网络教育统考',
+      initial_password_rule: 'ID_LAST6',
+      initial_password_fixed: null,
+      bill_timeout_minutes: 30,
+      channels: ['alipay'],
+      agreement_text: '本人确认所选科目及费用无误；缴费成功后不因个人原因退费。',
+    }).returningAll().executeTakeFirstOrThrow();
+    const sitting = await trx.insertInto('sitting').values({ exam_id: exam.id, code: '2026-03', name: '2026年3月' }).returning('id').executeTakeFirstOrThrow();
+    const subjects = await trx.insertInto('subject').values([
+      { sitting_id: sitting.id, code: 'ENG-B', name: '大学英语B', kind: 'WRITTEN', fee_fen: 8000n },
+      { sitting_id: sitting.id, code: 'CS', name: '计算机应用基础', kind: 'WRITTEN', fee_fen: 8000n },
+      { sitting_id: sitting.id, code: 'CHN-B', name: '大学语文B', kind: 'WRITTEN', fee_fen: 6500n },
+    ]).returning('id').execute();
+    const accounts: DemoAccount[] = [];
+    for (const person of DEMO_PEOPLE) {
+      const idNumber = person.first17 + residentIdCheckChar(person.first17);
+      const password = initialPassword(exam, idNumber);
+      const candidate = await trx.insertInto('candidate').values({
+        authority_id: authority.id, exam_id: exam.id, id_number: idNumber, name: person.name, password_hash: await hashPassword(password),
+      }).returning('id').executeTakeFirstOrThrow();
+      await trx.insertInto('registration').values(subjects.map((s) => ({ candidate_id: candidate.id, sitting_id: sitting.id, subject_id: s.id }))).execute();
+      accounts.push({ name: person.name, idNumber, password });
+    }
+    return accounts;
+  });
+}

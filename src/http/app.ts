@@ -1,0 +1,61 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import type { RouteDeps } from './route-deps.ts';
+import { csrfGuard } from './plugins/auth.ts';
+import { installErrorHandling } from './plugins/errors.ts';
+import { installMetrics } from './plugins/metrics.ts';
+import { billRoutes } from './routes/candidate/bill.routes.ts';
+import { sessionRoutes } from './routes/candidate/session.routes.ts';
+import { notifyRoutes } from './routes/notify/notify.routes.ts';
+import { systemRoutes } from './routes/public/system.routes.ts';
+import { pageRoutes } from './pages/pages.routes.ts';
+import { ErrorBody } from './schemas.ts';
+
+export interface BuildAppOptions extends RouteDeps {
+  logger: Logger;
+  /** Mounted under /sandbox in sandbox mode: the in-process payment gateway. */
+  sandbox?: FastifyPluginAsync;
+}
+
+/** Builds the Fastify app: plugins, error format, OpenAPI, routes. Listening is the caller's. */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    trustProxy: true,
+    bodyLimit: 256 * 1024,
+    // Every response schema is strict about extra fields; request ids go in logs, not bodies.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app);
+  app.addSchema(ErrorBody);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'ExamPay API',
+        version: '0.1.0',
+        description: 'Exam registration and fee payment. Every error is `{ error: { code, message, messageZh, messageEn, details } }` with a stable code. State-changing /api calls need the header `X-ExamPay-Request: 1` and the session cookie.',
+      },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'exampay_sid' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  installMetrics(app);
+  app.addHook('onRequest', csrfGuard);
+
+  await app.register(systemRoutes(opts));
+  await app.register(sessionRoutes(opts));
+  await app.register(billRoutes(opts));
+  await app.register(notifyRoutes(opts));
+  await app.register(pageRoutes(opts));
+  if (opts.sandbox) await app.register(opts.sandbox, { prefix: '/sandbox' });
+  return app;
+}

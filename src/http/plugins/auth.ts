@@ -1,0 +1,52 @@
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Candidate } from '../../db/schema.ts';
+import { resolveSession, type SessionPolicy } from '../../modules/accounts/sessions.ts';
+import type { AppContext } from '../../modules/context.ts';
+import { sendFailure } from './errors.ts';
+
+export const SESSION_COOKIE = 'exampay_sid';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    candidate?: Candidate;
+  }
+}
+
+/**
+ * preHandler for candidate routes: a valid server-side session, and — until the forced first
+ * password change is done — nothing but that change (ACC-2).
+ */
+export function requireCandidate(ctx: Pick<AppContext, 'db' | 'clock'>, policy: SessionPolicy, opts: { allowBeforePasswordChange?: boolean } = {}): preHandlerAsyncHookHandler {
+  return async function (req: FastifyRequest, reply: FastifyReply) {
+    const token = req.cookies[SESSION_COOKIE];
+    if (!token) return sendFailure(req, reply, { code: 'NOT_SIGNED_IN' });
+    const found = await resolveSession(ctx.db, token, ctx.clock.now(), policy);
+    if (found.status !== 'VALID') return sendFailure(req, reply, { code: found.status === 'EXPIRED' ? 'SESSION_EXPIRED' : 'NOT_SIGNED_IN' });
+    if (found.candidate.must_change_password && !opts.allowBeforePasswordChange) {
+      return sendFailure(req, reply, { code: 'PASSWORD_CHANGE_REQUIRED' });
+    }
+    req.candidate = found.candidate;
+  };
+}
+
+/** The candidate a preHandler put on the request; calling this without one is a bug. */
+export function currentCandidate(req: FastifyRequest): Candidate {
+  if (!req.candidate) throw new Error('route used currentCandidate without requireCandidate');
+  return req.candidate;
+}
+
+export const CSRF_HEADER = 'x-exampay-request';
+
+/**
+ * CSRF defence for cookie-authenticated API calls (OWASP "custom request header"): every
+ * state-changing /api request must carry X-ExamPay-Request. A cross-site form cannot add a
+ * header, and a cross-site script cannot send one without a CORS preflight we never grant.
+ * Issue "Accounts and security" adds per-session tokens on top.
+ */
+export async function csrfGuard(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || !req.url.startsWith('/api/')) return;
+  if (req.headers[CSRF_HEADER] !== '1') {
+    await sendFailure(req, reply, { code: 'CSRF_REJECTED', details: { header: 'X-ExamPay-Request: 1' } });
+  }
+}

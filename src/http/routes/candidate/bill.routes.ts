@@ -1,0 +1,112 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { acceptAgreement } from '../../../modules/billing/accept-agreement.ts';
+import { billDetail, findCandidateBill, listCandidateBills } from '../../../modules/billing/bill-queries.ts';
+import { confirmBill } from '../../../modules/billing/confirm-bill.ts';
+import { checkBillStatus } from '../../../modules/payments/check-bill-status.ts';
+import { startPayment } from '../../../modules/payments/start-payment.ts';
+import { listCandidateRegistrations } from '../../../modules/registration/registration-queries.ts';
+import { isValidBillNo } from '../../../shared/bill-number.ts';
+import { currentCandidate, requireCandidate } from '../../plugins/auth.ts';
+import { sendFailure } from '../../plugins/errors.ts';
+import type { RouteDeps } from '../../route-deps.ts';
+import { BillNo, Fen, IdString, responses, Timestamp } from '../../schemas.ts';
+import { BillDetailBody, billDetailView, BillSummary, billSummaryView, fenJson } from './bill.views.ts';
+
+const BillParams = Type.Object({ billNo: BillNo });
+
+export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.addHook('preHandler', requireCandidate(ctx, config.session));
+    const actorOf = (id: bigint) => `candidate:${id}`;
+
+    /** Loads the bill of this candidate with its details, or answers BILL_NOT_FOUND. */
+    const detailFor = async (candidateId: bigint, billNo: string) => {
+      if (!isValidBillNo(billNo)) return undefined;
+      const bill = await findCandidateBill(ctx.db, candidateId, billNo);
+      return bill && billDetail(ctx.db, bill);
+    };
+
+    app.get('/api/v1/registrations', {
+      schema: {
+        tags: ['candidate'], summary: 'My registrations and whether each can be paid now',
+        response: responses(200, Type.Array(Type.Object({
+          registrationId: IdString, sittingCode: Type.String(), sittingName: Type.String(), subjectCode: Type.String(), subjectName: Type.String(),
+          kind: Type.String(), feeFen: Fen, owner: Type.String(), paid: Type.Boolean(), payable: Type.Boolean(),
+          billNo: Type.Union([Type.String(), Type.Null()]), billState: Type.Union([Type.String(), Type.Null()]),
+        })), [401, 403]),
+      },
+    }, async (req) => {
+      const rows = await listCandidateRegistrations(ctx.db, currentCandidate(req).id);
+      return rows.map((r) => ({
+        registrationId: String(r.id), sittingCode: r.sitting_code, sittingName: r.sitting_name, subjectCode: r.subject_code, subjectName: r.subject_name,
+        kind: r.kind, feeFen: fenJson(r.fee_fen), owner: r.owner, paid: r.paid_at !== null, payable: r.payable, billNo: r.bill_no, billState: r.bill_state,
+      }));
+    });
+
+    app.post('/api/v1/bills', {
+      schema: {
+        tags: ['candidate'], summary: '报考科目确认: confirm registrations into one bill (PAY-1)',
+        body: Type.Object({ registrationIds: Type.Array(IdString, { minItems: 1, maxItems: 50, uniqueItems: true }) }, { additionalProperties: false }),
+        response: responses(201, BillDetailBody, [401, 403, 409]),
+      },
+    }, async (req, reply) => {
+      const me = currentCandidate(req);
+      const result = await confirmBill(ctx, { candidateId: me.id, registrationIds: req.body.registrationIds.map(BigInt) });
+      if (!result.ok) return sendFailure(req, reply, result.error);
+      return reply.code(201).send(billDetailView(await billDetail(ctx.db, result.value), ctx.clock.now()));
+    });
+
+    app.get('/api/v1/bills', {
+      schema: { tags: ['candidate'], summary: 'All my bills, newest first (PAY-7)', response: responses(200, Type.Array(BillSummary), [401, 403]) },
+    }, async (req) => (await listCandidateBills(ctx.db, currentCandidate(req).id)).map((b) => billSummaryView(b, ctx.clock.now())));
+
+    app.get('/api/v1/bills/:billNo', {
+      schema: { tags: ['candidate'], summary: 'One bill with items, channel orders, payments, refunds and history', params: BillParams, response: responses(200, BillDetailBody, [401, 403, 404]) },
+    }, async (req, reply) => {
+      const detail = await detailFor(currentCandidate(req).id, req.params.billNo);
+      if (!detail) return sendFailure(req, reply, { code: 'BILL_NOT_FOUND' });
+      return billDetailView(detail, ctx.clock.now());
+    });
+
+    app.post('/api/v1/bills/:billNo/agreement', {
+      schema: {
+        tags: ['candidate'], summary: 'Accept the payment agreement (缴费协议, PAY-2)', params: BillParams,
+        body: Type.Object({ accepted: Type.Literal(true) }, { additionalProperties: false }),
+        response: responses(200, Type.Object({ billNo: BillNo, agreementAcceptedAt: Timestamp }), [401, 403, 404, 409]),
+      },
+    }, async (req, reply) => {
+      const result = await acceptAgreement(ctx, { candidateId: currentCandidate(req).id, billNo: req.params.billNo });
+      if (!result.ok) return sendFailure(req, reply, result.error);
+      return { billNo: result.value.bill_no, agreementAcceptedAt: result.value.agreement_accepted_at!.toISOString() };
+    });
+
+    app.post('/api/v1/bills/:billNo/payments', {
+      schema: {
+        tags: ['candidate'], summary: 'Pay: send the bill to a channel; returns the cashier URL and QR content', params: BillParams,
+        body: Type.Object({ channel: Type.String({ pattern: '^[a-z]{2,16}$' }) }, { additionalProperties: false }),
+        response: responses(200, Type.Object({ billNo: BillNo, outTradeNo: Type.String(), channel: Type.String(), payUrl: Type.String(), qrContent: Type.String(), expiresAt: Timestamp }), [401, 403, 404, 409, 502]),
+      },
+    }, async (req, reply) => {
+      const me = currentCandidate(req);
+      if (!isValidBillNo(req.params.billNo)) return sendFailure(req, reply, { code: 'BILL_NOT_FOUND' });
+      const result = await startPayment(ctx, { candidateId: me.id, billNo: req.params.billNo, channel: req.body.channel, actor: actorOf(me.id) });
+      if (!result.ok) return sendFailure(req, reply, result.error);
+      return { ...result.value, expiresAt: result.value.expiresAt.toISOString() };
+    });
+
+    app.post('/api/v1/bills/:billNo/status-check', {
+      schema: {
+        tags: ['candidate'], summary: '确认缴费状态: ask the channel now and return the bill (PAY-4)', params: BillParams,
+        response: responses(200, Type.Intersect([BillDetailBody, Type.Object({ channelAnswers: Type.Array(Type.Object({ outTradeNo: Type.String(), channel: Type.String(), answer: Type.String() })) })]), [401, 403, 404]),
+      },
+    }, async (req, reply) => {
+      const me = currentCandidate(req);
+      const before = await detailFor(me.id, req.params.billNo);
+      if (!before) return sendFailure(req, reply, { code: 'BILL_NOT_FOUND' });
+      const { answers } = await checkBillStatus(ctx, { billId: before.bill.id, actor: actorOf(me.id) });
+      const after = await findCandidateBill(ctx.db, me.id, req.params.billNo);
+      return { ...billDetailView(await billDetail(ctx.db, after!), ctx.clock.now()), channelAnswers: answers };
+    });
+  };
+}

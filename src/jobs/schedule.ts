@@ -1,0 +1,42 @@
+import PgBoss from 'pg-boss';
+import type { AppContext } from '../modules/context.ts';
+import { closeExpiredBillsJob } from './close-expired-bills.job.ts';
+import { executeRefundsJob } from './execute-refunds.job.ts';
+import type { ScheduledJob } from './job.ts';
+import { pollPayingBillsJob } from './poll-paying-bills.job.ts';
+
+/** Every scheduled job, in one list. */
+export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, executeRefundsJob];
+
+/** Runs every job once, in order — what tests call after moving the clock. */
+export async function runAllJobs(ctx: AppContext): Promise<Record<string, Record<string, number>>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const job of JOBS) out[job.id] = await job.execute(ctx);
+  return out;
+}
+
+/**
+ * Runs the jobs through pg-boss on the application database, so any number of processes
+ * cooperate (OPS-4): each queue is 'stately' (at most one run active and one waiting, across
+ * all processes); every run queues the next one `everySeconds` later, and a once-a-minute
+ * cron restarts the chain if a process died holding it (OPS-3).
+ */
+export async function startJobRunner(ctx: AppContext, databaseUrl: string): Promise<{ stop(): Promise<void> }> {
+  const boss = new PgBoss({ connectionString: databaseUrl, max: 4, schema: 'pgboss' });
+  boss.on('error', (err: Error) => ctx.log.error({ err }, 'pg-boss error'));
+  await boss.start();
+  for (const job of JOBS) {
+    await boss.createQueue(job.id, { name: job.id, policy: 'stately', retryLimit: 0, expireInSeconds: 15 * 60 });
+    await boss.schedule(job.id, '* * * * *');
+    await boss.work(job.id, { pollingIntervalSeconds: 1 }, async () => {
+      try {
+        const result = await job.execute(ctx);
+        if (Object.values(result).some((n) => n > 0)) ctx.log.info({ job: job.id, ...result }, 'job ran');
+      } finally {
+        await boss.send(job.id, {}, { startAfter: job.everySeconds }).catch((err: unknown) => ctx.log.warn({ err, job: job.id }, 'could not queue next run'));
+      }
+    });
+    await boss.send(job.id, {});
+  }
+  return { stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }) };
+}

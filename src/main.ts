@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config.ts';
+import { createChannels } from './channels/index.ts';
+import { createDb } from './db/database.ts';
+import { startEmbeddedPostgres } from './db/embedded.ts';
+import { migrate } from './db/migrate.ts';
+import { seedDemo } from './demo/seed-demo.ts';
+import { buildApp } from './http/app.ts';
+import { startJobRunner } from './jobs/schedule.ts';
+import { channelRegistry, type AppContext } from './modules/context.ts';
+import { systemClock } from './shared/clock.ts';
+import { createLogger } from './shared/logger.ts';
+
+/** `npm start`: everything in one process, on embedded PostgreSQL unless DATABASE_URL is set. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const stops: (() => Promise<void>)[] = [];
+
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const dir = path.join(config.dataDir, 'postgres');
+    log.info({ dir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL (set DATABASE_URL to use your own)');
+    const embedded = await startEmbeddedPostgres({ dir, port: config.embeddedPgPort, database: 'exampay' });
+    databaseUrl = embedded.url;
+    stops.push(() => embedded.stop());
+  }
+  const { db, pool } = createDb(databaseUrl, { poolSize: config.databasePoolSize });
+  stops.unshift(() => db.destroy());
+  const applied = await migrate(pool);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+
+  const clock = systemClock;
+  const channels = await createChannels({ config, clock, log });
+  const ctx: AppContext = { db, clock, channels: channelRegistry(channels.channels), log, publicBaseUrl: config.publicBaseUrl };
+  const app = await buildApp({ ctx, config, logger: log, ...(channels.sandboxPlugin ? { sandbox: channels.sandboxPlugin } : {}) });
+  stops.unshift(() => app.close());
+
+  if (config.jobsEnabled) {
+    const runner = await startJobRunner(ctx, databaseUrl);
+    stops.unshift(() => runner.stop());
+  }
+  await app.listen({ port: config.port, host: config.host });
+  channels.start?.();
+  if (channels.stop) stops.unshift(channels.stop);
+
+  const demo = config.demoData ? await seedDemo(db) : undefined;
+  printWelcome(config.publicBaseUrl, demo, Boolean(channels.sandboxPlugin));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    for (const stop of stops) await stop().catch((err: unknown) => log.error({ err }, 'error while stopping'));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+function printWelcome(base: string, demo: { name: string; idNumber: string; password: string }[] | undefined, sandbox: boolean): void {
+  const lines = [
+    '',
+    `ExamPay is running at ${base}/`,
+    `  API docs:     ${base}/api/docs   (OpenAPI: ${base}/api/openapi.json)`,
+    `  Health:       ${base}/healthz    Metrics: ${base}/metrics`,
+  ];
+  if (sandbox) lines.push(`  Sandbox gateway (no real money): ${base}/sandbox/`);
+  if (demo) {
+    lines.push('', 'Demo data created. Sign in at the URL above with authority code DEMO and:');
+    for (const a of demo) lines.push(`  ${a.name}  ID number ${a.idNumber}  initial password ${a.password} (you will be asked to change it)`);
+  }
+  lines.push('');
+  console.log(lines.join('\n'));
+}
+
+main().catch((err: unknown) => {
+  console.error('ExamPay failed to start:', err);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+import type { DbOrTrx } from '../../db/database.ts';
+import type { Bill } from '../../db/schema.ts';
+import { billTransitions } from './bill-transition.repo.ts';
+
+/** A candidate's own bill, or nothing: another candidate's bill reads exactly like a missing one. */
+export async function findCandidateBill(db: DbOrTrx, candidateId: bigint, billNo: string): Promise<Bill | undefined> {
+  return db.selectFrom('bill').selectAll().where('bill_no', '=', billNo).where('candidate_id', '=', candidateId).executeTakeFirst();
+}
+
+export async function listCandidateBills(db: DbOrTrx, candidateId: bigint): Promise<Bill[]> {
+  return db.selectFrom('bill').selectAll().where('candidate_id', '=', candidateId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+}
+
+/** Everything the bill page shows (PAY-7): items, channel orders, captures, refunds, history. */
+export async function billDetail(db: DbOrTrx, bill: Bill) {
+  const [items, attempts, captures, refunds, history] = await Promise.all([
+    db.selectFrom('bill_item as i').innerJoin('subject as s', 's.id', 'i.subject_id')
+      .select(['i.registration_id', 's.code as subject_code', 's.name as subject_name', 's.kind', 'i.amount_fen'])
+      .where('i.bill_id', '=', bill.id).orderBy('i.id').execute(),
+    db.selectFrom('payment_attempt').select(['out_trade_no', 'channel', 'state', 'pay_url', 'qr_content', 'created_at', 'closed_at'])
+      .where('bill_id', '=', bill.id).orderBy('seq').execute(),
+    db.selectFrom('channel_payment').select(['channel', 'channel_trade_no', 'amount_fen', 'paid_at', 'outcome', 'reported_by'])
+      .where('bill_id', '=', bill.id).orderBy('id').execute(),
+    db.selectFrom('refund').select(['refund_no', 'channel', 'amount_fen', 'reason', 'state', 'created_at', 'succeeded_at'])
+      .where('bill_id', '=', bill.id).orderBy('id').execute(),
+    billTransitions(db, bill.id),
+  ]);
+  return { bill, items, attempts, captures, refunds, history };
+}
+export type BillDetail = Awaited<ReturnType<typeof billDetail>>;

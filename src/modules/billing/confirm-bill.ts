@@ -1,0 +1,76 @@
+import { newBillNo } from '../../shared/bill-number.ts';
+import { MINUTE } from '../../shared/clock.ts';
+import { fail, ok, type Result } from '../../shared/errors.ts';
+import type { Bill } from '../../db/schema.ts';
+import type { AppContext } from '../context.ts';
+
+/**
+ * 报考科目确认 (PAY-1): the candidate picks some or all payable registrations; they become one
+ * bill with its own number and amount. Registrations already on an open or paid bill cannot
+ * be picked again — the partial unique index `bill_item_one_live` guarantees it even when two
+ * confirmations race, and the row locks below make the loser see why.
+ */
+export async function confirmBill(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  input: { candidateId: bigint; registrationIds: bigint[] },
+): Promise<Result<Bill>> {
+  const ids = [...new Set(input.registrationIds)];
+  if (ids.length === 0) return fail('VALIDATION_FAILED', { field: 'registrationIds', reason: 'empty' });
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    const regs = await trx
+      .selectFrom('registration as r')
+      .innerJoin('subject as s', 's.id', 'r.subject_id')
+      .innerJoin('sitting as st', 'st.id', 'r.sitting_id')
+      .innerJoin('exam as e', 'e.id', 'st.exam_id')
+      .select(['r.id', 'r.candidate_id', 'r.sitting_id', 'r.subject_id', 'r.owner', 'r.status', 'r.paid_at', 's.fee_fen', 'e.bill_timeout_minutes'])
+      .where('r.id', 'in', ids)
+      .orderBy('r.id')
+      .forUpdate('r')
+      .execute();
+    // Someone else's registration reads exactly like a missing one: no probing of ids.
+    const mine = regs.filter((r) => r.candidate_id === input.candidateId);
+    if (mine.length !== ids.length) {
+      const found = new Set(mine.map((r) => r.id));
+      return fail('REGISTRATION_NOT_PAYABLE', { registrationIds: ids.filter((id) => !found.has(id)).map(String), reason: 'NOT_FOUND' });
+    }
+    const notPayable = mine.filter((r) => r.status !== 'ACTIVE' || r.owner !== 'CANDIDATE' || r.paid_at !== null);
+    if (notPayable.length) {
+      return fail('REGISTRATION_NOT_PAYABLE', {
+        registrationIds: notPayable.map((r) => String(r.id)),
+        reason: notPayable.some((r) => r.owner !== 'CANDIDATE') ? 'INSTITUTION_REGISTRATION' : 'NOT_ACTIVE_OR_PAID',
+      });
+    }
+    const sittings = new Set(mine.map((r) => r.sitting_id));
+    if (sittings.size !== 1) return fail('REGISTRATION_NOT_PAYABLE', { reason: 'DIFFERENT_SITTINGS' });
+    const onLiveBill = await trx
+      .selectFrom('bill_item')
+      .select('registration_id')
+      .where('registration_id', 'in', ids)
+      .where('live', '=', true)
+      .execute();
+    if (onLiveBill.length) {
+      return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: onLiveBill.map((r) => String(r.registration_id)) });
+    }
+    const amount = mine.reduce((sum, r) => sum + r.fee_fen, 0n);
+    if (amount <= 0n) return fail('REGISTRATION_NOT_PAYABLE', { reason: 'NOTHING_TO_PAY' });
+    const bill = await trx
+      .insertInto('bill')
+      .values({
+        bill_no: newBillNo(now),
+        candidate_id: input.candidateId,
+        sitting_id: mine[0]!.sitting_id,
+        amount_fen: amount,
+        expires_at: new Date(now.getTime() + mine[0]!.bill_timeout_minutes * MINUTE),
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('bill_item')
+      .values(mine.map((r) => ({ bill_id: bill.id, registration_id: r.id, subject_id: r.subject_id, amount_fen: r.fee_fen })))
+      .execute();
+    return ok(bill);
+  });
+}

@@ -1,0 +1,71 @@
+import { sql } from 'kysely';
+import type { Refund } from '../../db/schema.ts';
+import { MINUTE } from '../../shared/clock.ts';
+import type { AppContext } from '../context.ts';
+
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'channels' | 'log'>;
+
+/** Retry a refund the channel did not confirm: soon at first, then every half hour. */
+const REFUND_BACKOFF_MS = [1, 2, 5, 10, 30].map((m) => m * MINUTE);
+/** A claimed refund is someone's for this long; if that process dies, another takes it over. */
+const CLAIM_MS = 5 * MINUTE;
+
+/**
+ * Sends due refunds to their channel. Refunds are claimed with SKIP LOCKED so several
+ * processes share the work without sending one twice at once — and sending twice would still
+ * be harmless: the channel deduplicates on the refund number (Alipay out_request_no).
+ */
+export async function executeDueRefunds(ctx: Ctx, limit = 20): Promise<number> {
+  const now = ctx.clock.now();
+  const claimed = await ctx.db
+    .updateTable('refund')
+    .set({ next_attempt_at: new Date(now.getTime() + CLAIM_MS) })
+    .where('id', 'in', (eb) => eb.selectFrom('refund').select('id')
+      .where('state', '=', 'PENDING').where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at').limit(limit).forUpdate().skipLocked())
+    .returningAll()
+    .execute();
+  for (const refund of claimed) await executeRefund(ctx, refund);
+  return claimed.length;
+}
+
+export async function executeRefund(ctx: Ctx, refund: Refund): Promise<void> {
+  const capture = await ctx.db.selectFrom('channel_payment as p').innerJoin('payment_attempt as a', 'a.id', 'p.attempt_id')
+    .select(['a.out_trade_no', 'p.channel_trade_no']).where('p.id', '=', refund.channel_payment_id).executeTakeFirstOrThrow();
+  const channel = ctx.channels.get(refund.channel);
+  const result = channel
+    ? await channel.refund({
+        billNo: capture.out_trade_no,
+        refundNo: refund.refund_no,
+        channelTradeNo: capture.channel_trade_no,
+        amountFen: refund.amount_fen,
+        reason: REASON_TEXT[refund.reason],
+      })
+    : ({ status: 'UNKNOWN', reason: `channel ${refund.channel} is not configured` } as const);
+  const now = ctx.clock.now();
+  if (result.status === 'SUCCEEDED') {
+    await ctx.db.updateTable('refund').set({ state: 'SUCCEEDED', succeeded_at: result.refundedAt, attempts: sql`attempts + 1`, last_error: null })
+      .where('id', '=', refund.id).where('state', '=', 'PENDING').execute();
+    return;
+  }
+  if (result.status === 'FAILED') {
+    // A definite refusal (e.g. amount above what was paid) needs a person; it is listed for staff.
+    ctx.log.error({ refundNo: refund.refund_no, code: result.code }, 'channel refused a refund');
+    await ctx.db.updateTable('refund').set({ state: 'FAILED', attempts: sql`attempts + 1`, last_error: `${result.code}: ${result.message}` })
+      .where('id', '=', refund.id).where('state', '=', 'PENDING').execute();
+    return;
+  }
+  const delay = REFUND_BACKOFF_MS[Math.min(refund.attempts, REFUND_BACKOFF_MS.length - 1)]!;
+  await ctx.db.updateTable('refund').set({
+    attempts: sql`attempts + 1`,
+    next_attempt_at: new Date(now.getTime() + delay),
+    last_error: result.status === 'UNKNOWN' ? result.reason : 'pending at channel',
+  }).where('id', '=', refund.id).where('state', '=', 'PENDING').execute();
+}
+
+const REASON_TEXT: Record<Refund['reason'], string> = {
+  DUPLICATE_PAYMENT: '重复缴费退款 duplicate payment',
+  LATE_PAYMENT: '订单关闭后到账退款 payment after bill closed',
+  AUTHORITY_CHANGE: '考试机构变更退款 changed by the authority',
+  STAFF: '人工退款 refund by staff',
+};

@@ -1,0 +1,64 @@
+/**
+ * Every error a client can see: a stable code, the HTTP status that fits, and the message in
+ * Chinese and English (OPS-5). Expected failures travel as `Failure` values (STYLE 7); the HTTP
+ * layer turns them into `{ error: { code, message, messageZh, messageEn, details } }`.
+ */
+export const ERROR_CATALOGUE = {
+  VALIDATION_FAILED: [400, '请求内容不正确，请检查后重试。', 'The request is not valid; check it and try again.'],
+  MALFORMED_BODY: [400, '请求内容无法解析。', 'The request body could not be parsed.'],
+  UNSUPPORTED_MEDIA_TYPE: [415, '不支持的请求格式。', 'This content type is not supported.'],
+  NOT_FOUND: [404, '没有找到您要的内容。', 'Nothing was found here.'],
+  METHOD_NOT_ALLOWED: [405, '不支持此操作。', 'This method is not allowed here.'],
+  PAYLOAD_TOO_LARGE: [413, '请求内容过大。', 'The request is too large.'],
+  RATE_LIMITED: [429, '操作过于频繁，请稍后再试。', 'Too many requests; try again later.'],
+  INTERNAL_ERROR: [500, '系统出现错误，我们已记录，请稍后重试。', 'Something went wrong on our side; it has been logged. Please try again.'],
+  DATABASE_UNAVAILABLE: [503, '系统暂时无法处理，请稍后重试。', 'The service is temporarily unavailable; please try again.'],
+
+  NOT_SIGNED_IN: [401, '请先登录。', 'Please sign in first.'],
+  SESSION_EXPIRED: [401, '登录已过期，请重新登录。', 'Your session has expired; please sign in again.'],
+  BAD_CREDENTIALS: [401, '证件号码或密码不正确。', 'The ID number or password is incorrect.'],
+  PASSWORD_CHANGE_REQUIRED: [403, '首次登录请先修改初始密码。', 'Please change your initial password before continuing.'],
+  PASSWORD_POLICY: [400, '新密码不符合要求。', 'The new password does not meet the requirements.'],
+  CSRF_REJECTED: [403, '请求来源无法确认，请刷新页面后重试。', 'The request origin could not be confirmed; reload the page and try again.'],
+
+  REGISTRATION_NOT_PAYABLE: [409, '所选科目中有不能缴费的科目。', 'Some of the chosen subjects cannot be paid.'],
+  REGISTRATION_ALREADY_BILLED: [409, '所选科目已在缴费中或已完成缴费，不能再次确认。', 'A chosen subject is already on an open or paid bill.'],
+  BILL_NOT_FOUND: [404, '没有找到该缴费单。', 'No such bill.'],
+  AGREEMENT_REQUIRED: [409, '请先阅读并同意缴费协议。', 'Please read and accept the payment agreement first.'],
+  BILL_ALREADY_PAID: [409, '该缴费单已完成缴费，无需再次缴费。', 'This bill is already paid; there is nothing more to pay.'],
+  BILL_CLOSED: [409, '该缴费单已关闭，请重新确认科目生成新的缴费单。', 'This bill is closed; confirm your subjects again to get a new bill.'],
+  BILL_STATE_CONFLICT: [409, '缴费单状态已变化，请刷新后查看。', 'The bill changed state; refresh to see it.'],
+  CHANNEL_NOT_OFFERED: [400, '本考试不支持该支付方式。', 'This exam does not offer that payment channel.'],
+  CHANNEL_UNAVAILABLE: [502, '支付渠道暂时无法连接，请稍后再试或换一种支付方式；您的缴费单不受影响。', 'The payment channel could not be reached; try again later or use another channel. Your bill is unaffected.'],
+  TOO_MANY_ATTEMPTS: [409, '该缴费单发起支付次数过多，请重新生成缴费单。', 'Too many payment attempts on this bill; create a new bill.'],
+} as const satisfies Record<string, readonly [number, string, string]>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface Failure {
+  code: ErrorCode;
+  /** Extra facts for the client, e.g. which registration or which field. Never secrets. */
+  details?: Record<string, unknown>;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(code: ErrorCode, details?: Record<string, unknown>): Result<T> =>
+  ({ ok: false, error: details ? { code, details } : { code } });
+
+/** Thrown where a Failure cannot be returned (deep in a transaction); the HTTP layer maps it. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: ErrorCode, details?: Record<string, unknown>) {
+    super(ERROR_CATALOGUE[code][2]);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function describeError(code: ErrorCode): { status: number; messageZh: string; messageEn: string } {
+  const [status, messageZh, messageEn] = ERROR_CATALOGUE[code];
+  return { status, messageZh, messageEn };
+}
