@@ -34,7 +34,10 @@ async function main(): Promise<void> {
     databaseUrl = embedded.url;
     stops.push(() => embedded.stop());
   }
-  const { db, pool } = createDb(databaseUrl, { poolSize: config.databasePoolSize });
+  const { db, pool } = createDb(databaseUrl, {
+    poolSize: config.databasePoolSize,
+    onIdleError: (err) => log.warn({ err }, 'idle database connection lost; it will be replaced'),
+  });
   stops.unshift(() => db.destroy());
   const applied = await migrate(pool);
   if (applied.length) log.info({ applied }, 'migrations applied');

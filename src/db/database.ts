@@ -10,7 +10,7 @@ export type Trx = Transaction<DB>;
 /** Functions that work either inside a caller's transaction or on their own take this. */
 export type DbOrTrx = Db | Trx;
 
-export function createDb(databaseUrl: string, opts: { poolSize?: number } = {}): { db: Db; pool: pg.Pool } {
+export function createDb(databaseUrl: string, opts: { poolSize?: number; onIdleError?: (err: Error) => void } = {}): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: opts.poolSize ?? 10,
@@ -18,6 +18,9 @@ export function createDb(databaseUrl: string, opts: { poolSize?: number } = {}):
     statement_timeout: 30_000,
     idle_in_transaction_session_timeout: 60_000,
   });
+  // An idle connection dies when PostgreSQL restarts or fails over; without a listener that
+  // error would crash the process. The pool replaces the connection on next use.
+  pool.on('error', opts.onIdleError ?? (() => undefined));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }
