@@ -7,7 +7,7 @@ import { isValidBillNo } from '../../shared/bill-number.ts';
 import { currentCandidate, requireCandidate } from '../plugins/auth.ts';
 import { sendFailure } from '../plugins/errors.ts';
 import type { RouteDeps } from '../route-deps.ts';
-import { BillNo } from '../schemas.ts';
+import { BillNo, responses } from '../schemas.ts';
 
 const PAGE = fs.readFileSync(new URL('./candidate-page.html', import.meta.url), 'utf8');
 
@@ -18,7 +18,8 @@ export function pageRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
 
     app.get('/api/v1/bills/:billNo/qr.svg', {
       preHandler: requireCandidate(ctx, config.session),
-      schema: { tags: ['candidate'], summary: 'QR code (SVG) of the bill\'s open channel order', params: Type.Object({ billNo: BillNo }), querystring: Type.Object({ channel: Type.String({ pattern: '^[a-z]{2,16}$' }) }) },
+      schema: { tags: ['candidate'], summary: 'QR code (SVG) of the bill\'s open channel order', params: Type.Object({ billNo: BillNo }), querystring: Type.Object({ channel: Type.String({ pattern: '^[a-z]{2,16}$' }) }),
+        response: responses(200, Type.String({ description: 'image/svg+xml' }), [401, 403, 404]) },
     }, async (req, reply) => {
       const bill = isValidBillNo(req.params.billNo) ? await findCandidateBill(ctx.db, currentCandidate(req).id, req.params.billNo) : undefined;
       const order = bill && (await billDetail(ctx.db, bill)).attempts.find((a) => a.channel === req.query.channel && a.state === 'OPEN' && a.qr_content);

@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+
+/** A tiny cookie-keeping client for app.inject: one instance = one browser. */
+export class Browser {
+  private cookies = new Map<string, string>();
+  constructor(private readonly app: FastifyInstance) {}
+
+  async request(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) {
+    const res = await this.app.inject({
+      method,
+      url,
+      headers: {
+        ...(method !== 'GET' ? { 'x-exampay-request': '1' } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...headers,
+      },
+      ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    for (const c of res.cookies) {
+      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    return { status: res.statusCode, body: res.body ? safeJson(res.body) : null, headers: res.headers, text: res.body };
+  }
+  get = (url: string) => this.request('GET', url);
+  post = (url: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', url, body, headers);
+  delete = (url: string) => this.request('DELETE', url);
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+}
+
+function safeJson(s: string): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+}
