@@ -3,7 +3,10 @@ import type { FastifyInstance } from 'fastify';
 /** A tiny cookie-keeping client for app.inject: one instance = one browser. */
 export class Browser {
   private cookies = new Map<string, string>();
-  constructor(private readonly app: FastifyInstance) {}
+  private readonly app: FastifyInstance;
+  constructor(app: FastifyInstance) {
+    this.app = app;
+  }
 
   async request(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) {
     const res = await this.app.inject({

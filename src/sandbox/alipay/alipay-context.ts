@@ -20,7 +20,7 @@ export interface AlipayContext {
   /** "Alipay's" private key: signs responses, notifications and browser returns. */
   alipayPrivateKey: KeyObject;
   /** How payers and merchants reach the sandbox, without a trailing slash. */
-  publicBaseUrl: string;
+  baseUrl(): string;
   /** How long a hanging API call is held open (real time) before the sandbox gives up on it. */
   apiHangMs: number;
 }
@@ -80,7 +80,7 @@ export function tradeStatus(order: SandboxOrder, capture: SandboxCapture | null)
 export const maskedBuyerLogon = (buyerId: string): string => `sbx***${buyerId.slice(-4)}@example.com`;
 
 export function cashierUrl(ctx: AlipayContext, order: SandboxOrder): string {
-  return `${ctx.publicBaseUrl}/alipay/cashier/${order.token}`;
+  return `${ctx.baseUrl()}/alipay/cashier/${order.token}`;
 }
 
 export type AlipayResponse = { code: string; msg: string } & Record<string, unknown>;
