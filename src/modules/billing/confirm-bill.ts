@@ -34,13 +34,16 @@ export async function confirmBill(
       const found = new Set(mine.map((r) => r.id));
       return fail('REGISTRATION_NOT_PAYABLE', { registrationIds: ids.filter((id) => !found.has(id)).map(String), reason: 'NOT_FOUND' });
     }
-    const notPayable = mine.filter((r) => r.status !== 'ACTIVE' || r.owner !== 'CANDIDATE' || r.paid_at !== null);
+    const notPayable = mine.filter((r) => r.status !== 'ACTIVE' || r.owner !== 'CANDIDATE');
     if (notPayable.length) {
       return fail('REGISTRATION_NOT_PAYABLE', {
         registrationIds: notPayable.map((r) => String(r.id)),
-        reason: notPayable.some((r) => r.owner !== 'CANDIDATE') ? 'INSTITUTION_REGISTRATION' : 'NOT_ACTIVE_OR_PAID',
+        reason: notPayable.some((r) => r.owner !== 'CANDIDATE') ? 'INSTITUTION_REGISTRATION' : 'CANCELLED',
       });
     }
+    // Seed 000: 已处于缴费中或缴费完成的科目不能被确认 — paid ones say so in those words.
+    const paid = mine.filter((r) => r.paid_at !== null);
+    if (paid.length) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: paid.map((r) => String(r.id)) });
     const sittings = new Set(mine.map((r) => r.sitting_id));
     if (sittings.size !== 1) return fail('REGISTRATION_NOT_PAYABLE', { reason: 'DIFFERENT_SITTINGS' });
     const onLiveBill = await trx
