@@ -78,7 +78,7 @@ describe('notifications that must change nothing (PAY-9)', () => {
     // The money really was taken at the channel, so reconciliation would agree.
     await w.sandbox.pay(bill.bill_no);
     const order = w.sandbox.getOrder(bill.bill_no)!;
-    const genuine = notifyFor(bill, { trade_no: order.captures[0]!.tradeNo });
+    const genuine = notifyFor(bill, { trade_no: order.captures[0]!.captureNo });
     expect(await post(genuine)).toEqual({ status: 200, body: 'success' });
     const first = await state(bill);
     expect(first).toMatchObject({ state: 'PAID', payments: 1, lastLog: { accepted: true, outcome: 'SETTLED' } });
@@ -94,6 +94,6 @@ describe('notifications that must change nothing (PAY-9)', () => {
   it('a notification for an unknown channel is a coded 404', async () => {
     const res = await fetch(`${w.baseUrl}/notify/nosuchpay`, { method: 'POST', body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(res.status).toBe(404);
-    expect((await res.json()).error.code).toBe('NOT_FOUND');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
   });
 });
