@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { artifactPath, launchChromium } from '../support/browser.ts';
+import { startPaymentWorld, type PaymentWorld } from '../support/payment-world.ts';
+
+let w: PaymentWorld;
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+  w = await startPaymentWorld();
+  // The channel's notifications flow by themselves, as they would in real life.
+  w.sandbox.start(200);
+});
+afterAll(async () => {
+  await w?.sandbox.stop();
+  await browser?.close();
+  await w?.close();
+});
+
+describe('a person pays a bill in Chromium through the sandbox cashier (plain page)', () => {
+  for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 375, height: 740 }]] as const) {
+    it(`first sign-in → change password → confirm → agree → Alipay → cashier → 已完成缴费 (${label})`, async () => {
+      const c = await w.candidate({ mustChangePassword: true });
+      const page = await browser.newPage({ viewport, locale: 'zh-CN' });
+      await page.goto(w.baseUrl);
+      await page.fill('#authority', w.exam.authorityCode);
+      await page.fill('#idNumber', c.idNumber);
+      await page.fill('#password', c.password);
+      await page.click('#signin-form button[type=submit]');
+      await page.waitForSelector('#change:not([hidden])');
+      await page.fill('#current', c.password);
+      await page.fill('#next', 'Browser2026ok');
+      await page.click('#change-form button[type=submit]');
+      await page.waitForSelector('#home:not([hidden]) #regs input[type=checkbox]');
+      for (const box of await page.$$('#regs input[type=checkbox]')) await box.check();
+      await page.screenshot({ path: artifactPath(`demo-subjects-${label}.png`), fullPage: true });
+      await page.click('#confirm');
+      await page.waitForSelector('#bill:not([hidden])');
+      expect(await page.textContent('#bill-state')).toContain('未缴费');
+      expect(await page.textContent('#bill-amount')).toBe('¥145.00');
+
+      await page.click('#pay-alipay'); // without the agreement: refused, with the reason shown
+      await expect.poll(() => page.textContent('#error')).toContain('缴费协议');
+      await page.check('#agree');
+      await page.click('#pay-alipay');
+      await page.waitForSelector('#qr-box:not([hidden]) img#qr');
+      expect(await page.textContent('#bill-state')).toContain('缴费中');
+      await page.screenshot({ path: artifactPath(`demo-bill-paying-${label}.png`), fullPage: true });
+
+      // No pop-up: the cashier opens in the same tab, and comes back by itself.
+      await page.click('#cashier');
+      await page.waitForSelector('text=145.00');
+      await page.screenshot({ path: artifactPath(`demo-cashier-${label}.png`), fullPage: true });
+      await page.click('button:has-text("支付 Pay")');
+      await page.waitForLoadState();
+      const back = page.locator('a[href*="/pay/return/alipay"]');
+      if (await back.count()) await back.first().click();
+      await page.waitForURL(/\?bill=\d{21}/);
+      await expect.poll(() => page.textContent('#bill-state'), { timeout: 15_000 }).toContain('已完成缴费');
+      expect(await page.textContent('#bill-times')).toMatch(/交易流水号 \d{28}/);
+      await page.screenshot({ path: artifactPath(`demo-bill-paid-${label}.png`), fullPage: true });
+      // Refresh is safe: the same bill, still paid.
+      await page.reload();
+      await expect.poll(() => page.textContent('#bill-state')).toContain('已完成缴费');
+      await page.close();
+    });
+  }
+});
