@@ -192,3 +192,53 @@ describe('when the channel misbehaves (PAY-4, PAY-8)', () => {
     expect((await b.post('/api/v1/bills', { registrationIds: candidate.registrationIds.map(String) })).status).toBe(201);
   });
 });
+
+describe('withdrawing an unpaid bill (REG-7)', () => {
+  async function signedIn(c: { idNumber: string; password: string }) {
+    const b = new Browser(w.app);
+    await b.post('/api/v1/session', { authority: w.exam.authorityCode, idNumber: c.idNumber, password: c.password });
+    return b;
+  }
+
+  it('an unpaid bill is cancelled, explained as such, and its subjects go on a new bill at once', async () => {
+    const c = await w.candidate();
+    const b = await signedIn(c);
+    const created = (await b.post('/api/v1/bills', { registrationIds: c.registrationIds.map(String) })).body;
+    const r = await b.post(`/api/v1/bills/${created.billNo}/cancel`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ state: 'CLOSED', stateLabel: { zh: '订单已关闭' } });
+    expect(r.body.explanation.zh).toContain('您已取消');
+    expect(r.body.history).toEqual([expect.objectContaining({ from: 'UNPAID', to: 'CLOSED', cause: 'CANCELLED' })]);
+    expect((await b.post('/api/v1/bills', { registrationIds: c.registrationIds.map(String) })).status).toBe(201);
+    expect((await b.post(`/api/v1/bills/${created.billNo}/cancel`)).body.error.code).toBe('BILL_CLOSED');
+  });
+
+  it('a bill in 缴费中 cannot be cancelled: the payer may have paid', async () => {
+    const { bill, candidate } = await w.payingBill();
+    const b = await signedIn(candidate);
+    const r = await b.post(`/api/v1/bills/${bill.bill_no}/cancel`);
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe('BILL_PAYING_CANNOT_CANCEL');
+    expect((await w.bill(bill.bill_no)).state).toBe('PAYING');
+  });
+
+  it('a payment start the channel did not answer leaves an order of unknown fate; cancelling closes it at the channel first', async () => {
+    const c = await w.candidate();
+    const b = await signedIn(c);
+    const billNo = (await b.post('/api/v1/bills', { registrationIds: c.registrationIds.map(String) })).body.billNo;
+    await b.post(`/api/v1/bills/${billNo}/agreement`, { accepted: true });
+    w.sandbox.setFaults(billNo, { apiDown: 'error' });
+    const failed = await b.post(`/api/v1/bills/${billNo}/payments`, { channel: 'alipay' });
+    expect(failed.status).toBe(502);
+    expect(failed.body.error.code).toBe('CHANNEL_UNAVAILABLE');
+    expect((await w.bill(billNo)).state).toBe('UNPAID');
+    const attempt = () => w.db.selectFrom('payment_attempt').select('state').where('out_trade_no', '=', billNo).executeTakeFirstOrThrow();
+    expect((await attempt()).state).toBe('OPEN');
+    // Still down: the order cannot be closed, so the bill is not cancelled either.
+    expect((await b.post(`/api/v1/bills/${billNo}/cancel`)).body.error.code).toBe('CHANNEL_UNAVAILABLE');
+    w.sandbox.setFaults(billNo, {});
+    const r = await b.post(`/api/v1/bills/${billNo}/cancel`);
+    expect(r.body.state).toBe('CLOSED');
+    expect((await attempt()).state).toBe('CLOSED');
+  });
+});

@@ -79,6 +79,7 @@ export interface BillTable {
   paying_since: Date | null;
   paid_at: Date | null;
   closed_at: Date | null;
+  closed_cause: 'EXPIRED' | 'CANCELLED' | null;
   channel_trade_no: string | null;
   next_query_at: Date | null;
   query_attempts: ColumnType<number, number | undefined, number>;

@@ -30,6 +30,7 @@ export const ERROR_CATALOGUE = {
   BILL_STATE_CONFLICT: [409, '缴费单状态已变化，请刷新后查看。', 'The bill changed state; refresh to see it.'],
   CHANNEL_NOT_OFFERED: [400, '本考试不支持该支付方式。', 'This exam does not offer that payment channel.'],
   CHANNEL_UNAVAILABLE: [502, '支付渠道暂时无法连接，请稍后再试或换一种支付方式；您的缴费单不受影响。', 'The payment channel could not be reached; try again later or use another channel. Your bill is unaffected.'],
+  BILL_PAYING_CANNOT_CANCEL: [409, '缴费单正在缴费中，不能取消：可能已经扣款。请点击“确认缴费状态”，或等待渠道返回结果。', 'This bill is being paid and cannot be cancelled: money may already have been taken. Press "Confirm payment status" or wait for the channel.'],
   TOO_MANY_ATTEMPTS: [409, '该缴费单发起支付次数过多，请重新生成缴费单。', 'Too many payment attempts on this bill; create a new bill.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 

@@ -102,6 +102,8 @@ CREATE TABLE bill (
   paying_since            timestamptz,
   paid_at                 timestamptz,
   closed_at               timestamptz,
+  -- Why it closed, for the words the candidate reads: EXPIRED or CANCELLED (bill-state.ts causes).
+  closed_cause            text CHECK (closed_cause IN ('EXPIRED', 'CANCELLED')),
   -- The settled capture (PAY-7 shows its channel serial number).
   channel_trade_no        text,
   -- The poll job's backoff (PAY-4): when to ask the channel next, and how often it has.

@@ -23,9 +23,11 @@ export async function transitionBill(trx: Trx, bill: Bill, req: TransitionReques
   if (!check.ok) {
     throw new Error(`bill ${bill.bill_no}: ${bill.state} → ${req.to} (${req.cause}) refused: ${check.reason}`);
   }
+  // A closed bill always says when and why, whoever closed it.
+  const closing = req.to === 'CLOSED' ? { closed_at: req.at, closed_cause: req.cause as 'EXPIRED' | 'CANCELLED' } : {};
   const updated = await trx
     .updateTable('bill')
-    .set({ ...req.patch, state: req.to, updated_at: req.at })
+    .set({ ...req.patch, ...closing, state: req.to, updated_at: req.at })
     .where('id', '=', bill.id)
     .where('state', '=', bill.state)
     .returningAll()

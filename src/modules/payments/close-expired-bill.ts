@@ -25,7 +25,7 @@ export async function closeExpiredBill(ctx: Ctx, input: { billId: bigint; actor:
     if ((await openAttempts(trx, bill.id)).length > 0) return bill;
     return transitionBill(trx, bill, {
       to: 'CLOSED', cause: 'EXPIRED', actor: input.actor, at: now,
-      patch: { closed_at: now, next_query_at: null },
+      patch: { next_query_at: null },
     });
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { acceptAgreement } from '../../../modules/billing/accept-agreement.ts';
+import { cancelBill } from '../../../modules/billing/cancel-bill.ts';
 import { billDetail, findCandidateBill, listCandidateBills } from '../../../modules/billing/bill-queries.ts';
 import { confirmBill } from '../../../modules/billing/confirm-bill.ts';
 import { checkBillStatus } from '../../../modules/payments/check-bill-status.ts';
@@ -79,6 +80,19 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
       const result = await acceptAgreement(ctx, { candidateId: currentCandidate(req).id, billNo: req.params.billNo });
       if (!result.ok) return sendFailure(req, reply, result.error);
       return { billNo: result.value.bill_no, agreementAcceptedAt: result.value.agreement_accepted_at!.toISOString() };
+    });
+
+    app.post('/api/v1/bills/:billNo/cancel', {
+      schema: {
+        tags: ['candidate'], summary: 'Withdraw an unpaid bill; its subjects can be confirmed again', params: BillParams,
+        response: responses(200, BillDetailBody, [401, 403, 404, 409, 502]),
+      },
+    }, async (req, reply) => {
+      const me = currentCandidate(req);
+      if (!isValidBillNo(req.params.billNo)) return sendFailure(req, reply, { code: 'BILL_NOT_FOUND' });
+      const result = await cancelBill(ctx, { candidateId: me.id, billNo: req.params.billNo, actor: actorOf(me.id) });
+      if (!result.ok) return sendFailure(req, reply, result.error);
+      return billDetailView(await billDetail(ctx.db, result.value), ctx.clock.now());
     });
 
     app.post('/api/v1/bills/:billNo/payments', {

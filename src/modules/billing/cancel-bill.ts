@@ -1,0 +1,40 @@
+import { fail, ok, type Result } from '../../shared/errors.ts';
+import type { Bill } from '../../db/schema.ts';
+import type { Actor, AppContext } from '../context.ts';
+import { closeChannelOrder } from '../payments/close-expired-bill.ts';
+import { openAttempts } from '../payments/channel-orders.ts';
+import { findCandidateBill } from './bill-queries.ts';
+import { lockBill, transitionBill } from './bill-transition.repo.ts';
+
+/**
+ * The candidate withdraws an unpaid bill, freeing its registrations for another bill (REG-7:
+ * unpaid registrations stay changeable). A bill in 缴费中 cannot be withdrawn — the payer may have
+ * paid — and any channel order the bill ever had is closed at the channel first, exactly as at
+ * expiry: if that reveals a payment, the bill is paid instead of cancelled.
+ */
+export async function cancelBill(
+  ctx: Pick<AppContext, 'db' | 'clock' | 'channels' | 'log'>,
+  input: { candidateId: bigint; billNo: string; actor: Actor },
+): Promise<Result<Bill>> {
+  const found = await findCandidateBill(ctx.db, input.candidateId, input.billNo);
+  if (!found) return fail('BILL_NOT_FOUND');
+  const refusal = cancelRefusal(found);
+  if (refusal) return refusal;
+  for (const attempt of await openAttempts(ctx.db, found.id)) await closeChannelOrder(ctx, attempt, input.actor);
+
+  return ctx.db.transaction().execute(async (trx) => {
+    const bill = (await lockBill(trx, { id: found.id }))!;
+    const late = cancelRefusal(bill);
+    if (late) return late;
+    if ((await openAttempts(trx, bill.id)).length > 0) return fail('CHANNEL_UNAVAILABLE', { reason: 'channel order could not be closed' });
+    const now = ctx.clock.now();
+    return ok(await transitionBill(trx, bill, { to: 'CLOSED', cause: 'CANCELLED', actor: input.actor, at: now, patch: { next_query_at: null } }));
+  });
+}
+
+function cancelRefusal(bill: Bill): Result<never> | undefined {
+  if (bill.state === 'PAYING') return fail('BILL_PAYING_CANNOT_CANCEL');
+  if (bill.state === 'CLOSED') return fail('BILL_CLOSED');
+  if (bill.state !== 'UNPAID') return fail('BILL_ALREADY_PAID');
+  return undefined;
+}
