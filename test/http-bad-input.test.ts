@@ -47,6 +47,9 @@ describe('bad input gets a coded error in Chinese and English and changes nothin
     ['bill with a wrong check digit', 'GET', `/api/v1/bills/${VALID_BILL.slice(0, -1)}9`, undefined, 404, 'BILL_NOT_FOUND'],
     ['agreement not accepted', 'POST', `/api/v1/bills/${VALID_BILL}/agreement`, { accepted: false }, 400, 'VALIDATION_FAILED'],
     ['payment with an odd channel name', 'POST', `/api/v1/bills/${VALID_BILL}/payments`, { channel: 'Ali Pay!' }, 400, 'VALIDATION_FAILED'],
+    ['cancel with a malformed bill number', 'POST', '/api/v1/bills/2026-03-15/cancel', undefined, 400, 'VALIDATION_FAILED'],
+    ['cancel of a bill that does not exist', 'POST', `/api/v1/bills/${VALID_BILL}/cancel`, undefined, 404, 'BILL_NOT_FOUND'],
+    ['status check of a bill that does not exist', 'POST', `/api/v1/bills/${VALID_BILL}/status-check`, undefined, 404, 'BILL_NOT_FOUND'],
     ['payment with no body', 'POST', `/api/v1/bills/${VALID_BILL}/payments`, undefined, 400, 'VALIDATION_FAILED'],
     ['password change with no new password', 'POST', '/api/v1/me/password', { currentPassword: 'x' }, 400, 'VALIDATION_FAILED'],
     ['unknown route', 'GET', '/api/v1/nothing-here', undefined, 404, 'NOT_FOUND'],
@@ -90,7 +93,7 @@ describe('the OpenAPI document', () => {
     const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     expect(doc.openapi).toMatch(/^3\./);
     for (const path of ['/api/v1/session', '/api/v1/me', '/api/v1/me/password', '/api/v1/registrations', '/api/v1/bills', '/api/v1/bills/{billNo}',
-      '/api/v1/bills/{billNo}/agreement', '/api/v1/bills/{billNo}/payments', '/api/v1/bills/{billNo}/status-check', '/notify/{channel}', '/healthz']) {
+      '/api/v1/bills/{billNo}/agreement', '/api/v1/bills/{billNo}/cancel', '/api/v1/bills/{billNo}/payments', '/api/v1/bills/{billNo}/status-check', '/notify/{channel}', '/healthz']) {
       expect(doc.paths[path], path).toBeDefined();
     }
     for (const [path, ops] of Object.entries<Record<string, any>>(doc.paths)) { // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -56,6 +56,15 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(billRoutes(opts));
   await app.register(notifyRoutes(opts));
   await app.register(pageRoutes(opts));
-  if (opts.sandbox) await app.register(opts.sandbox, { prefix: '/sandbox' });
+  if (opts.sandbox) {
+    const sandbox = opts.sandbox;
+    // The sandbox stands in for a channel: someone else's API, not part of ExamPay's document.
+    await app.register(async (scope) => {
+      scope.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, hide: true };
+      });
+      await scope.register(sandbox);
+    }, { prefix: '/sandbox' });
+  }
   return app;
 }
