@@ -27,6 +27,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ PAYMENT_MODE: 'live' })).toThrow(/ALIPAY_PRIVATE_KEY \(or ALIPAY_PRIVATE_KEY_FILE\) is required[\s\S]*ALIPAY_PUBLIC_KEY[\s\S]*ALIPAY_GATEWAY is required/);
   });
 
+  it('live mode refuses a public address channels cannot reach safely, and demo data', () => {
+    const keys = { PAYMENT_MODE: 'live', ALIPAY_PRIVATE_KEY: 'k', ALIPAY_PUBLIC_KEY: 'k', ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do' };
+    expect(() => loadConfig({ ...keys, DEMO_DATA: 'false' })).toThrow(/PUBLIC_BASE_URL must be an https:\/\/ address/);
+    expect(() => loadConfig({ ...keys, PUBLIC_BASE_URL: 'https://pay.example.cn', DEMO_DATA: 'true' })).toThrow(/DEMO_DATA must be false/);
+    expect(loadConfig({ ...keys, PUBLIC_BASE_URL: 'https://pay.example.cn', DEMO_DATA: 'false' }).secureCookies).toBe(true);
+  });
+
   it('production refuses the sandbox', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PAYMENT_MODE must be live when NODE_ENV=production/);
   });

@@ -29,6 +29,8 @@ export interface Config {
   demoData: boolean;
   jobsEnabled: boolean;
   session: { idleMinutes: number; absoluteHours: number };
+  /** Believe X-Forwarded-For (only behind a proxy you run), so logs and limits see real addresses. */
+  trustProxy: boolean;
   /** Set only behind TLS; the session cookie is then Secure. */
   secureCookies: boolean;
 }
@@ -132,8 +134,13 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
       idleMinutes: int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
       absoluteHours: int('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
     },
+    trustProxy: bool('TRUST_PROXY', false),
     secureCookies: bool('SECURE_COOKIES', publicBaseUrl.startsWith('https:')),
   };
+  if (paymentMode === 'live') {
+    if (!publicBaseUrl.startsWith('https://')) errors.push('PUBLIC_BASE_URL must be an https:// address channels can reach when PAYMENT_MODE=live');
+    if (config.demoData) errors.push('DEMO_DATA must be false when PAYMENT_MODE=live (demo accounts have published passwords)');
+  }
   if (production && paymentMode === 'sandbox') errors.push('PAYMENT_MODE must be live when NODE_ENV=production (the sandbox takes no real money)');
   if (errors.length) throw new ConfigError(`Invalid configuration:\n  - ${errors.join('\n  - ')}`);
   return config;

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const clock = systemClock;
   const channels = await createChannels({ config, clock, log });
   const ctx: AppContext = { db, clock, channels: channelRegistry(channels.channels), log, publicBaseUrl: config.publicBaseUrl };
-  const app = await buildApp({ ctx, config, logger: log, ...(channels.sandboxPlugin ? { sandbox: channels.sandboxPlugin } : {}) });
+  const app = await buildApp({ ctx, config, logger: log, trustProxy: config.trustProxy, ...(channels.sandboxPlugin ? { sandbox: channels.sandboxPlugin } : {}) });
   stops.unshift(() => app.close());
 
   if (config.jobsEnabled) {

@@ -167,6 +167,9 @@ describe('when the channel misbehaves (PAY-4, PAY-8)', () => {
     // The first call after the charge hangs past the adapter's timeout: no answer, nothing changes.
     await closeExpiredBillsJob.execute(w.ctx);
     expect((await w.bill(bill.bill_no)).state).toBe('PAYING');
+    // Not retried at once: the bill waits its backoff, so it cannot hold up other bills.
+    expect((await closeExpiredBillsJob.execute(w.ctx)).due).toBe(0);
+    w.clock.advance(MINUTE);
     await closeExpiredBillsJob.execute(w.ctx);
     const after = await w.bill(bill.bill_no);
     expect(after.state).toBe('PAID');
@@ -239,6 +242,11 @@ describe('withdrawing an unpaid bill (REG-7)', () => {
     w.sandbox.setFaults(billNo, {});
     const r = await b.post(`/api/v1/bills/${billNo}/cancel`);
     expect(r.body.state).toBe('CLOSED');
+    // The channel has no such trade *yet*: an Alipay QR stays payable until its time is up, so
+    // the order stays open until then, and the sweep closes it after.
+    expect((await attempt()).state).toBe('OPEN');
+    w.clock.advance(31 * MINUTE);
+    await closeExpiredBillsJob.execute(w.ctx);
     expect((await attempt()).state).toBe('CLOSED');
   });
 });

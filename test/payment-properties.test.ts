@@ -55,7 +55,7 @@ const commands = [
   })),
   fc.nat(BILLS - 1).map((i) => cmd(`fail(${i})`, async (r) => w.sandbox.fail(r.bills[i]!.bill_no))),
   fc.constant(cmd('deliverNotifications', async () => w.sandbox.deliverDueNotifications())),
-  fc.nat(BILLS - 1).map((i) => cmd(`refresh(${i})`, async (r) => checkBillStatus(w.ctx, { billId: r.bills[i]!.id, actor: 'candidate:prop' }))),
+  fc.nat(BILLS - 1).map((i) => cmd(`refresh(${i})`, async (r) => checkBillStatus(w.ctx, { billId: r.bills[i]!.id, actor: 'candidate:prop', by: 'candidate' }))),
   fc.nat(BILLS - 1).map((i) => cmd(`payAgainClick(${i})`, async (r) =>
     startPayment(w.ctx, { candidateId: r.candidateIds[i]!, billNo: r.bills[i]!.bill_no, channel: 'alipay', actor: 'candidate:prop' }))),
   fc.constant(cmd('runJobs', async () => w.runJobs())),
@@ -68,7 +68,7 @@ const commands = [
   fc.integer({ min: 1, max: 40 }).map((m) => cmd(`advance(${m}min)`, async () => w.clock.advance(m * MINUTE))),
   fc.nat(BILLS - 1).map((i) => cmd(`notifyAndJobsRace(${i})`, async (r) => {
     await Promise.all([w.sandbox.deliverDueNotifications(), closeExpiredBillsJob.execute(w.ctx),
-      checkBillStatus(w.ctx, { billId: r.bills[i]!.id, actor: 'candidate:prop' })]);
+      checkBillStatus(w.ctx, { billId: r.bills[i]!.id, actor: 'candidate:prop', by: 'candidate' })]);
   })),
 ];
 

@@ -62,7 +62,7 @@ describe('races between reports of one payment, outcome checked in the database'
     await Promise.all([
       w.sandbox.deliverDueNotifications(),
       w.runJobs(),
-      ...bills.flatMap((b) => [1, 2, 3].map(() => checkBillStatus(w.ctx, { billId: b.id, actor: 'candidate:test' }))),
+      ...bills.flatMap((b) => [1, 2, 3].map(() => checkBillStatus(w.ctx, { billId: b.id, actor: 'candidate:test', by: 'candidate' }))),
     ]);
     const { rows, payments, refunds, paidTransitions } = await books(bills);
     expect(rows.every((r) => r.state === 'PAID')).toBe(true);

@@ -25,7 +25,7 @@ async function payingBill(): Promise<Bill> {
   return t.db.transaction().execute(async (trx) => {
     await trx.insertInto('payment_attempt').values({ bill_id: r.value.id, seq: 1, out_trade_no: r.value.bill_no, channel: 'alipay', pay_url: 'x', qr_content: 'x', created_at: clock.now() }).execute();
     const bill = (await lockBill(trx, { id: r.value.id }))!;
-    return transitionBill(trx, bill, { to: 'PAYING', cause: 'PAYMENT_STARTED', actor: 'test', at: clock.now() });
+    return transitionBill(trx, bill, { to: 'PAYING', cause: 'PAYMENT_STARTED', actor: 'test', at: clock.now(), patch: { paying_since: clock.now(), next_query_at: clock.now(), channel: 'alipay' } });
   });
 }
 
@@ -68,7 +68,7 @@ describe('settlement is exactly-once under racing reports (PAY-9)', () => {
     const bill = await payingBill();
     clock.advance(31 * 60_000);
     await t.db.transaction().execute(async (trx) => {
-      await trx.updateTable('payment_attempt').set({ state: 'CLOSED' }).where('bill_id', '=', bill.id).execute();
+      await trx.updateTable('payment_attempt').set({ state: 'CLOSED', closed_at: clock.now() }).where('bill_id', '=', bill.id).execute();
       await transitionBill(trx, (await lockBill(trx, { id: bill.id }))!, { to: 'CLOSED', cause: 'EXPIRED', actor: 'test', at: clock.now() });
     });
     const r = await settleCapture({ db: t.db, clock }, { channel: 'alipay', capture: capture(bill, 'T-LATE'), reportedBy: 'notify', actor: 'n' });

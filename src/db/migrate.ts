@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,24 +11,32 @@ const MIGRATION_LOCK = 727_001;
 /**
  * Applies the numbered SQL files in db/migrations that have not run yet, each in its own
  * transaction. An advisory lock lets several processes start at once (OPS-4): one migrates,
- * the others wait and then find nothing to do.
+ * the others wait and then find nothing to do. A file changed after it was applied stops the
+ * start: a database would silently miss the change, so it must be a new migration instead.
  */
-export async function migrate(pool: pg.Pool): Promise<string[]> {
+export async function migrate(pool: pg.Pool, dir: string = MIGRATIONS_DIR): Promise<string[]> {
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migration (
-      name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const done = new Set((await client.query<{ name: string }>('SELECT name FROM schema_migration')).rows.map((r) => r.name));
-    const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
+      name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const done = new Map((await client.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_migration')).rows.map((r) => [r.name, r.checksum]));
+    const files = (await fs.readdir(dir)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
     const applied: string[] = [];
     for (const file of files) {
-      if (done.has(file)) continue;
-      const sql = await fs.readFile(path.join(MIGRATIONS_DIR, file), 'utf8');
+      const sql = await fs.readFile(path.join(dir, file), 'utf8');
+      const checksum = createHash('sha256').update(sql).digest('hex');
+      const appliedChecksum = done.get(file);
+      if (appliedChecksum !== undefined) {
+        if (appliedChecksum !== checksum) {
+          throw new Error(`migration ${file} was changed after this database applied it; put the change in a new migration file instead`);
+        }
+        continue;
+      }
       await client.query('BEGIN');
       try {
         await client.query(sql);
-        await client.query('INSERT INTO schema_migration (name) VALUES ($1)', [file]);
+        await client.query('INSERT INTO schema_migration (name, checksum) VALUES ($1, $2)', [file, checksum]);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');

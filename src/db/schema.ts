@@ -83,7 +83,11 @@ export interface BillTable {
   channel_trade_no: string | null;
   next_query_at: Date | null;
   query_attempts: ColumnType<number, number | undefined, number>;
+  last_queried_at: Date | null;
+  next_close_at: Date | null;
+  close_attempts: ColumnType<number, number | undefined, number>;
   flagged_at: Date | null;
+  flag_reason: 'PAYING_OVER_24H' | 'CANNOT_CLOSE' | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -119,6 +123,8 @@ export interface PaymentAttemptTable {
   qr_content: string;
   created_at: Date;
   closed_at: Date | null;
+  next_close_at: Date | null;
+  close_attempts: ColumnType<number, number | undefined, number>;
 }
 
 export type CaptureOutcome = 'SETTLED' | 'DUPLICATE' | 'LATE';
@@ -151,6 +157,7 @@ export interface RefundTable {
   last_error: string | null;
   created_at: Date;
   succeeded_at: Date | null;
+  flagged_at: Date | null;
 }
 
 export interface ChannelNotificationTable {

@@ -19,13 +19,15 @@ export interface BuildAppOptions extends RouteDeps {
   logger: Logger;
   /** Mounted under /sandbox in sandbox mode: the in-process payment gateway. */
   sandbox?: FastifyPluginAsync;
+  /** Believe X-Forwarded-For; only behind a proxy you run (TRUST_PROXY). */
+  trustProxy?: boolean;
 }
 
 /** Builds the Fastify app: plugins, error format, OpenAPI, routes. Listening is the caller's. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
-    trustProxy: true,
+    trustProxy: opts.trustProxy ?? false,
     bodyLimit: 256 * 1024,
     // Every response schema is strict about extra fields; request ids go in logs, not bodies.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },

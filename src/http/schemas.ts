@@ -21,7 +21,8 @@ export function responses<T extends TSchema>(status: 200 | 201 | 204, ok: T, err
 }
 
 export const BillNo = Type.String({ pattern: '^\\d{21}$', description: 'Bill number (订单号): 21 digits, date-prefixed, with a check digit' });
-export const IdString = Type.String({ pattern: '^[1-9]\\d{0,18}$', description: 'Numeric id, as a string' });
+// At most 18 digits: always inside PostgreSQL's bigint, so no id can overflow a query.
+export const IdString = Type.String({ pattern: '^[1-9]\\d{0,17}$', description: 'Numeric id, as a string' });
 export const Fen = Type.Integer({ minimum: 0, description: 'Amount in fen (1/100 yuan)' });
 export const Timestamp = Type.String({ format: 'date-time' });
 export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);

@@ -25,7 +25,7 @@ export const pollPayingBillsJob: ScheduledJob = {
     let failed = 0;
     for (const { id } of claimed) {
       try {
-        await checkBillStatus(ctx, { billId: id, actor: `job:${this.id}` });
+        await checkBillStatus(ctx, { billId: id, actor: `job:${this.id}`, by: 'job' });
       } catch (err) {
         failed++;
         ctx.log.error({ err, billId: String(id) }, 'poll of a paying bill failed; it comes due again');

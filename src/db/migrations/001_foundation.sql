@@ -109,15 +109,26 @@ CREATE TABLE bill (
   -- The poll job's backoff (PAY-4): when to ask the channel next, and how often it has.
   next_query_at           timestamptz,
   query_attempts          integer NOT NULL DEFAULT 0,
-  -- PAY-4: still PAYING after 24 h → staff must look.
+  -- When anyone last asked the channel (确认缴费状态 is throttled on it).
+  last_queried_at         timestamptz,
+  -- The expiry job's backoff for a bill it could not close yet (channel silent or down).
+  next_close_at           timestamptz,
+  close_attempts          integer NOT NULL DEFAULT 0,
+  -- Staff must look (PAY-4): still PAYING after 24 h, or not closable long after expiry.
   flagged_at              timestamptz,
+  flag_reason             text CHECK (flag_reason IN ('PAYING_OVER_24H', 'CANNOT_CLOSE')),
   created_at              timestamptz NOT NULL,
-  updated_at              timestamptz NOT NULL
+  updated_at              timestamptz NOT NULL,
+  -- What the code relies on, enforced where no code path can forget it.
+  CHECK (state <> 'PAYING' OR (paying_since IS NOT NULL AND next_query_at IS NOT NULL)),
+  CHECK (state NOT IN ('PAID', 'REFUNDED', 'PARTIALLY_REFUNDED') OR (paid_at IS NOT NULL AND channel_trade_no IS NOT NULL AND channel IS NOT NULL)),
+  CHECK (state <> 'CLOSED' OR (closed_at IS NOT NULL AND closed_cause IS NOT NULL)),
+  CHECK ((flagged_at IS NULL) = (flag_reason IS NULL))
 );
 CREATE INDEX bill_candidate ON bill (candidate_id, created_at DESC);
 -- The jobs scan only live bills; partial indexes keep that scan small at any volume.
 CREATE INDEX bill_due_query ON bill (next_query_at) WHERE state = 'PAYING';
-CREATE INDEX bill_due_expiry ON bill (expires_at) WHERE state IN ('UNPAID', 'PAYING');
+CREATE INDEX bill_due_expiry ON bill (coalesce(next_close_at, expires_at)) WHERE state IN ('UNPAID', 'PAYING');
 
 CREATE TABLE bill_item (
   id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -145,6 +156,14 @@ CREATE TABLE bill_transition (
 );
 CREATE INDEX bill_transition_bill ON bill_transition (bill_id, id);
 
+-- The transition log is history: rows are added, never changed or removed.
+CREATE FUNCTION refuse_history_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+END $$;
+CREATE TRIGGER bill_transition_append_only BEFORE UPDATE OR DELETE ON bill_transition
+  FOR EACH ROW EXECUTE FUNCTION refuse_history_change();
+
 -- A channel order we created for a bill. The first one's merchant order number is the bill
 -- number itself; a later one (another channel, or the same channel after it closed the first)
 -- gets the bill number + a two-digit sequence, because channels never reuse an order number.
@@ -160,7 +179,13 @@ CREATE TABLE payment_attempt (
   qr_content     text NOT NULL,
   created_at     timestamptz NOT NULL,
   closed_at      timestamptz,
-  UNIQUE (bill_id, seq)
+  -- For orders left open on a bill that is no longer open: when to try closing again.
+  next_close_at  timestamptz,
+  close_attempts integer NOT NULL DEFAULT 0,
+  UNIQUE (bill_id, seq),
+  -- Lets captures and refunds name (order, bill) together, so they cannot disagree.
+  UNIQUE (id, bill_id),
+  CHECK (state <> 'CLOSED' OR closed_at IS NOT NULL)
 );
 CREATE UNIQUE INDEX payment_attempt_one_open_per_channel ON payment_attempt (bill_id, channel) WHERE state = 'OPEN';
 
@@ -169,7 +194,7 @@ CREATE UNIQUE INDEX payment_attempt_one_open_per_channel ON payment_attempt (bil
 CREATE TABLE channel_payment (
   id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   bill_id           bigint NOT NULL REFERENCES bill(id),
-  attempt_id        bigint NOT NULL REFERENCES payment_attempt(id),
+  attempt_id        bigint NOT NULL,
   channel           text NOT NULL,
   channel_trade_no  text NOT NULL,
   amount_fen        bigint NOT NULL CHECK (amount_fen > 0),
@@ -178,7 +203,9 @@ CREATE TABLE channel_payment (
   outcome           text NOT NULL CHECK (outcome IN ('SETTLED', 'DUPLICATE', 'LATE')),
   reported_by       text NOT NULL,
   recorded_at       timestamptz NOT NULL,
-  UNIQUE (channel, channel_trade_no)
+  UNIQUE (channel, channel_trade_no),
+  UNIQUE (id, bill_id, channel),
+  FOREIGN KEY (attempt_id, bill_id) REFERENCES payment_attempt (id, bill_id)
 );
 CREATE INDEX channel_payment_bill ON channel_payment (bill_id);
 CREATE UNIQUE INDEX channel_payment_one_settled ON channel_payment (bill_id) WHERE outcome = 'SETTLED';
@@ -187,7 +214,7 @@ CREATE TABLE refund (
   id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   refund_no           text NOT NULL UNIQUE,
   bill_id             bigint NOT NULL REFERENCES bill(id),
-  channel_payment_id  bigint NOT NULL REFERENCES channel_payment(id),
+  channel_payment_id  bigint NOT NULL,
   channel             text NOT NULL,
   amount_fen          bigint NOT NULL CHECK (amount_fen > 0),
   reason              text NOT NULL CHECK (reason IN ('DUPLICATE_PAYMENT', 'LATE_PAYMENT', 'AUTHORITY_CHANGE', 'STAFF')),
@@ -196,9 +223,16 @@ CREATE TABLE refund (
   next_attempt_at     timestamptz NOT NULL,
   last_error          text,
   created_at          timestamptz NOT NULL,
-  succeeded_at        timestamptz
+  succeeded_at        timestamptz,
+  -- A refund the channel refused, or that stays unconfirmed too long, needs a person.
+  flagged_at          timestamptz,
+  FOREIGN KEY (channel_payment_id, bill_id, channel) REFERENCES channel_payment (id, bill_id, channel),
+  CHECK (state <> 'SUCCEEDED' OR succeeded_at IS NOT NULL)
 );
 CREATE INDEX refund_due ON refund (next_attempt_at) WHERE state = 'PENDING';
+-- A duplicate or late capture is given back once, in full.
+CREATE UNIQUE INDEX refund_one_per_unwanted_capture ON refund (channel_payment_id) WHERE reason IN ('DUPLICATE_PAYMENT', 'LATE_PAYMENT');
+CREATE INDEX refund_flagged ON refund (flagged_at) WHERE flagged_at IS NOT NULL;
 CREATE INDEX refund_bill ON refund (bill_id);
 
 -- Every notification that reached us, accepted or not (PAY-9: forged ones are logged).

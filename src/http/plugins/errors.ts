@@ -46,6 +46,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       return sendFailure(req, reply, { code: (err.code && FASTIFY_CODES[err.code]) || 'MALFORMED_BODY' });
     }
     if (err.statusCode === 429) return sendFailure(req, reply, { code: 'RATE_LIMITED' });
+    // Values PostgreSQL cannot hold (numbers out of range, text too long) are the caller's input.
+    if (['22003', '22001', '22P02'].includes((err as { code?: string }).code ?? '')) return sendFailure(req, reply, { code: 'VALIDATION_FAILED' });
     if (isDatabaseDown(err)) {
       req.log.error({ err }, 'database unavailable');
       return sendFailure(req, reply, { code: 'DATABASE_UNAVAILABLE' });

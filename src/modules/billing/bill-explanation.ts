@@ -4,7 +4,23 @@ import type { Bill } from '../../db/schema.ts';
  * "Every state explained": what the candidate reads under the state of a bill, and what to do
  * next. Seed 000's 缴费中 note, said plainly, and the closed case said with its reason.
  */
-export function explainBill(bill: Pick<Bill, 'state' | 'expires_at' | 'flagged_at' | 'closed_cause'>, now: Date): { zh: string; en: string } {
+export function explainBill(
+  bill: Pick<Bill, 'state' | 'expires_at' | 'flagged_at' | 'closed_cause'>,
+  now: Date,
+  refunds: readonly { state: 'PENDING' | 'SUCCEEDED' | 'FAILED' }[] = [],
+): { zh: string; en: string } {
+  const base = explainState(bill, now);
+  if (refunds.some((r) => r.state === 'FAILED')) {
+    return { zh: `${base.zh} 有一笔多扣的款项未能自动退回，已转交工作人员处理，款项不会丢失。`, en: `${base.en} One extra payment could not be refunded automatically; staff are handling it and the money is not lost.` };
+  }
+  if (refunds.some((r) => r.state === 'PENDING')) {
+    return { zh: `${base.zh} 多扣的款项正在原路退回。`, en: `${base.en} The extra payment is being refunded to where it came from.` };
+  }
+  if (refunds.length > 0) return { zh: `${base.zh} 多扣的款项已原路退回。`, en: `${base.en} The extra payment has been refunded to where it came from.` };
+  return base;
+}
+
+function explainState(bill: Pick<Bill, 'state' | 'expires_at' | 'flagged_at' | 'closed_cause'>, now: Date): { zh: string; en: string } {
   switch (bill.state) {
     case 'UNPAID':
       return now < bill.expires_at
@@ -18,7 +34,7 @@ export function explainBill(bill: Pick<Bill, 'state' | 'expires_at' | 'flagged_a
       return { zh: '已完成缴费。若同一缴费单被重复扣款，多扣的款项会自动原路退回。', en: 'Paid. If you were charged twice for this bill, the extra payment is refunded automatically to where it came from.' };
     case 'CLOSED':
       if (bill.closed_cause === 'CANCELLED') {
-        return { zh: '您已取消该缴费单，未发生扣款。科目仍为未缴费，可重新确认科目生成新的缴费单。', en: 'You cancelled this bill; nothing was charged. Your subjects are unpaid and can be confirmed into a new bill.' };
+        return { zh: '您已取消该缴费单。科目仍为未缴费，可重新确认科目生成新的缴费单；若取消后仍有扣款，将自动原路退回。', en: 'You cancelled this bill. Your subjects are unpaid and can be confirmed into a new bill; any money taken after cancelling is refunded automatically.' };
       }
       return { zh: '订单已关闭：在有效期内未完成缴费，二维码已失效。科目未缴费，请重新确认科目生成新的缴费单。若关闭后仍有扣款，款项会自动原路退回。', en: 'Closed: it was not paid in time and its QR code no longer works. Your subjects are unpaid — confirm them again for a new bill. Any money taken after closing is refunded automatically.' };
     case 'REFUNDED':

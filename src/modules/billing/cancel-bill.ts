@@ -20,13 +20,19 @@ export async function cancelBill(
   if (!found) return fail('BILL_NOT_FOUND');
   const refusal = cancelRefusal(found);
   if (refusal) return refusal;
-  for (const attempt of await openAttempts(ctx.db, found.id)) await closeChannelOrder(ctx, attempt, input.actor);
+  for (const attempt of await openAttempts(ctx.db, found.id)) {
+    const outcome = await closeChannelOrder(ctx, attempt, input.actor);
+    // NOT_FOUND_YET: never scanned. Its QR could still be paid until its time is up; the sweep
+    // closes it then, and a payment in between is refunded as late (PAY-8).
+    if (outcome !== 'CLOSED' && outcome !== 'NOT_FOUND_YET' && outcome !== 'PAID') {
+      return fail('CHANNEL_UNAVAILABLE', { reason: 'channel order could not be closed', outcome });
+    }
+  }
 
   return ctx.db.transaction().execute(async (trx) => {
     const bill = (await lockBill(trx, { id: found.id }))!;
     const late = cancelRefusal(bill);
     if (late) return late;
-    if ((await openAttempts(trx, bill.id)).length > 0) return fail('CHANNEL_UNAVAILABLE', { reason: 'channel order could not be closed' });
     const now = ctx.clock.now();
     return ok(await transitionBill(trx, bill, { to: 'CLOSED', cause: 'CANCELLED', actor: input.actor, at: now, patch: { next_query_at: null } }));
   });

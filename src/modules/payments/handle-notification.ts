@@ -50,7 +50,7 @@ export async function handleNotification(
     } else if (event.kind === 'CLOSED') {
       // Verify, then ask: the channel's own answer decides what the bill becomes.
       const attempt = await ctx.db.selectFrom('payment_attempt').select('bill_id').where('out_trade_no', '=', event.billNo).executeTakeFirst();
-      if (attempt) await checkBillStatus(ctx, { billId: attempt.bill_id, actor: `notify:${input.channel}` });
+      if (attempt) await checkBillStatus(ctx, { billId: attempt.bill_id, actor: `notify:${input.channel}`, by: 'notify' });
       accepted = true;
       outcome = attempt ? 'CLOSED' : 'UNKNOWN_ORDER';
     } else {

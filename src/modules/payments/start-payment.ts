@@ -4,6 +4,8 @@ import { fail, ok, type Result } from '../../shared/errors.ts';
 import { isOpen } from '../billing/bill-state.ts';
 import { lockBill, transitionBill } from '../billing/bill-transition.repo.ts';
 import type { AppContext } from '../context.ts';
+import { checkBillStatus } from './check-bill-status.ts';
+import { QUERY_BACKOFF_MS } from './query-backoff.ts';
 
 export interface StartedPayment {
   billNo: string;
@@ -22,7 +24,7 @@ export interface StartedPayment {
  * channels treat as the same order; so one bill never has two live orders on one channel.
  */
 export async function startPayment(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'channels' | 'publicBaseUrl'>,
+  ctx: Pick<AppContext, 'db' | 'clock' | 'channels' | 'publicBaseUrl' | 'log'>,
   input: { candidateId: bigint; billNo: string; channel: string; actor: string },
 ): Promise<Result<StartedPayment>> {
   const channel = ctx.channels.get(input.channel);
@@ -67,9 +69,17 @@ export async function startPayment(
     returnUrl: `${ctx.publicBaseUrl}/pay/return/${input.channel}?bill=${encodeURIComponent(input.billNo)}`,
     bankCardOnly,
   });
-  // The order may or may not exist at the channel now; either way the attempt stays OPEN so
-  // the jobs query it and close it at expiry. Nothing is lost by failing here.
-  if (!created.ok) return fail('CHANNEL_UNAVAILABLE', { channel: input.channel, channelCode: created.code });
+  if (!created.ok) {
+    // The channel says this order can no longer be paid: most often the payer already paid it
+    // (a second click after paying). Ask, settle, and tell the truth instead of "channel down".
+    if (created.code === 'TRADE_STATE_INVALID') {
+      const { bill } = await checkBillStatus(ctx, { billId: attempt.bill_id, actor: input.actor, by: 'candidate' });
+      return fail(bill.state === 'PAID' ? 'BILL_ALREADY_PAID' : 'BILL_STATE_CONFLICT');
+    }
+    // The order may or may not exist at the channel now; either way the attempt stays OPEN so
+    // the jobs query it and close it at expiry. Nothing is lost by failing here.
+    return fail('CHANNEL_UNAVAILABLE', { channel: input.channel, channelCode: created.code });
+  }
 
   return ctx.db.transaction().execute(async (trx): Promise<Result<StartedPayment>> => {
     const bill = await lockBill(trx, { id: attempt.bill_id });
@@ -77,11 +87,14 @@ export async function startPayment(
     const now = ctx.clock.now();
     const current = await trx.updateTable('payment_attempt').set({ pay_url: created.payUrl, qr_content: created.qrContent })
       .where('id', '=', attempt.id).where('state', '=', 'OPEN').returningAll().executeTakeFirst();
-    if (!current || !isOpen(bill.state)) {
+    if (!isOpen(bill.state)) {
       // Closed or paid while we were at the channel: the order we just made must not take money.
-      // The expiry/orphan sweep closes it at the channel; tell the candidate what happened.
+      // The orphan sweep closes it at the channel; tell the candidate what happened.
       return fail(bill.state === 'CLOSED' ? 'BILL_CLOSED' : 'BILL_ALREADY_PAID');
     }
+    // The bill is open but this order was closed meanwhile (the channel said so to a query):
+    // the candidate simply starts again, which makes a new order.
+    if (!current) return fail('BILL_STATE_CONFLICT');
     if (bill.state === 'UNPAID') {
       await transitionBill(trx, bill, {
         to: 'PAYING', cause: 'PAYMENT_STARTED', actor: input.actor, at: now,
@@ -91,14 +104,4 @@ export async function startPayment(
     }
     return ok({ billNo: bill.bill_no, outTradeNo: attempt.out_trade_no, channel: input.channel, payUrl: created.payUrl, qrContent: created.qrContent, expiresAt: bill.expires_at });
   });
-}
-
-/**
- * How long the poll job waits before asking the channel again about a PAYING bill (PAY-4):
- * quickly at first, when most payments finish, then less often; the last value repeats.
- */
-export const QUERY_BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000] as const;
-
-export function nextQueryDelay(attempts: number): number {
-  return QUERY_BACKOFF_MS[Math.min(attempts, QUERY_BACKOFF_MS.length - 1)]!;
 }

@@ -7,6 +7,8 @@ type Ctx = Pick<AppContext, 'db' | 'clock' | 'channels' | 'log'>;
 
 /** Retry a refund the channel did not confirm: soon at first, then every half hour. */
 const REFUND_BACKOFF_MS = [1, 2, 5, 10, 30].map((m) => m * MINUTE);
+/** Unconfirmed after this many sends (≈ 1.5 h): a person must look, though retries go on. */
+const FLAG_AFTER_ATTEMPTS = 6;
 /** A claimed refund is someone's for this long; if that process dies, another takes it over. */
 const CLAIM_MS = 5 * MINUTE;
 
@@ -49,9 +51,9 @@ export async function executeRefund(ctx: Ctx, refund: Refund): Promise<void> {
     return;
   }
   if (result.status === 'FAILED') {
-    // A definite refusal (e.g. amount above what was paid) needs a person; it is listed for staff.
+    // A definite refusal (e.g. amount above what was paid) needs a person: flagged for staff.
     ctx.log.error({ refundNo: refund.refund_no, code: result.code }, 'channel refused a refund');
-    await ctx.db.updateTable('refund').set({ state: 'FAILED', attempts: sql`attempts + 1`, last_error: `${result.code}: ${result.message}` })
+    await ctx.db.updateTable('refund').set({ state: 'FAILED', attempts: sql`attempts + 1`, last_error: `${result.code}: ${result.message}`, flagged_at: now })
       .where('id', '=', refund.id).where('state', '=', 'PENDING').execute();
     return;
   }
@@ -60,7 +62,9 @@ export async function executeRefund(ctx: Ctx, refund: Refund): Promise<void> {
     attempts: sql`attempts + 1`,
     next_attempt_at: new Date(now.getTime() + delay),
     last_error: result.status === 'UNKNOWN' ? result.reason : 'pending at channel',
+    ...(refund.attempts + 1 >= FLAG_AFTER_ATTEMPTS && !refund.flagged_at ? { flagged_at: now } : {}),
   }).where('id', '=', refund.id).where('state', '=', 'PENDING').execute();
+  if (refund.attempts + 1 === FLAG_AFTER_ATTEMPTS) ctx.log.error({ refundNo: refund.refund_no }, 'refund still unconfirmed by the channel; flagged for staff');
 }
 
 const REASON_TEXT: Record<Refund['reason'], string> = {

@@ -118,7 +118,7 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
       const me = currentCandidate(req);
       const before = await detailFor(me.id, req.params.billNo);
       if (!before) return sendFailure(req, reply, { code: 'BILL_NOT_FOUND' });
-      const { answers } = await checkBillStatus(ctx, { billId: before.bill.id, actor: actorOf(me.id) });
+      const { answers } = await checkBillStatus(ctx, { billId: before.bill.id, actor: actorOf(me.id), by: 'candidate' });
       const after = await findCandidateBill(ctx.db, me.id, req.params.billNo);
       return { ...billDetailView(await billDetail(ctx.db, after!), ctx.clock.now()), channelAnswers: answers };
     });

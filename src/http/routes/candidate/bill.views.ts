@@ -69,6 +69,7 @@ export function billSummaryView(b: Bill, now: Date) {
 export function billDetailView(d: BillDetail, now: Date) {
   return {
     ...billSummaryView(d.bill, now),
+    explanation: explainBill(d.bill, now, d.refunds),
     items: d.items.map((i) => ({ registrationId: String(i.registration_id), subjectCode: i.subject_code, subjectName: i.subject_name, kind: i.kind, amountFen: fenJson(i.amount_fen) })),
     // A closed order's QR no longer works: don't hand it out.
     orders: d.attempts.map((a) => ({ outTradeNo: a.out_trade_no, channel: a.channel, state: a.state, payUrl: a.state === 'OPEN' ? a.pay_url : '', qrContent: a.state === 'OPEN' ? a.qr_content : '' })),
