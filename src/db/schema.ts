@@ -17,6 +17,7 @@ export interface ExamTable {
   channels: ColumnType<string[], string[] | undefined, string[]>;
   bank_card_only: ColumnType<boolean, boolean | undefined, boolean>;
   agreement_text: ColumnType<string, string | undefined, string>;
+  seat_release_minutes: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
 }
 
@@ -62,8 +63,28 @@ export interface RegistrationTable {
   owner: ColumnType<'CANDIDATE' | 'INSTITUTION', 'CANDIDATE' | 'INSTITUTION' | undefined, never>;
   status: ColumnType<'ACTIVE' | 'CANCELLED', 'ACTIVE' | 'CANCELLED' | undefined>;
   paid_at: Date | null;
+  site_id: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
+  slot_id: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
+  seat_released_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  seat_released_reason: ColumnType<SeatReleaseReason | null, SeatReleaseReason | null | undefined, SeatReleaseReason | null>;
   created_at: CreatedAt;
 }
+export type SeatReleaseReason = 'PAYMENT_TIMEOUT' | 'CANCELLED' | 'CHANGED';
+
+export interface SiteTable { id: Id; sitting_id: bigint; code: string; name: string }
+export interface SlotTable { id: Id; sitting_id: bigint; code: string; starts_at: Date; ends_at: Date }
+export interface SeatPoolTable { id: Id; site_id: bigint; slot_id: bigint; subject_id: bigint; capacity: number }
+export type SeatState = 'FREE' | 'HELD' | 'SOLD';
+export interface SeatTable {
+  id: Id;
+  pool_id: bigint;
+  seat_no: number;
+  state: ColumnType<SeatState, SeatState | undefined, SeatState>;
+  registration_id: bigint | null;
+  held_at: Date | null;
+}
+export type WindowKind = 'REGISTRATION' | 'PAYMENT' | 'SITE_MANAGEMENT' | 'PRINT';
+export interface SittingWindowTable { id: Id; sitting_id: bigint; kind: WindowKind; site_id: bigint | null; opens_at: Date; closes_at: Date }
 
 export type BillStateName = 'UNPAID' | 'PAYING' | 'PAID' | 'CLOSED' | 'REFUNDED' | 'PARTIALLY_REFUNDED';
 export interface BillTable {
@@ -187,6 +208,11 @@ export interface DB {
   channel_payment: ChannelPaymentTable;
   refund: RefundTable;
   channel_notification: ChannelNotificationTable;
+  site: SiteTable;
+  slot: SlotTable;
+  seat_pool: SeatPoolTable;
+  seat: SeatTable;
+  sitting_window: SittingWindowTable;
 }
 
 export type Bill = Selectable<BillTable>;
