@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { canPay, canRegister, type CandidateStanding, type SubjectFacts } from './registration-rules.ts';
+
+const S = (id: number, o: Partial<SubjectFacts> = {}): SubjectFacts => ({ id: BigInt(id), kind: 'WRITTEN', writtenSubjectId: null, exclusionGroup: null, ...o });
+const engA = S(1, { exclusionGroup: 'ENGLISH' });
+const engB = S(2, { exclusionGroup: 'ENGLISH' });
+const computing = S(3);
+const cet4 = S(4);
+const cet4Oral = S(5, { kind: 'ORAL', writtenSubjectId: 4n });
+const all = [engA, engB, computing, cet4, cet4Oral];
+
+const standing = (o: Partial<CandidateStanding> = {}): CandidateStanding => ({
+  eligibleSubjectIds: null, passedSubjectIds: new Set(), exemptSubjectIds: new Set(), registered: new Map(), ...o,
+});
+
+describe('who may register which subject (REG-3)', () => {
+  it('REG-3: an eligible, new subject can be registered', () => {
+    expect(canRegister(computing, standing(), all)).toEqual({ ok: true });
+  });
+  it('REG-3: outside the roster → NOT_ELIGIBLE', () => {
+    expect(canRegister(computing, standing({ eligibleSubjectIds: new Set([1n]) }), all)).toEqual({ ok: false, code: 'NOT_ELIGIBLE' });
+  });
+  it('REG-3: passed → SUBJECT_ALREADY_PASSED; exempt → SUBJECT_EXEMPT; registered → SUBJECT_ALREADY_REGISTERED', () => {
+    expect(canRegister(computing, standing({ passedSubjectIds: new Set([3n]) }), all)).toMatchObject({ code: 'SUBJECT_ALREADY_PASSED' });
+    expect(canRegister(computing, standing({ exemptSubjectIds: new Set([3n]) }), all)).toMatchObject({ code: 'SUBJECT_EXEMPT' });
+    expect(canRegister(computing, standing({ registered: new Map([[3n, { paid: false }]]) }), all)).toMatchObject({ code: 'SUBJECT_ALREADY_REGISTERED' });
+  });
+  it('REG-3: 大学英语A and B exclude each other, registered or passed', () => {
+    expect(canRegister(engB, standing({ registered: new Map([[1n, { paid: false }]]) }), all)).toEqual({ ok: false, code: 'EXCLUSIVE_SUBJECT_CONFLICT', subjectId: 1n });
+    expect(canRegister(engB, standing({ passedSubjectIds: new Set([1n]) }), all)).toEqual({ ok: false, code: 'EXCLUSIVE_SUBJECT_CONFLICT', subjectId: 1n });
+    expect(canRegister(engA, standing({ registered: new Map([[3n, { paid: true }]]) }), all)).toEqual({ ok: true });
+  });
+});
+
+describe('written before oral (REG-5)', () => {
+  it('REG-5: an oral subject needs its written subject registered first', () => {
+    expect(canRegister(cet4Oral, standing(), all)).toEqual({ ok: false, code: 'WRITTEN_BEFORE_ORAL', subjectId: 4n });
+    expect(canRegister(cet4Oral, standing({ registered: new Map([[4n, { paid: false }]]) }), all)).toEqual({ ok: true });
+  });
+  it('REG-5: an oral subject is payable only after its written subject is paid', () => {
+    expect(canPay(cet4Oral, standing({ registered: new Map([[4n, { paid: false }], [5n, { paid: false }]]) }))).toEqual({ ok: false, code: 'WRITTEN_BEFORE_ORAL', subjectId: 4n });
+    expect(canPay(cet4Oral, standing({ registered: new Map([[4n, { paid: true }], [5n, { paid: false }]]) }))).toEqual({ ok: true });
+    expect(canPay(cet4, standing({ registered: new Map([[4n, { paid: false }]]) }))).toEqual({ ok: true });
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * Who may register and pay for which subject (REG-3, REG-5), as plain functions of facts the
+ * caller loads. The seeds' words: 已通过/免考/已报考 subjects cannot be registered again;
+ * 大学英语A/B are mutually exclusive, counting passed ones (seed 000); 需先报考笔试，才可以报考
+ * 对应科目的口试 and 需先成功支付笔试，才能支付对应科目的口试 (seed 002).
+ */
+export interface SubjectFacts {
+  id: bigint;
+  kind: 'WRITTEN' | 'ORAL';
+  /** For an oral subject: its written subject. */
+  writtenSubjectId: bigint | null;
+  /** Subjects sharing a group exclude each other. */
+  exclusionGroup: string | null;
+}
+
+export interface CandidateStanding {
+  /** From the roster / student records; null = the exam has no roster restriction. */
+  eligibleSubjectIds: ReadonlySet<bigint> | null;
+  passedSubjectIds: ReadonlySet<bigint>;
+  exemptSubjectIds: ReadonlySet<bigint>;
+  /** Active registrations of this sitting, and whether each is paid. */
+  registered: ReadonlyMap<bigint, { paid: boolean }>;
+}
+
+export type RuleCode =
+  | 'NOT_ELIGIBLE'
+  | 'SUBJECT_ALREADY_PASSED'
+  | 'SUBJECT_EXEMPT'
+  | 'SUBJECT_ALREADY_REGISTERED'
+  | 'EXCLUSIVE_SUBJECT_CONFLICT'
+  | 'WRITTEN_BEFORE_ORAL';
+
+export type RuleResult = { ok: true } | { ok: false; code: RuleCode; subjectId?: bigint };
+
+export function canRegister(subject: SubjectFacts, standing: CandidateStanding, allSubjects: readonly SubjectFacts[]): RuleResult {
+  if (standing.eligibleSubjectIds && !standing.eligibleSubjectIds.has(subject.id)) return { ok: false, code: 'NOT_ELIGIBLE' };
+  if (standing.passedSubjectIds.has(subject.id)) return { ok: false, code: 'SUBJECT_ALREADY_PASSED' };
+  if (standing.exemptSubjectIds.has(subject.id)) return { ok: false, code: 'SUBJECT_EXEMPT' };
+  if (standing.registered.has(subject.id)) return { ok: false, code: 'SUBJECT_ALREADY_REGISTERED' };
+  if (subject.exclusionGroup !== null) {
+    const rival = allSubjects.find((s) => s.id !== subject.id && s.exclusionGroup === subject.exclusionGroup
+      && (standing.registered.has(s.id) || standing.passedSubjectIds.has(s.id)));
+    if (rival) return { ok: false, code: 'EXCLUSIVE_SUBJECT_CONFLICT', subjectId: rival.id };
+  }
+  if (subject.kind === 'ORAL' && subject.writtenSubjectId !== null && !standing.registered.has(subject.writtenSubjectId)) {
+    return { ok: false, code: 'WRITTEN_BEFORE_ORAL', subjectId: subject.writtenSubjectId };
+  }
+  return { ok: true };
+}
+
+/** An oral subject is payable only once its written subject is paid — not on the same bill. */
+export function canPay(subject: SubjectFacts, standing: CandidateStanding): RuleResult {
+  if (subject.kind === 'ORAL' && subject.writtenSubjectId !== null && !standing.registered.get(subject.writtenSubjectId)?.paid) {
+    return { ok: false, code: 'WRITTEN_BEFORE_ORAL', subjectId: subject.writtenSubjectId };
+  }
+  return { ok: true };
+}
