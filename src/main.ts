@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   channels.start?.();
   if (channels.stop) stops.unshift(channels.stop);
 
-  const demo = config.demoData ? await seedDemo(db) : undefined;
+  const demo = config.demoData ? await seedDemo(db, clock.now()) : undefined;
   printWelcome(config.publicBaseUrl, demo, Boolean(channels.sandboxPlugin));
 
   let stopping = false;

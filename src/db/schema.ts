@@ -17,7 +17,8 @@ export interface ExamTable {
   channels: ColumnType<string[], string[] | undefined, string[]>;
   bank_card_only: ColumnType<boolean, boolean | undefined, boolean>;
   agreement_text: ColumnType<string, string | undefined, string>;
-  seat_release_minutes: ColumnType<number | null, number | null | undefined, number | null>;
+  release_seats_on_bill_expiry: ColumnType<boolean, boolean | undefined, boolean>;
+  roster_restricted: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
 
@@ -31,6 +32,8 @@ export interface SubjectTable {
   name: string;
   kind: ColumnType<SubjectKind, SubjectKind | undefined, SubjectKind>;
   fee_fen: bigint;
+  written_subject_id: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
+  exclusion_group: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
 }
 
@@ -71,6 +74,7 @@ export interface RegistrationTable {
 }
 export type SeatReleaseReason = 'PAYMENT_TIMEOUT' | 'CANCELLED' | 'CHANGED';
 
+export interface CandidateSubjectStandingTable { candidate_id: bigint; subject_id: bigint; status: 'ELIGIBLE' | 'PASSED' | 'EXEMPT' }
 export interface SiteTable { id: Id; sitting_id: bigint; code: string; name: string }
 export interface SlotTable { id: Id; sitting_id: bigint; code: string; starts_at: Date; ends_at: Date }
 export interface SeatPoolTable { id: Id; site_id: bigint; slot_id: bigint; subject_id: bigint; capacity: number }
@@ -213,6 +217,7 @@ export interface DB {
   seat_pool: SeatPoolTable;
   seat: SeatTable;
   sitting_window: SittingWindowTable;
+  candidate_subject_standing: CandidateSubjectStandingTable;
 }
 
 export type Bill = Selectable<BillTable>;

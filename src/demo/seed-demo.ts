@@ -21,7 +21,7 @@ const DEMO_PEOPLE = [
  * sitting, three subjects and three candidates with registrations. Returns the accounts, or
  * nothing when the database already has data.
  */
-export async function seedDemo(db: Db): Promise<DemoAccount[] | undefined> {
+export async function seedDemo(db: Db, now: Date): Promise<DemoAccount[] | undefined> {
   return db.transaction().execute(async (trx) => {
     // Several processes starting at once on an empty database seed it once.
     await sql`SELECT pg_advisory_xact_lock(727002)`.execute(trx);
@@ -38,6 +38,9 @@ export async function seedDemo(db: Db): Promise<DemoAccount[] | undefined> {
       agreement_text: '本人确认所选科目及费用无误；缴费成功后不因个人原因退费。',
     }).returningAll().executeTakeFirstOrThrow();
     const sitting = await trx.insertInto('sitting').values({ exam_id: exam.id, code: '2026-03', name: '2026年3月' }).returning('id').executeTakeFirstOrThrow();
+    // Registration (and with it payment) open from yesterday for 30 days.
+    const day = 24 * 3600_000;
+    await trx.insertInto('sitting_window').values({ sitting_id: sitting.id, kind: 'REGISTRATION', opens_at: new Date(now.getTime() - day), closes_at: new Date(now.getTime() + 30 * day) }).execute();
     const subjects = await trx.insertInto('subject').values([
       { sitting_id: sitting.id, code: 'ENG-B', name: '大学英语B', kind: 'WRITTEN', fee_fen: 8000n },
       { sitting_id: sitting.id, code: 'CS', name: '计算机应用基础', kind: 'WRITTEN', fee_fen: 8000n },

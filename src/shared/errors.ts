@@ -31,6 +31,18 @@ export const ERROR_CATALOGUE = {
   CHANNEL_NOT_OFFERED: [400, '本考试不支持该支付方式。', 'This exam does not offer that payment channel.'],
   CHANNEL_UNAVAILABLE: [502, '支付渠道暂时无法连接，请稍后再试或换一种支付方式；您的缴费单不受影响。', 'The payment channel could not be reached; try again later or use another channel. Your bill is unaffected.'],
   BILL_PAYING_CANNOT_CANCEL: [409, '缴费单正在缴费中，不能取消：可能已经扣款。请点击“确认缴费状态”，或等待渠道返回结果。', 'This bill is being paid and cannot be cancelled: money may already have been taken. Press "Confirm payment status" or wait for the channel.'],
+  WINDOW_CLOSED: [409, '当前不在办理时间内，请在开放时间内办理。', 'This is outside the window for it; see the times it is open.'],
+  SUBJECT_NOT_FOUND: [404, '没有找到该科目。', 'No such subject.'],
+  NOT_ELIGIBLE: [403, '您没有报考该科目的资格。', 'You are not eligible for this subject.'],
+  SUBJECT_ALREADY_PASSED: [409, '该科目已通过，不能重复报考。', 'You have already passed this subject.'],
+  SUBJECT_EXEMPT: [409, '该科目已免考，无需报考。', 'You are exempt from this subject.'],
+  SUBJECT_ALREADY_REGISTERED: [409, '该科目已报考，不能重复报考。', 'You have already registered for this subject.'],
+  EXCLUSIVE_SUBJECT_CONFLICT: [409, '该科目与您已报考或已通过的科目互斥，不能同时报考。', 'This subject excludes one you have registered for or passed.'],
+  WRITTEN_BEFORE_ORAL: [409, '请先报考并缴清对应的笔试科目，再报考或缴费口试科目。', 'Register (and pay) the written subject before its oral subject.'],
+  SLOT_REQUIRED: [400, '请选择考点和考试时间。', 'Choose a site and a time slot.'],
+  SEAT_RELEASED: [409, '缴费超时，已分配的座位已释放，请重新选择考试时间后再缴费。', 'Payment timed out and the seat was released; choose a time slot again, then pay.'],
+  REGISTRATION_NOT_FOUND: [404, '没有找到该报考记录。', 'No such registration.'],
+  SEAT_UNAVAILABLE: [409, '该考点该时间的座位已满，请选择其他考点或时间。', 'No seats are left at that site and time; choose another.'],
   TOO_MANY_ATTEMPTS: [409, '该缴费单发起支付次数过多，请重新生成缴费单。', 'Too many payment attempts on this bill; create a new bill.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 

@@ -70,5 +70,7 @@ CREATE TABLE sitting_window (
 );
 CREATE INDEX sitting_window_sitting ON sitting_window (sitting_id, kind);
 
--- REG-7 per exam: release the seat of a bill whose payment started this long ago without success.
-ALTER TABLE exam ADD COLUMN seat_release_minutes integer CHECK (seat_release_minutes BETWEEN 1 AND 1440);
+-- REG-7 per exam (seed 000): when a bill closes unpaid at its timeout (30 min), its seats are
+-- released and the candidate chooses a slot again. The close waits for the channel's answer
+-- first, so a seat is never released while money may still be on its way.
+ALTER TABLE exam ADD COLUMN release_seats_on_bill_expiry boolean NOT NULL DEFAULT false;

@@ -3,6 +3,38 @@ import { MINUTE } from '../../shared/clock.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import type { Bill } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
+import type { Trx } from '../../db/database.ts';
+import { canPay } from '../registration/registration-rules.ts';
+import { candidateStanding, sittingSubjects, sittingWindows } from '../registration/sitting-facts.repo.ts';
+import { checkPaymentWindow } from '../registration/windows.ts';
+
+/**
+ * What paying needs besides the registrations being the candidate's own: the payment window
+ * (or the site's management window), written paid before oral (REG-5), and a held seat where
+ * the subject has seats (after a payment timeout released it, a slot must be chosen again).
+ */
+async function checkPayable(
+  trx: Trx,
+  input: { candidateId: bigint; now: Date; registrations: { id: bigint; sitting_id: bigint; subject_id: bigint; site_id: bigint | null; roster_restricted: boolean }[] },
+): Promise<Result<true>> {
+  const first = input.registrations[0]!;
+  const window = checkPaymentWindow(await sittingWindows(trx, first.sitting_id), input.now, first.site_id);
+  if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows });
+  const subjects = await sittingSubjects(trx, first.sitting_id);
+  const standing = await candidateStanding(trx, { candidateId: input.candidateId, sittingId: first.sitting_id, rosterRestricted: first.roster_restricted });
+  for (const r of input.registrations) {
+    const rule = canPay(subjects.find((s) => s.id === r.subject_id)!, standing);
+    if (!rule.ok) return fail(rule.code, { registrationId: String(r.id), subjectId: String(rule.subjectId) });
+  }
+  const needSeat = await trx.selectFrom('seat_pool').select('subject_id').distinct()
+    .where('subject_id', 'in', input.registrations.map((r) => r.subject_id)).execute();
+  const seated = await trx.selectFrom('seat').select('registration_id')
+    .where('registration_id', 'in', input.registrations.map((r) => r.id)).where('state', '=', 'HELD').execute();
+  const withSeat = new Set(seated.map((s) => s.registration_id));
+  const missing = input.registrations.filter((r) => needSeat.some((p) => p.subject_id === r.subject_id) && !withSeat.has(r.id));
+  if (missing.length) return fail('SEAT_RELEASED', { registrationIds: missing.map((r) => String(r.id)) });
+  return ok(true);
+}
 
 /**
  * 报考科目确认 (PAY-1): the candidate picks some or all payable registrations; they become one
@@ -23,7 +55,7 @@ export async function confirmBill(
       .innerJoin('subject as s', 's.id', 'r.subject_id')
       .innerJoin('sitting as st', 'st.id', 'r.sitting_id')
       .innerJoin('exam as e', 'e.id', 'st.exam_id')
-      .select(['r.id', 'r.candidate_id', 'r.sitting_id', 'r.subject_id', 'r.owner', 'r.status', 'r.paid_at', 's.fee_fen', 'e.bill_timeout_minutes'])
+      .select(['r.id', 'r.candidate_id', 'r.sitting_id', 'r.subject_id', 'r.site_id', 'r.owner', 'r.status', 'r.paid_at', 's.fee_fen', 'e.bill_timeout_minutes', 'e.roster_restricted'])
       .where('r.id', 'in', ids)
       .orderBy('r.id')
       .forUpdate('r')
@@ -46,6 +78,8 @@ export async function confirmBill(
     if (paid.length) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: paid.map((r) => String(r.id)) });
     const sittings = new Set(mine.map((r) => r.sitting_id));
     if (sittings.size !== 1) return fail('REGISTRATION_NOT_PAYABLE', { reason: 'DIFFERENT_SITTINGS' });
+    const payable = await checkPayable(trx, { candidateId: input.candidateId, registrations: mine, now });
+    if (!payable.ok) return payable;
     const onLiveBill = await trx
       .selectFrom('bill_item')
       .select('registration_id')

@@ -4,6 +4,19 @@ import { lockBill, transitionBill } from '../billing/bill-transition.repo.ts';
 import type { Actor, AppContext } from '../context.ts';
 import { closeAttempt, notFoundIsFinal, openAttempts } from './channel-orders.ts';
 import { settleCapture } from './settle-capture.ts';
+import { releaseSeats } from '../registration/seat-holds.sql.ts';
+import type { Trx } from '../../db/database.ts';
+
+/** REG-7 (seed 000): where the exam says so, an unpaid bill's timeout frees its seats. */
+async function releaseSeatsOfExpiredBill(trx: Trx, bill: Bill, now: Date): Promise<void> {
+  const exam = await trx.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id')
+    .select('e.release_seats_on_bill_expiry').where('st.id', '=', bill.sitting_id).executeTakeFirstOrThrow();
+  if (!exam.release_seats_on_bill_expiry) return;
+  const items = await trx.selectFrom('bill_item').select('registration_id').where('bill_id', '=', bill.id).execute();
+  const released = await releaseSeats(trx, items.map((i) => i.registration_id));
+  if (released.length === 0) return;
+  await trx.updateTable('registration').set({ seat_released_at: now, seat_released_reason: 'PAYMENT_TIMEOUT' }).where('id', 'in', released).execute();
+}
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'channels' | 'log'>;
 
@@ -23,7 +36,9 @@ export async function closeExpiredBill(ctx: Ctx, input: { billId: bigint; actor:
     const now = ctx.clock.now();
     if (!isOpen(bill.state) || now < bill.expires_at) return bill;
     if ((await openAttempts(trx, bill.id)).length > 0) return bill;
-    return transitionBill(trx, bill, { to: 'CLOSED', cause: 'EXPIRED', actor: input.actor, at: now, patch: { next_query_at: null } });
+    const closed = await transitionBill(trx, bill, { to: 'CLOSED', cause: 'EXPIRED', actor: input.actor, at: now, patch: { next_query_at: null } });
+    await releaseSeatsOfExpiredBill(trx, closed, now);
+    return closed;
   });
 }
 

@@ -5,6 +5,7 @@ import { isOpen } from '../billing/bill-state.ts';
 import { lockBill, transitionBill } from '../billing/bill-transition.repo.ts';
 import type { Actor, AppContext } from '../context.ts';
 import { createRefund } from '../refunds/create-refund.ts';
+import { sellSeats } from '../registration/seat-holds.sql.ts';
 
 export type ReportedBy = 'notify' | 'query' | 'close' | 'return' | 'reconciliation';
 
@@ -87,8 +88,11 @@ export async function settleCaptureIn(
       detail: { channel, channelTradeNo: capture.channelTradeNo, reportedBy },
       patch: { paid_at: capture.paidAt, channel, channel_trade_no: capture.channelTradeNo, next_query_at: null },
     });
-    const items = trx.selectFrom('bill_item').select('registration_id').where('bill_id', '=', bill.id);
-    await trx.updateTable('registration').set({ paid_at: capture.paidAt }).where('id', 'in', items).execute();
+    const items = await trx.selectFrom('bill_item').select('registration_id').where('bill_id', '=', bill.id).execute();
+    const registrationIds = items.map((i) => i.registration_id);
+    await trx.updateTable('registration').set({ paid_at: capture.paidAt }).where('id', 'in', registrationIds).execute();
+    // REG-6: payment sells the held seats, in the same commit that makes the bill PAID.
+    await sellSeats(trx, registrationIds);
     return { ok: true, outcome, billNo: bill.bill_no, firstReport: true };
   }
   const refund = await createRefund(trx, {

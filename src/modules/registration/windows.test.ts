@@ -46,6 +46,12 @@ describe('windows, at their edges, in Asia/Shanghai (REG-1)', () => {
     expect(checkPaymentWindow(windows, bj('2026-03-11T10:00:00'), null).ok).toBe(false);
   });
 
+  it('a sitting that sets no window of a kind does not limit that action', () => {
+    expect(checkRegistrationWindow([], bj('2030-01-01T00:00:00'))).toEqual({ ok: true, window: null });
+    expect(checkPaymentWindow([], bj('2030-01-01T00:00:00'), null).ok).toBe(true);
+    expect(checkPrintWindow([W('REGISTRATION', '2026-03-01T09:00:00', '2026-03-10T17:00:00')], bj('2026-03-05T00:00:00')).ok).toBe(true);
+  });
+
   it('with no payment window, payment follows registration', () => {
     const regOnly = [W('REGISTRATION', '2026-03-01T09:00:00', '2026-03-10T17:00:00')];
     expect(checkPaymentWindow(regOnly, bj('2026-03-05T12:00:00'), null).ok).toBe(true);

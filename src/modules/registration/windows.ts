@@ -9,8 +9,9 @@ export interface SittingWindow {
   closesAt: Date;
 }
 
+/** `window` is null when the sitting sets no window of that kind: the action is not time-limited. */
 export type WindowCheck =
-  | { ok: true; window: SittingWindow }
+  | { ok: true; window: SittingWindow | null }
   | { ok: false; code: 'WINDOW_CLOSED'; windows: { kind: WindowKind; opensAt: string; closesAt: string }[] };
 
 const isOpenAt = (w: SittingWindow, at: Date) => at >= w.opensAt && at < w.closesAt;
@@ -43,6 +44,7 @@ export function checkPrintWindow(windows: SittingWindow[], at: Date): WindowChec
 }
 
 function firstOpen(windows: SittingWindow[], at: Date): WindowCheck {
+  if (windows.length === 0) return { ok: true, window: null };
   const open = windows.find((w) => isOpenAt(w, at));
   return open ? { ok: true, window: open } : { ok: false, code: 'WINDOW_CLOSED', windows: describe(windows) };
 }

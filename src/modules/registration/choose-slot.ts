@@ -1,0 +1,42 @@
+import { fail, ok, type Result } from '../../shared/errors.ts';
+import type { AppContext } from '../context.ts';
+import { holdSeat, releaseSeats } from './seat-holds.sql.ts';
+import { sittingWindows } from './sitting-facts.repo.ts';
+import { checkPaymentWindow, checkRegistrationWindow } from './windows.ts';
+
+/**
+ * 选择考试时间: hold a seat at another site/slot for an unpaid registration — after its seat
+ * was released at a payment timeout (seed 000: 手动"编辑"选择考试时间), or to change slot. The old
+ * seat is let go only if the new one is had: one transaction, so a full slot changes nothing.
+ */
+export async function chooseSlot(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  input: { candidateId: bigint; registrationId: bigint; siteId: bigint; slotId: bigint },
+): Promise<Result<{ seatNo: number }>> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (trx): Promise<Result<{ seatNo: number }>> => {
+    const reg = await trx.selectFrom('registration').selectAll().where('id', '=', input.registrationId)
+      .where('candidate_id', '=', input.candidateId).where('status', '=', 'ACTIVE').forUpdate().executeTakeFirst();
+    if (!reg) return fail('REGISTRATION_NOT_FOUND');
+    if (reg.paid_at) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: [String(reg.id)] });
+    const onBill = await trx.selectFrom('bill_item').select('id').where('registration_id', '=', reg.id).where('live', '=', true).executeTakeFirst();
+    if (onBill) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: [String(reg.id)] });
+    const windows = await sittingWindows(trx, reg.sitting_id);
+    const open = checkRegistrationWindow(windows, now);
+    if (!open.ok && !checkPaymentWindow(windows, now, reg.site_id).ok) return fail('WINDOW_CLOSED', { windows: open.windows });
+    const pool = await trx.selectFrom('seat_pool').select('id').where('subject_id', '=', reg.subject_id)
+      .where('site_id', '=', input.siteId).where('slot_id', '=', input.slotId).executeTakeFirst();
+    if (!pool) return fail('SLOT_REQUIRED');
+    await releaseSeats(trx, [reg.id]);
+    const seat = await holdSeat(trx, { poolId: pool.id, registrationId: reg.id, now });
+    if (!seat) throw new SlotFull();
+    await trx.updateTable('registration').set({ site_id: input.siteId, slot_id: input.slotId, seat_released_at: null, seat_released_reason: null })
+      .where('id', '=', reg.id).execute();
+    return ok({ seatNo: seat.seatNo });
+  }).catch((err: unknown) => {
+    if (err instanceof SlotFull) return fail('SEAT_UNAVAILABLE');
+    throw err;
+  });
+}
+
+class SlotFull extends Error {}
