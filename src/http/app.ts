@@ -9,6 +9,7 @@ import { csrfGuard } from './plugins/auth.ts';
 import { installErrorHandling } from './plugins/errors.ts';
 import { installMetrics } from './plugins/metrics.ts';
 import { billRoutes } from './routes/candidate/bill.routes.ts';
+import { registrationRoutes } from './routes/candidate/registration.routes.ts';
 import { sessionRoutes } from './routes/candidate/session.routes.ts';
 import { notifyRoutes } from './routes/notify/notify.routes.ts';
 import { systemRoutes } from './routes/public/system.routes.ts';
@@ -55,6 +56,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(systemRoutes(opts));
   await app.register(sessionRoutes(opts));
+  await app.register(registrationRoutes(opts));
   await app.register(billRoutes(opts));
   await app.register(notifyRoutes(opts));
   await app.register(pageRoutes(opts));

@@ -10,8 +10,13 @@ export async function listCandidateRegistrations(db: DbOrTrx, candidateId: bigin
     .innerJoin('sitting as st', 'st.id', 'r.sitting_id')
     .leftJoin('bill_item as i', (j) => j.onRef('i.registration_id', '=', 'r.id').on('i.live', '=', true))
     .leftJoin('bill as b', 'b.id', 'i.bill_id')
+    .leftJoin('seat as seat', 'seat.registration_id', 'r.id')
+    .leftJoin('site as si', 'si.id', 'r.site_id')
+    .leftJoin('slot as sl', 'sl.id', 'r.slot_id')
     .select(['r.id', 'r.owner', 'r.status', 'r.paid_at', 's.code as subject_code', 's.name as subject_name', 's.kind', 's.fee_fen',
-      'st.code as sitting_code', 'st.name as sitting_name', 'b.bill_no', 'b.state as bill_state'])
+      'st.id as sitting_id', 'st.code as sitting_code', 'st.name as sitting_name', 'b.bill_no', 'b.state as bill_state',
+      'r.site_id', 'si.name as site_name', 'r.slot_id', 'sl.starts_at as slot_starts_at', 'seat.seat_no', 'seat.state as seat_state',
+      'r.seat_released_reason'])
     .where('r.candidate_id', '=', candidateId).where('r.status', '=', 'ACTIVE')
     .orderBy('r.id').execute();
   return rows.map((r) => ({ ...r, payable: r.owner === 'CANDIDATE' && r.paid_at === null && r.bill_no === null }));

@@ -6,13 +6,12 @@ import { billDetail, findCandidateBill, listCandidateBills } from '../../../modu
 import { confirmBill } from '../../../modules/billing/confirm-bill.ts';
 import { checkBillStatus } from '../../../modules/payments/check-bill-status.ts';
 import { startPayment } from '../../../modules/payments/start-payment.ts';
-import { listCandidateRegistrations } from '../../../modules/registration/registration-queries.ts';
 import { isValidBillNo } from '../../../shared/bill-number.ts';
 import { currentCandidate, requireCandidate } from '../../plugins/auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
 import type { RouteDeps } from '../../route-deps.ts';
-import { BillNo, Fen, IdString, responses, Timestamp } from '../../schemas.ts';
-import { BillDetailBody, billDetailView, BillSummary, billSummaryView, fenJson } from './bill.views.ts';
+import { BillNo, IdString, responses, Timestamp } from '../../schemas.ts';
+import { BillDetailBody, billDetailView, BillSummary, billSummaryView } from './bill.views.ts';
 
 const BillParams = Type.Object({ billNo: BillNo });
 
@@ -27,23 +26,6 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
       const bill = await findCandidateBill(ctx.db, candidateId, billNo);
       return bill && billDetail(ctx.db, bill);
     };
-
-    app.get('/api/v1/registrations', {
-      schema: {
-        tags: ['candidate'], summary: 'My registrations and whether each can be paid now',
-        response: responses(200, Type.Array(Type.Object({
-          registrationId: IdString, sittingCode: Type.String(), sittingName: Type.String(), subjectCode: Type.String(), subjectName: Type.String(),
-          kind: Type.String(), feeFen: Fen, owner: Type.String(), paid: Type.Boolean(), payable: Type.Boolean(),
-          billNo: Type.Union([Type.String(), Type.Null()]), billState: Type.Union([Type.String(), Type.Null()]),
-        })), [401, 403]),
-      },
-    }, async (req) => {
-      const rows = await listCandidateRegistrations(ctx.db, currentCandidate(req).id);
-      return rows.map((r) => ({
-        registrationId: String(r.id), sittingCode: r.sitting_code, sittingName: r.sitting_name, subjectCode: r.subject_code, subjectName: r.subject_name,
-        kind: r.kind, feeFen: fenJson(r.fee_fen), owner: r.owner, paid: r.paid_at !== null, payable: r.payable, billNo: r.bill_no, billState: r.bill_state,
-      }));
-    });
 
     app.post('/api/v1/bills', {
       schema: {

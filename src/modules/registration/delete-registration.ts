@@ -1,0 +1,29 @@
+import { fail, ok, type Result } from '../../shared/errors.ts';
+import type { AppContext } from '../context.ts';
+import { releaseSeats } from './seat-holds.sql.ts';
+import { sittingWindows } from './sitting-facts.repo.ts';
+import { checkRegistrationWindow } from './windows.ts';
+
+/**
+ * REG-7: an unpaid registration can be deleted inside the registration window; a paid one, an
+ * institution's (REG-8), or one on an open bill cannot (cancel the bill first). Its seat goes back.
+ */
+export async function deleteRegistration(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  input: { candidateId: bigint; registrationId: bigint },
+): Promise<Result<true>> {
+  return ctx.db.transaction().execute(async (trx): Promise<Result<true>> => {
+    const reg = await trx.selectFrom('registration').selectAll().where('id', '=', input.registrationId)
+      .where('candidate_id', '=', input.candidateId).where('status', '=', 'ACTIVE').forUpdate().executeTakeFirst();
+    if (!reg) return fail('REGISTRATION_NOT_FOUND');
+    if (reg.owner !== 'CANDIDATE') return fail('REGISTRATION_NOT_PAYABLE', { reason: 'INSTITUTION_REGISTRATION' });
+    if (reg.paid_at) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: [String(reg.id)] });
+    const onBill = await trx.selectFrom('bill_item').select('id').where('registration_id', '=', reg.id).where('live', '=', true).executeTakeFirst();
+    if (onBill) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: [String(reg.id)] });
+    const window = checkRegistrationWindow(await sittingWindows(trx, reg.sitting_id), ctx.clock.now());
+    if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows });
+    await releaseSeats(trx, [reg.id]);
+    await trx.updateTable('registration').set({ status: 'CANCELLED' }).where('id', '=', reg.id).execute();
+    return ok(true);
+  });
+}
