@@ -20,7 +20,7 @@ async function setup() {
   await w.db.transaction().execute((trx) => provisionSeats(trx, pool.id, 5));
   // A candidate with no registrations yet (fixtures register every subject; cancel them).
   const c = await makeCandidate(w.db, exam);
-  await w.db.updateTable('registration').set({ status: 'CANCELLED' }).where('candidate_id', '=', c.candidateId).execute();
+  await w.db.updateTable('registration').set({ status: 'CANCELLED', cancelled_at: new Date(), cancelled_reason: 'CANDIDATE' }).where('candidate_id', '=', c.candidateId).execute();
   const b = new Browser(w.app);
   await b.post('/api/v1/session', { authority: exam.authorityCode, idNumber: c.idNumber, password: c.password });
   return { exam, engA, engB, siteId: site.id, slotId: slot.id, b };

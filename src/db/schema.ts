@@ -19,6 +19,9 @@ export interface ExamTable {
   agreement_text: ColumnType<string, string | undefined, string>;
   release_seats_on_bill_expiry: ColumnType<boolean, boolean | undefined, boolean>;
   roster_restricted: ColumnType<boolean, boolean | undefined, boolean>;
+  cet6_review_threshold: ColumnType<number | null, number | null | undefined, number | null>;
+  audit_required: ColumnType<boolean, boolean | undefined, boolean>;
+  unpaid_registration_ttl_hours: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
 }
 
@@ -34,6 +37,7 @@ export interface SubjectTable {
   fee_fen: bigint;
   written_subject_id: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
   exclusion_group: ColumnType<string | null, string | null | undefined, string | null>;
+  requires_review: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
 
@@ -70,11 +74,20 @@ export interface RegistrationTable {
   slot_id: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
   seat_released_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   seat_released_reason: ColumnType<SeatReleaseReason | null, SeatReleaseReason | null | undefined, SeatReleaseReason | null>;
-  created_at: CreatedAt;
+  cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  cancelled_reason: ColumnType<'CANDIDATE' | 'UNPAID_TIMEOUT' | null, 'CANDIDATE' | 'UNPAID_TIMEOUT' | null | undefined, 'CANDIDATE' | 'UNPAID_TIMEOUT' | null>;
+  created_at: ColumnType<Date, Date, never>;
 }
 export type SeatReleaseReason = 'PAYMENT_TIMEOUT' | 'CANCELLED' | 'CHANGED';
 
 export interface CandidateSubjectStandingTable { candidate_id: bigint; subject_id: bigint; status: 'ELIGIBLE' | 'PASSED' | 'EXEMPT' }
+export interface Cet4ScoreTable { authority_id: bigint; ticket_no: string; id_number: string; name: string; score: number }
+export type ReviewStatus = 'APPROVED' | 'PENDING' | 'REJECTED';
+export interface EligibilityReviewTable {
+  id: Id; candidate_id: bigint; sitting_id: bigint; ticket_no: string;
+  status: ReviewStatus; decided_by: string | null; decided_at: Date | null; reject_reason: string | null; created_at: Date;
+}
+export interface CandidateAuditTable { candidate_id: bigint; sitting_id: bigint; status: 'PENDING' | 'PASSED' | 'REJECTED' }
 export interface SiteTable { id: Id; sitting_id: bigint; code: string; name: string }
 export interface SlotTable { id: Id; sitting_id: bigint; code: string; starts_at: Date; ends_at: Date }
 export interface SeatPoolTable { id: Id; site_id: bigint; slot_id: bigint; subject_id: bigint; capacity: number }
@@ -218,6 +231,9 @@ export interface DB {
   seat: SeatTable;
   sitting_window: SittingWindowTable;
   candidate_subject_standing: CandidateSubjectStandingTable;
+  cet4_score: Cet4ScoreTable;
+  eligibility_review: EligibilityReviewTable;
+  candidate_audit: CandidateAuditTable;
 }
 
 export type Bill = Selectable<BillTable>;

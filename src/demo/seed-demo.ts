@@ -53,7 +53,7 @@ export async function seedDemo(db: Db, now: Date): Promise<DemoAccount[] | undef
       const candidate = await trx.insertInto('candidate').values({
         authority_id: authority.id, exam_id: exam.id, id_number: idNumber, name: person.name, password_hash: await hashPassword(password),
       }).returning('id').executeTakeFirstOrThrow();
-      await trx.insertInto('registration').values(subjects.map((s) => ({ candidate_id: candidate.id, sitting_id: sitting.id, subject_id: s.id }))).execute();
+      await trx.insertInto('registration').values(subjects.map((s) => ({ candidate_id: candidate.id, sitting_id: sitting.id, subject_id: s.id, created_at: now }))).execute();
       accounts.push({ name: person.name, idNumber, password });
     }
     return accounts;

@@ -2,11 +2,12 @@ import PgBoss from 'pg-boss';
 import type { AppContext } from '../modules/context.ts';
 import { closeExpiredBillsJob } from './close-expired-bills.job.ts';
 import { executeRefundsJob } from './execute-refunds.job.ts';
+import { expireUnpaidRegistrationsJob } from './expire-unpaid-registrations.job.ts';
 import type { ScheduledJob } from './job.ts';
 import { pollPayingBillsJob } from './poll-paying-bills.job.ts';
 
 /** Every scheduled job, in one list. */
-export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, executeRefundsJob];
+export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, executeRefundsJob, expireUnpaidRegistrationsJob];
 
 /** Runs every job once, in order — what tests call after moving the clock. */
 export async function runAllJobs(ctx: AppContext): Promise<Record<string, Record<string, number>>> {

@@ -36,7 +36,8 @@ export interface CandidateFixture {
 }
 
 /** A candidate registered for every subject of the exam (password already changed unless asked). */
-export async function makeCandidate(db: Db, exam: ExamFixture, opts: { mustChangePassword?: boolean; owner?: 'CANDIDATE' | 'INSTITUTION' } = {}): Promise<CandidateFixture> {
+/** Registrations are dated `at` — by default the start of the tests' ManualClock. */
+export async function makeCandidate(db: Db, exam: ExamFixture, opts: { mustChangePassword?: boolean; owner?: 'CANDIDATE' | 'INSTITUTION'; at?: Date } = {}): Promise<CandidateFixture> {
   const n = ++seq;
   const first17 = `110105199001${String(n % 100).padStart(2, '0')}${String(n).padStart(3, '0').slice(-3)}`;
   const idNumber = first17 + residentIdCheckChar(first17);
@@ -48,7 +49,7 @@ export async function makeCandidate(db: Db, exam: ExamFixture, opts: { mustChang
     must_change_password: opts.mustChangePassword ?? false,
   }).returning('id').executeTakeFirstOrThrow();
   const regs = await db.insertInto('registration').values(exam.subjectIds.map((s) => ({
-    candidate_id: candidate.id, sitting_id: exam.sittingId, subject_id: s, ...(opts.owner ? { owner: opts.owner } : {}),
+    candidate_id: candidate.id, sitting_id: exam.sittingId, subject_id: s, created_at: opts.at ?? new Date('2026-03-15T01:00:00Z'), ...(opts.owner ? { owner: opts.owner } : {}),
   }))).returning('id').execute();
   return { candidateId: candidate.id, idNumber, password, registrationIds: regs.map((r) => r.id) };
 }

@@ -18,6 +18,12 @@ async function checkPayable(
   input: { candidateId: bigint; now: Date; registrations: { id: bigint; sitting_id: bigint; subject_id: bigint; site_id: bigint | null; roster_restricted: boolean }[] },
 ): Promise<Result<true>> {
   const first = input.registrations[0]!;
+  const exam = await trx.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').select('e.audit_required').where('st.id', '=', first.sitting_id).executeTakeFirstOrThrow();
+  if (exam.audit_required) {
+    // REG-9 (seed 004): payment only after the qualification audit passed.
+    const audit = await trx.selectFrom('candidate_audit').select('status').where('candidate_id', '=', input.candidateId).where('sitting_id', '=', first.sitting_id).executeTakeFirst();
+    if (audit?.status !== 'PASSED') return fail('AUDIT_NOT_PASSED', { auditStatus: audit?.status ?? 'PENDING' });
+  }
   const window = checkPaymentWindow(await sittingWindows(trx, first.sitting_id), input.now, first.site_id);
   if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows });
   const subjects = await sittingSubjects(trx, first.sitting_id);

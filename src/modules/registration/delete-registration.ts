@@ -23,7 +23,7 @@ export async function deleteRegistration(
     const window = checkRegistrationWindow(await sittingWindows(trx, reg.sitting_id), ctx.clock.now());
     if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows });
     await releaseSeats(trx, [reg.id]);
-    await trx.updateTable('registration').set({ status: 'CANCELLED' }).where('id', '=', reg.id).execute();
+    await trx.updateTable('registration').set({ status: 'CANCELLED', cancelled_at: ctx.clock.now(), cancelled_reason: 'CANDIDATE' }).where('id', '=', reg.id).execute();
     return ok(true);
   });
 }

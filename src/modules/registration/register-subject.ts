@@ -45,7 +45,7 @@ export async function registerSubject(
 
     const registration = await trx.insertInto('registration').values({
       candidate_id: candidate.id, sitting_id: subject.sitting_id, subject_id: subject.id,
-      site_id: pool?.site_id ?? null, slot_id: pool?.slot_id ?? null,
+      site_id: pool?.site_id ?? null, slot_id: pool?.slot_id ?? null, created_at: now,
     }).returning('id').executeTakeFirstOrThrow();
     if (!pool) return ok({ registrationId: registration.id, seat: null });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canPay, canRegister, type CandidateStanding, type SubjectFacts } from './registration-rules.ts';
 
-const S = (id: number, o: Partial<SubjectFacts> = {}): SubjectFacts => ({ id: BigInt(id), kind: 'WRITTEN', writtenSubjectId: null, exclusionGroup: null, ...o });
+const S = (id: number, o: Partial<SubjectFacts> = {}): SubjectFacts => ({ id: BigInt(id), kind: 'WRITTEN', writtenSubjectId: null, exclusionGroup: null, requiresReview: false, ...o });
 const engA = S(1, { exclusionGroup: 'ENGLISH' });
 const engB = S(2, { exclusionGroup: 'ENGLISH' });
 const computing = S(3);
@@ -10,7 +10,7 @@ const cet4Oral = S(5, { kind: 'ORAL', writtenSubjectId: 4n });
 const all = [engA, engB, computing, cet4, cet4Oral];
 
 const standing = (o: Partial<CandidateStanding> = {}): CandidateStanding => ({
-  eligibleSubjectIds: null, passedSubjectIds: new Set(), exemptSubjectIds: new Set(), registered: new Map(), ...o,
+  eligibleSubjectIds: null, passedSubjectIds: new Set(), exemptSubjectIds: new Set(), registered: new Map(), reviewApproved: false, ...o,
 });
 
 describe('who may register which subject (REG-3)', () => {
@@ -29,6 +29,14 @@ describe('who may register which subject (REG-3)', () => {
     expect(canRegister(engB, standing({ registered: new Map([[1n, { paid: false }]]) }), all)).toEqual({ ok: false, code: 'EXCLUSIVE_SUBJECT_CONFLICT', subjectId: 1n });
     expect(canRegister(engB, standing({ passedSubjectIds: new Set([1n]) }), all)).toEqual({ ok: false, code: 'EXCLUSIVE_SUBJECT_CONFLICT', subjectId: 1n });
     expect(canRegister(engA, standing({ registered: new Map([[3n, { paid: true }]]) }), all)).toEqual({ ok: true });
+  });
+});
+
+describe('CET6 needs an approved review (REG-4)', () => {
+  it('REG-4: a subject that requires a review is refused until the review is approved', () => {
+    const cet6 = S(6, { requiresReview: true });
+    expect(canRegister(cet6, standing(), [cet6])).toEqual({ ok: false, code: 'REVIEW_REQUIRED' });
+    expect(canRegister(cet6, standing({ reviewApproved: true }), [cet6])).toEqual({ ok: true });
   });
 });
 

@@ -11,6 +11,8 @@ export interface SubjectFacts {
   writtenSubjectId: bigint | null;
   /** Subjects sharing a group exclude each other. */
   exclusionGroup: string | null;
+  /** REG-4: needs an approved eligibility review (CET6). */
+  requiresReview: boolean;
 }
 
 export interface CandidateStanding {
@@ -20,6 +22,8 @@ export interface CandidateStanding {
   exemptSubjectIds: ReadonlySet<bigint>;
   /** Active registrations of this sitting, and whether each is paid. */
   registered: ReadonlyMap<bigint, { paid: boolean }>;
+  /** REG-4: the sitting's eligibility review is approved. */
+  reviewApproved: boolean;
 }
 
 export type RuleCode =
@@ -28,12 +32,14 @@ export type RuleCode =
   | 'SUBJECT_EXEMPT'
   | 'SUBJECT_ALREADY_REGISTERED'
   | 'EXCLUSIVE_SUBJECT_CONFLICT'
-  | 'WRITTEN_BEFORE_ORAL';
+  | 'WRITTEN_BEFORE_ORAL'
+  | 'REVIEW_REQUIRED';
 
 export type RuleResult = { ok: true } | { ok: false; code: RuleCode; subjectId?: bigint };
 
 export function canRegister(subject: SubjectFacts, standing: CandidateStanding, allSubjects: readonly SubjectFacts[]): RuleResult {
   if (standing.eligibleSubjectIds && !standing.eligibleSubjectIds.has(subject.id)) return { ok: false, code: 'NOT_ELIGIBLE' };
+  if (subject.requiresReview && !standing.reviewApproved) return { ok: false, code: 'REVIEW_REQUIRED' };
   if (standing.passedSubjectIds.has(subject.id)) return { ok: false, code: 'SUBJECT_ALREADY_PASSED' };
   if (standing.exemptSubjectIds.has(subject.id)) return { ok: false, code: 'SUBJECT_EXEMPT' };
   if (standing.registered.has(subject.id)) return { ok: false, code: 'SUBJECT_ALREADY_REGISTERED' };

@@ -1,0 +1,50 @@
+import { fail, ok, type Result } from '../../shared/errors.ts';
+import type { ReviewStatus } from '../../db/schema.ts';
+import type { Actor, AppContext } from '../context.ts';
+import { decideCet6Review } from './cet6-review.ts';
+
+/**
+ * 资格复核 (REG-4): the candidate files a CET4 ticket number; decideCet6Review says what happens.
+ * Filing is allowed before registration opens (REG-2). One live review per candidate and sitting
+ * (a partial unique index); a rejected one may be filed again.
+ */
+export async function fileCet6Review(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  input: { candidateId: bigint; sittingId: bigint; ticketNo: string },
+): Promise<Result<{ reviewId: bigint; status: ReviewStatus }>> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const c = await trx.selectFrom('candidate as c').innerJoin('sitting as st', 'st.exam_id', 'c.exam_id').innerJoin('exam as e', 'e.id', 'c.exam_id')
+      .select(['c.id', 'c.id_number', 'c.name', 'c.authority_id', 'e.cet6_review_threshold'])
+      .where('c.id', '=', input.candidateId).where('st.id', '=', input.sittingId).forUpdate('c').executeTakeFirst();
+    if (!c || c.cet6_review_threshold === null) return fail('REVIEW_NOT_OFFERED');
+    const live = await trx.selectFrom('eligibility_review').select('id').where('candidate_id', '=', c.id)
+      .where('sitting_id', '=', input.sittingId).where('status', 'in', ['APPROVED', 'PENDING']).executeTakeFirst();
+    if (live) return fail('REVIEW_ALREADY_FILED');
+    const record = await trx.selectFrom('cet4_score').selectAll().where('authority_id', '=', c.authority_id).where('ticket_no', '=', input.ticketNo).executeTakeFirst();
+    const decision = decideCet6Review({
+      candidate: { idNumber: c.id_number, name: c.name },
+      record: record ? { ticketNo: record.ticket_no, idNumber: record.id_number, name: record.name, score: record.score } : null,
+      threshold: c.cet6_review_threshold,
+    });
+    if (!decision.filed) return fail(decision.code);
+    const now = ctx.clock.now();
+    const review = await trx.insertInto('eligibility_review').values({
+      candidate_id: c.id, sitting_id: input.sittingId, ticket_no: input.ticketNo, status: decision.status, created_at: now,
+      ...(decision.status === 'APPROVED' ? { decided_by: 'system', decided_at: now } : {}),
+    }).returning(['id', 'status']).executeTakeFirstOrThrow();
+    return ok({ reviewId: review.id, status: review.status });
+  });
+}
+
+/** The institution's manual decision on a 未复核 review: approve, or reject with a reason (ORG-2). */
+export async function decideReview(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  input: { reviewId: bigint; approve: boolean; reason?: string; actor: Actor },
+): Promise<Result<ReviewStatus>> {
+  if (!input.approve && !input.reason?.trim()) return fail('VALIDATION_FAILED', { field: 'reason', reason: 'a rejection needs a reason' });
+  const decided = await ctx.db.updateTable('eligibility_review')
+    .set({ status: input.approve ? 'APPROVED' : 'REJECTED', decided_by: input.actor, decided_at: ctx.clock.now(), reject_reason: input.approve ? null : input.reason!.trim() })
+    .where('id', '=', input.reviewId).where('status', '=', 'PENDING')
+    .returning('status').executeTakeFirst();
+  return decided ? ok(decided.status) : fail('REVIEW_NOT_PENDING');
+}
