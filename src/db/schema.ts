@@ -22,6 +22,8 @@ export interface ExamTable {
   cet6_review_threshold: ColumnType<number | null, number | null | undefined, number | null>;
   audit_required: ColumnType<boolean, boolean | undefined, boolean>;
   unpaid_registration_ttl_hours: ColumnType<number | null, number | null | undefined, number | null>;
+  account_style: ColumnType<'ID_DOCUMENT' | 'EMAIL', 'ID_DOCUMENT' | 'EMAIL' | undefined, 'ID_DOCUMENT' | 'EMAIL'>;
+  refund_policy: ColumnType<'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES', 'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES' | undefined, 'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES'>;
   created_at: CreatedAt;
 }
 

@@ -1,0 +1,72 @@
+import { Type, type Static } from 'typebox';
+
+/**
+ * One exam authority's exam as data (ADM-1): what the five seed systems differ in. The same
+ * file shape is what the console will export and import (issue "Staff consoles").
+ *
+ * Times in a configuration are written relative to when it is loaded, as ISO-8601 durations
+ * from that moment ("P-1D", "PT2H", "P10DT9H") — so a demo or a test always finds its windows
+ * where the file says, whatever the date — or as absolute Beijing times ("2026-03-15 09:00:00").
+ */
+const Code = Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' });
+const When = Type.String({ pattern: '^(P-?(\\d+D)?(T(\\d+H)?(\\d+M)?)?|\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2})$', description: 'ISO-8601 duration from load time (P-1D, PT9H) or a Beijing time (yyyy-MM-dd HH:mm:ss)' });
+const Fen = Type.Integer({ minimum: 0, maximum: 100_000_000 });
+const Channel = Type.Union(['alipay', 'wechatpay', 'unionpay', 'publicpay', 'payease'].map((c) => Type.Literal(c)));
+
+export const ExamConfiguration = Type.Object({
+  $schema: Type.Optional(Type.String()),
+  seed: Type.String({ description: 'Which seed manual this configuration reproduces' }),
+  authority: Type.Object({ code: Code, name: Type.String({ minLength: 1 }) }),
+  exam: Type.Object({
+    code: Code,
+    name: Type.String({ minLength: 1 }),
+    accountStyle: Type.Union([Type.Literal('ID_DOCUMENT'), Type.Literal('EMAIL')]),
+    initialPassword: Type.Union([
+      Type.Object({ rule: Type.Literal('ID_LAST6') }),
+      Type.Object({ rule: Type.Literal('FIXED'), password: Type.String({ minLength: 6, maxLength: 32 }) }),
+    ]),
+    billTimeoutMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+    channels: Type.Array(Channel, { minItems: 1, uniqueItems: true }),
+    bankCardOnly: Type.Boolean(),
+    agreementText: Type.String(),
+    releaseSeatsOnBillExpiry: Type.Boolean(),
+    rosterRestricted: Type.Boolean(),
+    auditRequired: Type.Boolean(),
+    unpaidRegistrationTtlHours: Type.Union([Type.Integer({ minimum: 1, maximum: 720 }), Type.Null()]),
+    cet6ReviewThreshold: Type.Union([Type.Integer({ minimum: 0, maximum: 710 }), Type.Null()]),
+    refundPolicy: Type.Union([Type.Literal('NO_PERSONAL_REFUNDS'), Type.Literal('STAFF_DECIDES')]),
+  }, { additionalProperties: false }),
+  sitting: Type.Object({
+    code: Code,
+    name: Type.String({ minLength: 1 }),
+    windows: Type.Array(Type.Object({
+      kind: Type.Union(['REGISTRATION', 'PAYMENT', 'SITE_MANAGEMENT', 'PRINT'].map((k) => Type.Literal(k))),
+      site: Type.Optional(Code),
+      opens: When,
+      closes: When,
+    }, { additionalProperties: false })),
+    subjects: Type.Array(Type.Object({
+      code: Code,
+      name: Type.String({ minLength: 1 }),
+      kind: Type.Union([Type.Literal('WRITTEN'), Type.Literal('ORAL')]),
+      feeFen: Fen,
+      writtenSubject: Type.Optional(Code),
+      exclusionGroup: Type.Optional(Type.String({ minLength: 1 })),
+      requiresReview: Type.Optional(Type.Boolean()),
+    }, { additionalProperties: false }), { minItems: 1 }),
+    sites: Type.Array(Type.Object({ code: Code, name: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
+    slots: Type.Array(Type.Object({ code: Code, starts: When, ends: When }, { additionalProperties: false })),
+    capacity: Type.Array(Type.Object({ site: Code, slot: Code, subject: Code, seats: Type.Integer({ minimum: 0, maximum: 100_000 }) }, { additionalProperties: false })),
+  }, { additionalProperties: false }),
+  candidates: Type.Array(Type.Object({
+    idNumber: Type.String({ minLength: 5, maxLength: 32 }),
+    idType: Type.Optional(Type.Union(['RESIDENT_ID', 'PASSPORT', 'HK_MACAO_PERMIT', 'TAIWAN_PERMIT'].map((k) => Type.Literal(k)))),
+    name: Type.String({ minLength: 1 }),
+    /** Roster / student-record facts per subject code. */
+    standing: Type.Optional(Type.Record(Code, Type.Union([Type.Literal('ELIGIBLE'), Type.Literal('PASSED'), Type.Literal('EXEMPT')]))),
+    auditStatus: Type.Optional(Type.Union([Type.Literal('PENDING'), Type.Literal('PASSED'), Type.Literal('REJECTED')])),
+  }, { additionalProperties: false })),
+  cet4Scores: Type.Optional(Type.Array(Type.Object({ ticketNo: Type.String({ pattern: '^[0-9]{15}$' }), idNumber: Type.String(), name: Type.String(), score: Type.Integer({ minimum: 0, maximum: 710 }) }, { additionalProperties: false }))),
+}, { additionalProperties: false });
+
+export type ExamConfiguration = Static<typeof ExamConfiguration>;

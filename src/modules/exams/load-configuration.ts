@@ -1,0 +1,125 @@
+import { Value } from 'typebox/value';
+import type { Trx, Db } from '../../db/database.ts';
+import { parseShanghai } from '../../shared/time.ts';
+import { hashPassword, initialPassword } from '../accounts/password.ts';
+import { provisionSeats } from '../registration/seat-holds.sql.ts';
+import { ExamConfiguration } from './exam-configuration.schema.ts';
+
+export class ConfigurationError extends Error {}
+
+export interface LoadedExam {
+  authorityCode: string;
+  examId: bigint;
+  sittingId: bigint;
+  /** Sign-in details of the roster accounts created, for the demo to print. */
+  accounts: { name: string; idNumber: string; password: string }[];
+}
+
+/** Reads "P-1D", "PT9H", "P10DT9H30M" (relative to `now`) or "2026-03-15 09:00:00" (Beijing). */
+export function resolveWhen(when: string, now: Date): Date {
+  if (!when.startsWith('P')) return parseShanghai(when);
+  const m = /^P(-?)(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(when);
+  if (!m) throw new ConfigurationError(`not a duration: ${when}`);
+  const ms = ((Number(m[2] ?? 0) * 24 + Number(m[3] ?? 0)) * 60 + Number(m[4] ?? 0)) * 60_000;
+  return new Date(now.getTime() + (m[1] === '-' ? -ms : ms));
+}
+
+/** Validates a configuration file's content; every problem is named with its path. */
+export function parseConfiguration(json: unknown): ExamConfiguration {
+  if (!Value.Check(ExamConfiguration, json)) {
+    // One line per path: a union reports every branch it tried; its last message sums them up.
+    const byPath = new Map<string, string>();
+    for (const e of Value.Errors(ExamConfiguration, json)) byPath.set(e.instancePath || '/', e.message);
+    const problems = [...byPath].slice(0, 20).map(([path, message]) => `${path}: ${message}`);
+    throw new ConfigurationError(`invalid exam configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return json;
+}
+
+/**
+ * Creates an authority's exam from a configuration, in one transaction (ADM-1): exam, sitting,
+ * windows, subjects, sites, slots, seats, roster accounts with their standing, CET4 results.
+ * An authority code that already exists is left alone (returns undefined), so loading is safe
+ * to repeat at every start.
+ */
+export async function loadConfiguration(db: Db, config: ExamConfiguration, now: Date): Promise<LoadedExam | undefined> {
+  return db.transaction().execute(async (trx) => {
+    if (await trx.selectFrom('authority').select('id').where('code', '=', config.authority.code).executeTakeFirst()) return undefined;
+    const when = (w: string) => resolveWhen(w, now);
+    const authority = await trx.insertInto('authority').values(config.authority).returning('id').executeTakeFirstOrThrow();
+    const e = config.exam;
+    const exam = await trx.insertInto('exam').values({
+      authority_id: authority.id, code: e.code, name: e.name,
+      initial_password_rule: e.initialPassword.rule,
+      initial_password_fixed: e.initialPassword.rule === 'FIXED' ? e.initialPassword.password : null,
+      bill_timeout_minutes: e.billTimeoutMinutes, channels: e.channels, bank_card_only: e.bankCardOnly, agreement_text: e.agreementText,
+      release_seats_on_bill_expiry: e.releaseSeatsOnBillExpiry, roster_restricted: e.rosterRestricted, audit_required: e.auditRequired,
+      unpaid_registration_ttl_hours: e.unpaidRegistrationTtlHours, cet6_review_threshold: e.cet6ReviewThreshold,
+      account_style: e.accountStyle, refund_policy: e.refundPolicy,
+    }).returningAll().executeTakeFirstOrThrow();
+    const s = config.sitting;
+    const sitting = await trx.insertInto('sitting').values({ exam_id: exam.id, code: s.code, name: s.name }).returning('id').executeTakeFirstOrThrow();
+
+    const subjects = new Map<string, bigint>();
+    for (const subject of s.subjects) {
+      const row = await trx.insertInto('subject').values({
+        sitting_id: sitting.id, code: subject.code, name: subject.name, kind: subject.kind, fee_fen: BigInt(subject.feeFen),
+        exclusion_group: subject.exclusionGroup ?? null, requires_review: subject.requiresReview ?? false,
+      }).returning('id').executeTakeFirstOrThrow();
+      subjects.set(subject.code, row.id);
+    }
+    const ref = (map: Map<string, bigint>, code: string, what: string) => {
+      const id = map.get(code);
+      if (id === undefined) throw new ConfigurationError(`${what} ${code} is not defined in the configuration`);
+      return id;
+    };
+    for (const subject of s.subjects.filter((x) => x.writtenSubject)) {
+      await trx.updateTable('subject').set({ written_subject_id: ref(subjects, subject.writtenSubject!, 'written subject') }).where('id', '=', subjects.get(subject.code)!).execute();
+    }
+    const sites = new Map<string, bigint>();
+    for (const site of s.sites) sites.set(site.code, (await trx.insertInto('site').values({ sitting_id: sitting.id, ...site }).returning('id').executeTakeFirstOrThrow()).id);
+    const slots = new Map<string, bigint>();
+    for (const slot of s.slots) {
+      slots.set(slot.code, (await trx.insertInto('slot').values({ sitting_id: sitting.id, code: slot.code, starts_at: when(slot.starts), ends_at: when(slot.ends) }).returning('id').executeTakeFirstOrThrow()).id);
+    }
+    for (const w of s.windows) {
+      await trx.insertInto('sitting_window').values({
+        sitting_id: sitting.id, kind: w.kind, site_id: w.site ? ref(sites, w.site, 'site') : null, opens_at: when(w.opens), closes_at: when(w.closes),
+      }).execute();
+    }
+    for (const c of s.capacity) {
+      const pool = await trx.insertInto('seat_pool').values({
+        site_id: ref(sites, c.site, 'site'), slot_id: ref(slots, c.slot, 'slot'), subject_id: ref(subjects, c.subject, 'subject'), capacity: c.seats,
+      }).returning('id').executeTakeFirstOrThrow();
+      await provisionSeats(trx, pool.id, c.seats);
+    }
+    const accounts = await createRoster(trx, { authorityId: authority.id, exam, sittingId: sitting.id, subjects, config });
+    for (const score of config.cet4Scores ?? []) {
+      await trx.insertInto('cet4_score').values({ authority_id: authority.id, ticket_no: score.ticketNo, id_number: score.idNumber.toUpperCase(), name: score.name, score: score.score }).execute();
+    }
+    return { authorityCode: config.authority.code, examId: exam.id, sittingId: sitting.id, accounts };
+  });
+}
+
+async function createRoster(
+  trx: Trx,
+  input: { authorityId: bigint; exam: Parameters<typeof initialPassword>[0] & { id: bigint }; sittingId: bigint; subjects: Map<string, bigint>; config: ExamConfiguration },
+) {
+  const accounts: LoadedExam['accounts'] = [];
+  for (const c of input.config.candidates) {
+    const idNumber = c.idNumber.toUpperCase();
+    const password = initialPassword(input.exam, idNumber);
+    const row = await trx.insertInto('candidate').values({
+      authority_id: input.authorityId, exam_id: input.exam.id, id_type: c.idType ?? 'RESIDENT_ID', id_number: idNumber, name: c.name,
+      password_hash: await hashPassword(password),
+    }).returning('id').executeTakeFirstOrThrow();
+    for (const [code, status] of Object.entries(c.standing ?? {})) {
+      const subjectId = input.subjects.get(code);
+      if (subjectId === undefined) throw new ConfigurationError(`candidate ${c.name}: subject ${code} is not defined`);
+      await trx.insertInto('candidate_subject_standing').values({ candidate_id: row.id, subject_id: subjectId, status }).execute();
+    }
+    if (c.auditStatus) await trx.insertInto('candidate_audit').values({ candidate_id: row.id, sitting_id: input.sittingId, status: c.auditStatus }).execute();
+    accounts.push({ name: c.name, idNumber, password });
+  }
+  return accounts;
+}
