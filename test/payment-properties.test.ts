@@ -81,14 +81,25 @@ async function books(r: Real) {
     w.db.selectFrom('bill_transition').select('bill_id').where('bill_id', 'in', ids).where('to_state', '=', 'PAID').execute(),
   ]);
   const captures = r.bills.flatMap((b) => w.sandbox.getOrder(b.bill_no)?.captures ?? []);
-  return { bills, payments, refunds, paidTransitions, captures };
+  const postings = await w.db.selectFrom('ledger_posting as p').innerJoin('journal_entry as e', 'e.id', 'p.entry_id')
+    .select(['p.entry_id', 'p.account', 'p.amount_fen']).where('e.bill_id', 'in', ids).execute();
+  const balance = (prefix: string) => sum(postings.filter((p) => p.account.startsWith(prefix)).map((p) => p.amount_fen));
+  return { bills, payments, refunds, paidTransitions, captures, postings, balance };
 }
 
 const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
 
 /** What must hold after every single step, whatever has or has not been reported yet. */
 async function checkInvariants(r: Real) {
-  const { bills, payments, refunds, paidTransitions, captures } = await books(r);
+  const { bills, payments, refunds, paidTransitions, captures, postings, balance } = await books(r);
+  // PAY-11: every entry balances; the books say what the tables say.
+  const perEntry = new Map<bigint, bigint>();
+  for (const p of postings) perEntry.set(p.entry_id, (perEntry.get(p.entry_id) ?? 0n) + p.amount_fen);
+  expect([...perEntry.values()].every((v) => v === 0n)).toBe(true);
+  const succeeded = sum(refunds.filter((f) => f.state === 'SUCCEEDED').map((f) => f.amount_fen));
+  expect(balance('clearing:')).toBe(sum(payments.map((p) => p.amount_fen)) - succeeded);
+  expect(-balance('fees:')).toBe(sum(bills.filter((b) => b.state === 'PAID').map((b) => b.amount_fen)));
+  expect(-balance('refundable:')).toBe(sum(refunds.filter((f) => f.state !== 'SUCCEEDED').map((f) => f.amount_fen)));
   for (const b of bills) {
     // A bill is PAID at most once.
     expect(paidTransitions.filter((t) => t.bill_id === b.id).length).toBeLessThanOrEqual(1);
@@ -121,7 +132,7 @@ async function settleDown(r: Real) {
     await w.sandbox.deliverDueNotifications();
     await w.runJobs();
   }
-  const { bills, payments, refunds, captures } = await books(r);
+  const { bills, payments, refunds, captures, balance } = await books(r);
   // Nothing stays 缴费中 (or unpaid-but-open) once the channel has answered and the jobs have run.
   for (const b of bills) expect(['PAID', 'CLOSED'], `bill ${b.bill_no}`).toContain(b.state);
   expect(refunds.every((f) => f.state === 'SUCCEEDED')).toBe(true);
@@ -139,6 +150,9 @@ async function settleDown(r: Real) {
   const refunded = sum(captures.flatMap((c) => c.refunds.map((x) => x.amountFen)));
   // Money the channel captured = money on PAID bills + money refunded.
   expect(captured).toBe(sum(bills.filter((b) => b.state === 'PAID').map((b) => b.amount_fen)) + refunded);
+  // ... and the ledger's clearing account holds exactly what the channel kept; nothing is owed back.
+  expect(balance('clearing:')).toBe(captured - refunded);
+  expect(balance('refundable:')).toBe(0n);
 }
 
 describe('payment properties (fast-check, real PostgreSQL + sandbox)', () => {

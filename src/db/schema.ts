@@ -90,6 +90,12 @@ export interface EligibilityReviewTable {
   status: ReviewStatus; decided_by: string | null; decided_at: Date | null; reject_reason: string | null; created_at: Date;
 }
 export interface CandidateAuditTable { candidate_id: bigint; sitting_id: bigint; status: 'PENDING' | 'PASSED' | 'REJECTED' }
+export type JournalKind = 'CAPTURE_SETTLED' | 'CAPTURE_UNWANTED' | 'REFUND_SUCCEEDED';
+export interface JournalEntryTable {
+  id: Id; kind: JournalKind; at: Date; channel: string; sitting_id: bigint; bill_id: bigint;
+  channel_payment_id: bigint | null; refund_id: bigint | null;
+}
+export interface LedgerPostingTable { id: Id; entry_id: bigint; account: string; amount_fen: bigint }
 export interface SiteTable { id: Id; sitting_id: bigint; code: string; name: string }
 export interface SlotTable { id: Id; sitting_id: bigint; code: string; starts_at: Date; ends_at: Date }
 export interface SeatPoolTable { id: Id; site_id: bigint; slot_id: bigint; subject_id: bigint; capacity: number }
@@ -236,6 +242,8 @@ export interface DB {
   cet4_score: Cet4ScoreTable;
   eligibility_review: EligibilityReviewTable;
   candidate_audit: CandidateAuditTable;
+  journal_entry: JournalEntryTable;
+  ledger_posting: LedgerPostingTable;
 }
 
 export type Bill = Selectable<BillTable>;

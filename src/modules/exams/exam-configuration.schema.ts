@@ -11,7 +11,7 @@ import { Type, type Static } from 'typebox';
 const Code = Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' });
 const When = Type.String({ pattern: '^(P-?(\\d+D)?(T(\\d+H)?(\\d+M)?)?|\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2})$', description: 'ISO-8601 duration from load time (P-1D, PT9H) or a Beijing time (yyyy-MM-dd HH:mm:ss)' });
 const Fen = Type.Integer({ minimum: 0, maximum: 100_000_000 });
-const Channel = Type.Union(['alipay', 'wechatpay', 'unionpay', 'publicpay', 'payease'].map((c) => Type.Literal(c)));
+const Channel = Type.Union([Type.Literal('alipay'), Type.Literal('wechatpay'), Type.Literal('unionpay'), Type.Literal('publicpay'), Type.Literal('payease')]);
 
 export const ExamConfiguration = Type.Object({
   $schema: Type.Optional(Type.String()),
@@ -40,7 +40,7 @@ export const ExamConfiguration = Type.Object({
     code: Code,
     name: Type.String({ minLength: 1 }),
     windows: Type.Array(Type.Object({
-      kind: Type.Union(['REGISTRATION', 'PAYMENT', 'SITE_MANAGEMENT', 'PRINT'].map((k) => Type.Literal(k))),
+      kind: Type.Union([Type.Literal('REGISTRATION'), Type.Literal('PAYMENT'), Type.Literal('SITE_MANAGEMENT'), Type.Literal('PRINT')]),
       site: Type.Optional(Code),
       opens: When,
       closes: When,
@@ -60,7 +60,7 @@ export const ExamConfiguration = Type.Object({
   }, { additionalProperties: false }),
   candidates: Type.Array(Type.Object({
     idNumber: Type.String({ minLength: 5, maxLength: 32 }),
-    idType: Type.Optional(Type.Union(['RESIDENT_ID', 'PASSPORT', 'HK_MACAO_PERMIT', 'TAIWAN_PERMIT'].map((k) => Type.Literal(k)))),
+    idType: Type.Optional(Type.Union([Type.Literal('RESIDENT_ID'), Type.Literal('PASSPORT'), Type.Literal('HK_MACAO_PERMIT'), Type.Literal('TAIWAN_PERMIT')])),
     name: Type.String({ minLength: 1 }),
     /** Roster / student-record facts per subject code. */
     standing: Type.Optional(Type.Record(Code, Type.Union([Type.Literal('ELIGIBLE'), Type.Literal('PASSED'), Type.Literal('EXEMPT')]))),

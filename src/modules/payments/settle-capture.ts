@@ -6,6 +6,7 @@ import { lockBill, transitionBill } from '../billing/bill-transition.repo.ts';
 import type { Actor, AppContext } from '../context.ts';
 import { createRefund } from '../refunds/create-refund.ts';
 import { sellSeats } from '../registration/seat-holds.sql.ts';
+import { postEntry } from '../ledger/journal.ts';
 
 export type ReportedBy = 'notify' | 'query' | 'close' | 'return' | 'reconciliation';
 
@@ -76,6 +77,11 @@ export async function settleCaptureIn(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  // PAY-11: booked in the same commit that records the money.
+  await postEntry(trx, {
+    kind: outcome === 'SETTLED' ? 'CAPTURE_SETTLED' : 'CAPTURE_UNWANTED', at: now, channel, sittingId: bill.sitting_id,
+    billId: bill.id, amountFen: payment.amount_fen, channelPaymentId: payment.id,
+  });
   // The channel order that took money can take no more: it is done, whatever the bill says.
   await trx.updateTable('payment_attempt').set({ state: 'CLOSED', closed_at: now }).where('id', '=', attempt.id).where('state', '=', 'OPEN').execute();
 

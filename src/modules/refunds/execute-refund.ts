@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Refund } from '../../db/schema.ts';
 import { MINUTE } from '../../shared/clock.ts';
 import type { AppContext } from '../context.ts';
+import { postEntry } from '../ledger/journal.ts';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'channels' | 'log'>;
 
@@ -46,8 +47,14 @@ export async function executeRefund(ctx: Ctx, refund: Refund): Promise<void> {
     : ({ status: 'UNKNOWN', reason: `channel ${refund.channel} is not configured` } as const);
   const now = ctx.clock.now();
   if (result.status === 'SUCCEEDED') {
-    await ctx.db.updateTable('refund').set({ state: 'SUCCEEDED', succeeded_at: result.refundedAt, attempts: sql`attempts + 1`, last_error: null })
-      .where('id', '=', refund.id).where('state', '=', 'PENDING').execute();
+    await ctx.db.transaction().execute(async (trx) => {
+      const done = await trx.updateTable('refund').set({ state: 'SUCCEEDED', succeeded_at: result.refundedAt, attempts: sql`attempts + 1`, last_error: null })
+        .where('id', '=', refund.id).where('state', '=', 'PENDING').returning('id').executeTakeFirst();
+      if (!done) return; // another process recorded it first
+      const bill = await trx.selectFrom('bill').select(['id', 'sitting_id']).where('id', '=', refund.bill_id).executeTakeFirstOrThrow();
+      // PAY-11: the money left the channel back to the payer; booked with the state change.
+      await postEntry(trx, { kind: 'REFUND_SUCCEEDED', at: now, channel: refund.channel, sittingId: bill.sitting_id, billId: bill.id, amountFen: refund.amount_fen, refundId: refund.id });
+    });
     return;
   }
   if (result.status === 'FAILED') {
