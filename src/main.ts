@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   if (applied.length) log.info({ applied }, 'migrations applied');
 
   const clock = systemClock;
-  const channels = await createChannels({ config, clock, log });
+  const channels = await createChannels({ config, clock, log, db });
   const ctx: AppContext = { db, clock, channels: channelRegistry(channels.channels), log, publicBaseUrl: config.publicBaseUrl };
   const app = await buildApp({ ctx, config, logger: log, trustProxy: config.trustProxy, ...(channels.sandboxPlugin ? { sandbox: channels.sandboxPlugin } : {}) });
   stops.unshift(() => app.close());

@@ -31,7 +31,7 @@ describe('the candidate journey over HTTP, paid through the Alipay sandbox', () 
 
     expect((await b.post(`/api/v1/bills/${billNo}/payments`, { channel: 'alipay' })).body.error.code).toBe('AGREEMENT_REQUIRED');
     expect((await b.post(`/api/v1/bills/${billNo}/agreement`, { accepted: true })).status).toBe(200);
-    expect((await b.post(`/api/v1/bills/${billNo}/payments`, { channel: 'wechatpay' })).body.error.code).toBe('CHANNEL_NOT_OFFERED');
+    expect((await b.post(`/api/v1/bills/${billNo}/payments`, { channel: 'publicpay' })).body.error.code).toBe('CHANNEL_NOT_OFFERED');
     const pay = await b.post(`/api/v1/bills/${billNo}/payments`, { channel: 'alipay' });
     expect(pay.status).toBe(200);
     expect(pay.body.payUrl).toContain('/alipay/cashier/');

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { createPublicKey } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -7,8 +6,9 @@ import type { Config } from '../config.ts';
 import { createSandbox } from '../sandbox/sandbox.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AlipayAdapter } from './alipay/alipay.adapter.ts';
-import { generateRsaKeyPair, privateKeyObject, type RsaKeyPair } from './alipay/rsa-keys.ts';
 import type { Channel } from './channel.ts';
+import type { Db } from '../db/database.ts';
+import { mintSandboxMaterial, sandboxAdapters, sandboxOptions, type SandboxMaterial } from './sandbox-setup.ts';
 
 export interface Channels {
   channels: Channel[];
@@ -23,57 +23,37 @@ const ADAPTER_TIMEOUT_MS = 10_000;
 
 /**
  * The channels this process talks to. In sandbox mode the in-process sandbox gateway plays
- * Alipay, with keys generated once and kept in DATA_DIR; the adapter is the same one that talks
- * to the real Alipay in live mode — only its keys and gateway URL differ.
+ * Alipay, WeChat Pay and UnionPay, with keys and certificates minted once and kept in DATA_DIR;
+ * the adapters are the same ones that talk to the real channels in live mode — only keys and
+ * URLs differ. Live mode configures Alipay for now (WeChat Pay and UnionPay keys: issue 6).
  */
-export async function createChannels({ config, clock, log }: { config: Config; clock: Clock; log: Logger }): Promise<Channels> {
+export async function createChannels({ config, clock, log, db }: { config: Config; clock: Clock; log: Logger; db: Db }): Promise<Channels> {
   if (config.paymentMode === 'live') {
     const { appId, sellerId, privateKeyPem, alipayPublicKeyPem, gateway } = config.alipay;
     // loadConfig has already refused live mode without these.
     return { channels: [new AlipayAdapter({ appId, sellerId, privateKeyPem: privateKeyPem!, alipayPublicKeyPem: alipayPublicKeyPem!, gateway: gateway!, timeoutMs: ADAPTER_TIMEOUT_MS }, { clock })] };
   }
 
-  const keys = sandboxKeys(config.dataDir);
+  const material = sandboxMaterial(config, clock.now());
   const sandboxBase = `${config.publicBaseUrl}/sandbox`;
-  const sandbox = await createSandbox({
-    clock,
-    publicBaseUrl: sandboxBase,
-    alipay: {
-      alipayPrivateKeyPem: keys.alipay.privateKeyPem,
-      merchants: [{ appId: config.alipay.appId, sellerId: config.alipay.sellerId, appPublicKeyPem: config.alipay.privateKeyPem ? derivePublic(config) : keys.app.publicKeyPem, name: 'ExamPay 示范考试院' }],
-    },
-    logger: log.child({ component: 'sandbox' }),
-  });
-  const alipay = new AlipayAdapter({
-    appId: config.alipay.appId,
-    sellerId: config.alipay.sellerId,
-    privateKeyPem: config.alipay.privateKeyPem ?? keys.app.privateKeyPem,
-    alipayPublicKeyPem: keys.alipay.publicKeyPem,
-    gateway: `${sandboxBase}/alipay/gateway.do`,
-    timeoutMs: ADAPTER_TIMEOUT_MS,
-  }, { clock });
+  const sandbox = await createSandbox({ clock, publicBaseUrl: sandboxBase, ...sandboxOptions(material), logger: log.child({ component: 'sandbox' }) });
   return {
-    channels: [alipay],
+    channels: sandboxAdapters(material, { sandboxBase, publicBaseUrl: config.publicBaseUrl, clock, db, timeoutMs: ADAPTER_TIMEOUT_MS }),
     sandboxPlugin: sandbox.plugin,
     start: () => sandbox.control.start(1000),
     stop: () => sandbox.close(),
   };
 }
 
-/** A configured app key in sandbox mode: register its public half with the sandbox. */
-function derivePublic(config: Config): string {
-  return createPublicKey(privateKeyObject(config.alipay.privateKeyPem!)).export({ type: 'spki', format: 'pem' }).toString();
-}
-
-/** The sandbox's own "Alipay" key pair and the demo merchant's app key pair, made once. */
-function sandboxKeys(dataDir: string): { alipay: RsaKeyPair; app: RsaKeyPair } {
-  const file = path.join(dataDir, 'sandbox-keys.json');
+/** The sandbox's keys and certificates for every channel, minted once and kept in DATA_DIR. */
+function sandboxMaterial(config: Config, now: Date): SandboxMaterial {
+  const file = path.join(config.dataDir, 'sandbox-channels.json');
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as { alipay: RsaKeyPair; app: RsaKeyPair };
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as SandboxMaterial;
   } catch {
-    const keys = { alipay: generateRsaKeyPair(), app: generateRsaKeyPair() };
-    fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
-    return keys;
+    const material = mintSandboxMaterial(now, { alipayAppId: config.alipay.appId, alipaySellerId: config.alipay.sellerId });
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(material), { mode: 0o600 });
+    return material;
   }
 }

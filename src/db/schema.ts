@@ -96,6 +96,7 @@ export interface JournalEntryTable {
   channel_payment_id: bigint | null; refund_id: bigint | null;
 }
 export interface LedgerPostingTable { id: Id; entry_id: bigint; account: string; amount_fen: bigint }
+export interface ChannelOrderTimeTable { channel: string; order_id: string; sent_at: Date }
 export interface SiteTable { id: Id; sitting_id: bigint; code: string; name: string }
 export interface SlotTable { id: Id; sitting_id: bigint; code: string; starts_at: Date; ends_at: Date }
 export interface SeatPoolTable { id: Id; site_id: bigint; slot_id: bigint; subject_id: bigint; capacity: number }
@@ -244,6 +245,7 @@ export interface DB {
   candidate_audit: CandidateAuditTable;
   journal_entry: JournalEntryTable;
   ledger_posting: LedgerPostingTable;
+  channel_order_time: ChannelOrderTimeTable;
 }
 
 export type Bill = Selectable<BillTable>;

@@ -12,6 +12,7 @@ import { billRoutes } from './routes/candidate/bill.routes.ts';
 import { registrationRoutes } from './routes/candidate/registration.routes.ts';
 import { sessionRoutes } from './routes/candidate/session.routes.ts';
 import { notifyRoutes } from './routes/notify/notify.routes.ts';
+import { channelPageRoutes } from './routes/public/channel-pages.routes.ts';
 import { systemRoutes } from './routes/public/system.routes.ts';
 import { pageRoutes } from './pages/pages.routes.ts';
 import { ErrorBody } from './schemas.ts';
@@ -59,6 +60,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(registrationRoutes(opts));
   await app.register(billRoutes(opts));
   await app.register(notifyRoutes(opts));
+  await app.register(channelPageRoutes(opts));
   await app.register(pageRoutes(opts));
   if (opts.sandbox) {
     const sandbox = opts.sandbox;

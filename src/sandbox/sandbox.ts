@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import type { Clock } from '../shared/clock.ts';
 import { createAlipayDialect, type AlipaySandboxOptions } from './alipay/alipay-dialect.ts';
+import { createUnionpayDialect, type UnionpaySandboxOptions } from './unionpay/unionpay-dialect.ts';
+import { createWechatpayDialect, type WechatpaySandboxOptions } from './wechatpay/wechatpay-dialect.ts';
 import { NotifyDispatcher, type DispatcherLogger } from './notify-dispatcher.ts';
 import { createControl, type SandboxControl } from './sandbox-control.ts';
 import { SandboxCore } from './sandbox-core.ts';
@@ -19,6 +21,10 @@ export interface SandboxOptions {
    */
   publicBaseUrl: string | (() => string);
   alipay: AlipaySandboxOptions;
+  /** Speak UnionPay's ACP gateway protocol too (certificates minted by unionpay-pki.ts). */
+  unionpay?: UnionpaySandboxOptions;
+  /** Speak WeChat Pay APIv3 too. */
+  wechatpay?: WechatpaySandboxOptions;
   logger?: DispatcherLogger;
   /** Used to send notifications; defaults to the global fetch. */
   fetch?: typeof fetch;
@@ -43,8 +49,10 @@ export interface Sandbox {
 }
 
 export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  // Bound late: the WeChat dialect wraps the sender to add its signed callback headers.
+  const notifyFetch = { current: opts.fetch ?? fetch };
   const dispatcher = new NotifyDispatcher({
-    clock: opts.clock, fetch: opts.fetch, timeoutMs: opts.notifyTimeoutMs, logger: opts.logger,
+    clock: opts.clock, fetch: (input, init) => notifyFetch.current(input, init), timeoutMs: opts.notifyTimeoutMs, logger: opts.logger,
   });
   const core = new SandboxCore({ clock: opts.clock, dispatcher });
   const { publicBaseUrl } = opts;
@@ -53,6 +61,9 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     baseUrl,
     apiHangMs: opts.apiHangMs ?? 60_000,
   });
+  const unionpay = opts.unionpay && createUnionpayDialect(core, opts.unionpay, { baseUrl, apiHangMs: opts.apiHangMs ?? 60_000 });
+  const wechatpay = opts.wechatpay && createWechatpayDialect(core, opts.wechatpay, { baseUrl, apiHangMs: opts.apiHangMs ?? 60_000 });
+  if (wechatpay) notifyFetch.current = wechatpay.notifyFetch(opts.fetch ?? fetch);
   const control = createControl(core);
   const close = async (): Promise<void> => {
     core.hangs.releaseAll();
@@ -62,6 +73,8 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const plugin: FastifyPluginAsync = async (app) => {
     useFormBodies(app);
     alipay.registerRoutes(app);
+    unionpay?.registerRoutes(app);
+    wechatpay?.registerRoutes(app);
     app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(htmlPage('ExamPay payment sandbox', `
 <div class="card"><h2>支付沙箱 Payment sandbox</h2>
 <p>Alipay gateway: <code>${escapeHtml(alipay.context.baseUrl())}/alipay/gateway.do</code></p>

@@ -1,6 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import { AlipayAdapter } from '../../src/channels/alipay/alipay.adapter.ts';
-import { startTestSandbox, type TestSandbox } from '../../src/sandbox/sandbox.test-kit.ts';
+import { mintSandboxMaterial, sandboxAdapters, sandboxOptions, type SandboxMaterial } from '../../src/channels/sandbox-setup.ts';
+import { buildSandboxApp } from '../../src/sandbox/sandbox.ts';
+import type { AlipayAdapter } from '../../src/channels/alipay/alipay.adapter.ts';
 import { runAllJobs } from '../../src/jobs/schedule.ts';
 import { confirmBill } from '../../src/modules/billing/confirm-bill.ts';
 import { acceptAgreement } from '../../src/modules/billing/accept-agreement.ts';
@@ -10,6 +10,10 @@ import type { Bill } from '../../src/db/schema.ts';
 import { createTestDatabase, type TestDatabase } from './test-db.ts';
 import { buildTestApp } from './test-app.ts';
 import { makeCandidate, makeExam, type CandidateFixture, type ExamFixture } from './fixtures.ts';
+import { freePort } from './free-port.ts';
+
+// Minting keys and certificates takes a moment; one set serves every world of a test file.
+let material: SandboxMaterial | undefined;
 
 /**
  * Everything real, in one test process: ExamPay listening on 127.0.0.1, the sandbox gateway on
@@ -19,28 +23,38 @@ import { makeCandidate, makeExam, type CandidateFixture, type ExamFixture } from
 export async function startPaymentWorld(opts: { fees?: bigint[]; adapterTimeoutMs?: number } = {}) {
   const t: TestDatabase = await createTestDatabase({ poolSize: 30 });
   const clock = new ManualClock('2026-03-15T01:00:00Z');
-  const sb: TestSandbox = await startTestSandbox({ clock, apiHangMs: 5_000 });
-  const m = sb.merchants[0]!;
-  const alipay = new AlipayAdapter({
-    appId: m.appId, sellerId: m.sellerId, privateKeyPem: m.privateKeyPem, alipayPublicKeyPem: sb.alipayKeys.publicKeyPem,
-    gateway: sb.alipayGateway, timeoutMs: opts.adapterTimeoutMs ?? 1_000,
-  }, { clock });
-  const { app, ctx } = await buildTestApp(t, { clock, channels: [alipay] });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  ctx.publicBaseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const exam: ExamFixture = await makeExam(t.db, { fees: opts.fees ?? [8000n, 6500n] });
+  material ??= mintSandboxMaterial(clock.now(), { alipayAppId: '2021000000000001', alipaySellerId: '2088000000000001' });
+  // The same setup as `npm start`: one sandbox speaking every channel's protocol, the real adapters.
+  let sandboxBase = '';
+  const { app: sandboxApp, sandbox } = await buildSandboxApp({ clock, publicBaseUrl: () => sandboxBase, prefix: '/sandbox', apiHangMs: 5_000, ...sandboxOptions(material) });
+  await sandboxApp.listen({ host: '127.0.0.1', port: 0 });
+  sandboxBase = `http://127.0.0.1:${(sandboxApp.server.address() as { port: number }).port}/sandbox`;
+  const port = await freePort();
+  const publicBaseUrl = `http://127.0.0.1:${port}`;
+  const channels = sandboxAdapters(material, { sandboxBase, publicBaseUrl, clock, db: t.db, timeoutMs: opts.adapterTimeoutMs ?? 1_000 });
+  const alipay = channels[0] as AlipayAdapter;
+  const { app, ctx } = await buildTestApp(t, { clock, channels, publicBaseUrl });
+  await app.listen({ host: '127.0.0.1', port });
+  /** What tests need of the sandbox's Alipay side (its signing key, the merchant ids). */
+  const sb = {
+    alipayKeys: material.alipay.channel,
+    merchants: [{ appId: material.alipay.appId, sellerId: material.alipay.sellerId }],
+    baseUrl: sandboxBase,
+    close: () => sandboxApp.close(),
+  };
+  const exam: ExamFixture = await makeExam(t.db, { fees: opts.fees ?? [8000n, 6500n], channels: ['alipay', 'wechatpay', 'unionpay'] });
 
   return {
-    t, db: t.db, clock, sandbox: sb.control, sb, app, ctx, exam, alipay, baseUrl: ctx.publicBaseUrl,
+    t, db: t.db, clock, sandbox: sandbox.control, sb, material: material!, app, ctx, exam, alipay, baseUrl: ctx.publicBaseUrl,
     runJobs: () => runAllJobs(ctx),
     candidate: (o?: Parameters<typeof makeCandidate>[2]): Promise<CandidateFixture> => makeCandidate(t.db, exam, o),
     /** A candidate's bill, agreed and sent to Alipay: PAYING with one open order. */
-    async payingBill(c?: CandidateFixture): Promise<{ bill: Bill; candidate: CandidateFixture; payUrl: string }> {
+    async payingBill(c?: CandidateFixture, channel = 'alipay'): Promise<{ bill: Bill; candidate: CandidateFixture; payUrl: string }> {
       const candidate = c ?? (await makeCandidate(t.db, exam));
       const confirmed = await confirmBill(ctx, { candidateId: candidate.candidateId, registrationIds: candidate.registrationIds });
       if (!confirmed.ok) throw new Error(confirmed.error.code);
       await acceptAgreement(ctx, { candidateId: candidate.candidateId, billNo: confirmed.value.bill_no });
-      const started = await startPayment(ctx, { candidateId: candidate.candidateId, billNo: confirmed.value.bill_no, channel: 'alipay', actor: 'test' });
+      const started = await startPayment(ctx, { candidateId: candidate.candidateId, billNo: confirmed.value.bill_no, channel, actor: 'test' });
       if (!started.ok) throw new Error(started.error.code);
       return { bill: await this.bill(confirmed.value.bill_no), candidate, payUrl: started.value.payUrl };
     },

@@ -24,7 +24,7 @@ export interface WechatpayKeys {
 export type WxAnswer =
   /** 2xx with a verified signature; `data` is `{}` for 204 No Content. */
   | { kind: 'ok'; status: number; data: Record<string, unknown> }
-  /** A verified error answer `{code, message}`. */
+  /** An error answer `{code, message}`: verified when signed (see `request`). */
   | { kind: 'error'; status: number; code: string; message: string }
   | { kind: 'unknown'; reason: string };
 
@@ -89,7 +89,13 @@ export class WechatpayClient {
     } catch (err) {
       return { kind: 'unknown', reason: `${what}: ${err instanceof Error ? err.message : String(err)}` };
     }
-    const verdict = verifyWechatpaySignature(this.keys, (n) => res.headers.get(n) ?? undefined, raw, this.clock.now());
+    // A 2xx must be signed ("a success answer without a signature is forged or tampered"). An
+    // error answer is checked when it carries a signature; one without any (e.g. 401 SIGN_ERROR
+    // to a request WeChat Pay could not verify) is read as the official SDKs read errors.
+    const success = res.status >= 200 && res.status < 300;
+    const verdict = success || res.headers.has('wechatpay-signature')
+      ? verifyWechatpaySignature(this.keys, (n) => res.headers.get(n) ?? undefined, raw, this.clock.now())
+      : { ok: true as const };
     if (!verdict.ok) {
       const code = /"code"\s*:\s*"([A-Z_]{1,40})"/.exec(raw.toString('utf8'))?.[1];
       return { kind: 'unknown', reason: `${what}: HTTP ${res.status}${code ? ` ${code}` : ''}, answer not trusted (${verdict.reason})` };
@@ -103,7 +109,7 @@ export class WechatpayClient {
       }
     }
     if (!isObject(data)) return { kind: 'unknown', reason: `${what}: HTTP ${res.status}, body is not a JSON object` };
-    if (res.status >= 200 && res.status < 300) return { kind: 'ok', status: res.status, data };
+    if (success) return { kind: 'ok', status: res.status, data };
     if (typeof data.code !== 'string') return { kind: 'unknown', reason: `${what}: HTTP ${res.status} without an error code` };
     return { kind: 'error', status: res.status, code: data.code, message: typeof data.message === 'string' ? data.message : '' };
   }
