@@ -5,6 +5,7 @@ import { createDb } from './db/database.ts';
 import { startEmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDemo } from './demo/seed-demo.ts';
+import { seedConfigurations } from './demo/seed-configurations.ts';
 import { buildApp } from './http/app.ts';
 import { startJobRunner } from './jobs/schedule.ts';
 import { channelRegistry, type AppContext } from './modules/context.ts';
@@ -57,7 +58,8 @@ async function main(): Promise<void> {
   if (channels.stop) stops.unshift(channels.stop);
 
   const demo = config.demoData ? await seedDemo(db, clock.now()) : undefined;
-  printWelcome(config.publicBaseUrl, demo, Boolean(channels.sandboxPlugin));
+  const seeds = config.demoData ? await seedConfigurations(db, clock.now()) : [];
+  printWelcome(config.publicBaseUrl, demo, seeds, Boolean(channels.sandboxPlugin));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -71,7 +73,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-function printWelcome(base: string, demo: { name: string; idNumber: string; password: string }[] | undefined, sandbox: boolean): void {
+type Account = { name: string; idNumber: string; password: string };
+
+function printWelcome(base: string, demo: Account[] | undefined, seeds: { authorityCode: string; examName: string; accounts: Account[] }[], sandbox: boolean): void {
   const lines = [
     '',
     `ExamPay is running at ${base}/`,
@@ -82,6 +86,10 @@ function printWelcome(base: string, demo: { name: string; idNumber: string; pass
   if (demo) {
     lines.push('', 'Demo data created. Sign in at the URL above with authority code DEMO and:');
     for (const a of demo) lines.push(`  ${a.name}  ID number ${a.idNumber}  initial password ${a.password} (you will be asked to change it)`);
+  }
+  for (const s of seeds) {
+    lines.push('', `Seed system ${s.examName} — authority code ${s.authorityCode}:`);
+    for (const a of s.accounts) lines.push(`  ${a.name}  ID number ${a.idNumber}  initial password ${a.password}`);
   }
   lines.push('');
   console.log(lines.join('\n'));

@@ -37,7 +37,9 @@ export async function startPayment(
     const exam = await trx.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id')
       .select(['e.channels', 'e.bank_card_only', 'e.name as exam_name', 'st.name as sitting_name'])
       .where('st.id', '=', bill.sitting_id).executeTakeFirstOrThrow();
-    if (!channel || !exam.channels.includes(input.channel)) return fail('CHANNEL_NOT_OFFERED', { channel: input.channel, offered: exam.channels });
+    if (!exam.channels.includes(input.channel)) return fail('CHANNEL_NOT_OFFERED', { channel: input.channel, offered: exam.channels });
+    // Offered by the exam but not set up in this deployment: the channel is unavailable, not "not offered".
+    if (!channel) return fail('CHANNEL_UNAVAILABLE', { channel: input.channel, reason: 'not configured' });
 
     let attempt = await trx.selectFrom('payment_attempt').selectAll()
       .where('bill_id', '=', bill.id).where('channel', '=', input.channel).where('state', '=', 'OPEN').executeTakeFirst();
