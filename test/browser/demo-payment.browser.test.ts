@@ -39,10 +39,10 @@ describe('a person pays a bill in Chromium through the sandbox cashier (plain pa
       expect(await page.textContent('#bill-state')).toContain('未缴费');
       expect(await page.textContent('#bill-amount')).toBe('¥145.00');
 
-      await page.click('#pay-alipay'); // without the agreement: refused, with the reason shown
+      await page.click('#pay-box button[data-pay=alipay]'); // without the agreement: refused, with the reason shown
       await expect.poll(() => page.textContent('#error')).toContain('缴费协议');
       await page.check('#agree');
-      await page.click('#pay-alipay');
+      await page.click('#pay-box button[data-pay=alipay]');
       await page.waitForSelector('#qr-box:not([hidden]) img#qr');
       expect(await page.textContent('#bill-state')).toContain('缴费中');
       await page.screenshot({ path: artifactPath(`demo-bill-paying-${label}.png`), fullPage: true });
@@ -65,4 +65,51 @@ describe('a person pays a bill in Chromium through the sandbox cashier (plain pa
       await page.close();
     });
   }
+});
+
+describe('a 统考 candidate (seed 000 configuration) registers and pays by UnionPay bank card in Chromium', () => {
+  it('register with a site and time → bill → UnionPay form → bank picker → back → 已完成缴费 (phone width)', async () => {
+    const { loadConfiguration } = await import('../../src/modules/exams/load-configuration.ts');
+    const { readConfiguration, seedConfigurationFiles } = await import('../../src/demo/seed-configurations.ts');
+    const config = readConfiguration(seedConfigurationFiles().find((f) => f.endsWith('000-tongkao.json'))!);
+    const loaded = (await loadConfiguration(w.db, config, w.clock.now()))!;
+    const wang = loaded.accounts.find((a) => a.name === '王强')!;
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
+    await page.goto(w.baseUrl);
+    await page.fill('#authority', config.authority.code);
+    await page.fill('#idNumber', wang.idNumber);
+    await page.fill('#password', wang.password);
+    await page.click('#signin-form button[type=submit]');
+    await page.waitForSelector('#change:not([hidden])');
+    await page.fill('#current', wang.password);
+    await page.fill('#next', 'Tongkao2026ok');
+    await page.click('#change-form button[type=submit]');
+    await page.waitForSelector('#offer button[data-register]');
+    await page.screenshot({ path: artifactPath('tongkao-register-phone.png'), fullPage: true });
+    // 大学英语B, at the first site and time offered.
+    const engB = await page.$$eval('#offer tr', (rows) => rows.findIndex((r) => r.textContent?.includes('大学英语B')));
+    await page.locator('#offer tr').nth(engB).locator('button[data-register]').click();
+    await page.waitForSelector('#regs input[type=checkbox]:not([disabled])');
+    await page.check('#regs input[type=checkbox]:not([disabled])');
+    await page.click('#confirm');
+    await page.waitForSelector('#bill:not([hidden])');
+    await page.check('#agree');
+    await page.click('#pay-box button[data-pay=unionpay]');
+    await page.waitForSelector('#qr-box:not([hidden]) #cashier');
+    expect(await page.isHidden('#qr')).toBe(true);
+    await page.click('#cashier');
+    // Our page posts the signed form to the gateway; the sandbox shows its bank picker.
+    await page.waitForSelector('input[type=radio]');
+    await page.screenshot({ path: artifactPath('tongkao-unionpay-banks-phone.png'), fullPage: true });
+    await page.locator('input[type=radio]').first().check();
+    await page.locator('button', { hasText: '支付' }).first().click();
+    await page.waitForLoadState();
+    await page.screenshot({ path: artifactPath('tongkao-unionpay-result-phone.png'), fullPage: true });
+    const back = page.locator('a, button', { hasText: '返回' });
+    if (await back.count()) await back.first().click();
+    await page.waitForURL(/\?bill=\d{21}/, { timeout: 15_000 });
+    await expect.poll(() => page.textContent('#bill-state'), { timeout: 15_000 }).toContain('已完成缴费');
+    await page.screenshot({ path: artifactPath('tongkao-paid-phone.png'), fullPage: true });
+    await page.close();
+  });
 });

@@ -13,7 +13,7 @@ export async function listCandidateBills(db: DbOrTrx, candidateId: bigint): Prom
 
 /** Everything the bill page shows (PAY-7): items, channel orders, captures, refunds, history. */
 export async function billDetail(db: DbOrTrx, bill: Bill) {
-  const [items, attempts, captures, refunds, history] = await Promise.all([
+  const [items, attempts, captures, refunds, history, exam] = await Promise.all([
     db.selectFrom('bill_item as i').innerJoin('subject as s', 's.id', 'i.subject_id')
       .select(['i.registration_id', 's.code as subject_code', 's.name as subject_name', 's.kind', 'i.amount_fen'])
       .where('i.bill_id', '=', bill.id).orderBy('i.id').execute(),
@@ -24,7 +24,8 @@ export async function billDetail(db: DbOrTrx, bill: Bill) {
     db.selectFrom('refund').select(['refund_no', 'channel', 'amount_fen', 'reason', 'state', 'created_at', 'succeeded_at'])
       .where('bill_id', '=', bill.id).orderBy('id').execute(),
     billTransitions(db, bill.id),
+    db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').select('e.channels').where('st.id', '=', bill.sitting_id).executeTakeFirstOrThrow(),
   ]);
-  return { bill, items, attempts, captures, refunds, history };
+  return { bill, items, attempts, captures, refunds, history, offeredChannels: exam.channels };
 }
 export type BillDetail = Awaited<ReturnType<typeof billDetail>>;

@@ -43,7 +43,11 @@ export interface UnionpayContext {
 }
 
 export function signer(key: KeyObject, certId: string, certPem: string): (fields: AcpFields) => AcpFields {
-  return (fields) => acpSign({ version: ACP_VERSION, encoding: 'UTF-8', signMethod: SIGN_METHOD_RSA, ...fields, signPubKeyCert: certPem }, key, certId);
+  // UnionPay sends its certificate with CRLF line breaks. That matters beyond looks: the front
+  // notify travels as a form the payer's browser posts, and HTML form submission turns every line
+  // break in a value into CRLF — a bare-LF PEM would arrive changed and fail its signature.
+  const crlfPem = certPem.replace(/\r?\n/g, '\r\n');
+  return (fields) => acpSign({ version: ACP_VERSION, encoding: 'UTF-8', signMethod: SIGN_METHOD_RSA, ...fields, signPubKeyCert: crlfPem }, key, certId);
 }
 
 /**

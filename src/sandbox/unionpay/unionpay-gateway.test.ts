@@ -48,7 +48,8 @@ describe('signatures (signMethod 01, version 5.1.0)', () => {
 
   it('answers raw key=value text signed with signPubKeyCert included; the cert chains to middle and root', async () => {
     const { text, data } = await back('queryTrans.do', signed(query('NOPE0001', now())));
-    expect(text).toContain('signPubKeyCert=-----BEGIN CERTIFICATE-----\n'); // raw, not URL-encoded
+    // Raw, not URL-encoded, with UnionPay's CRLF line breaks (which survive a browser's form post).
+    expect(text).toContain('signPubKeyCert=-----BEGIN CERTIFICATE-----\r\n');
     expect(data).toMatchObject({ respCode: '34', version: '5.1.0', signMethod: '01', orderId: 'NOPE0001' });
     const cert = new X509Certificate(data.signPubKeyCert!);
     expect(cert.checkIssued(new X509Certificate(sbx.pki.middle.certPem))).toBe(true);

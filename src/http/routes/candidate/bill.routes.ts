@@ -19,6 +19,7 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
   return async (app) => {
     app.addHook('preHandler', requireCandidate(ctx, config.session));
     const actorOf = (id: bigint) => `candidate:${id}`;
+    const available = (channel: string) => ctx.channels.get(channel) !== undefined;
 
     /** Loads the bill of this candidate with its details, or answers BILL_NOT_FOUND. */
     const detailFor = async (candidateId: bigint, billNo: string) => {
@@ -37,7 +38,7 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
       const me = currentCandidate(req);
       const result = await confirmBill(ctx, { candidateId: me.id, registrationIds: req.body.registrationIds.map(BigInt) });
       if (!result.ok) return sendFailure(req, reply, result.error);
-      return reply.code(201).send(billDetailView(await billDetail(ctx.db, result.value), ctx.clock.now()));
+      return reply.code(201).send(billDetailView(await billDetail(ctx.db, result.value), ctx.clock.now(), available));
     });
 
     app.get('/api/v1/bills', {
@@ -49,7 +50,7 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
     }, async (req, reply) => {
       const detail = await detailFor(currentCandidate(req).id, req.params.billNo);
       if (!detail) return sendFailure(req, reply, { code: 'BILL_NOT_FOUND' });
-      return billDetailView(detail, ctx.clock.now());
+      return billDetailView(detail, ctx.clock.now(), available);
     });
 
     app.post('/api/v1/bills/:billNo/agreement', {
@@ -74,7 +75,7 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
       if (!isValidBillNo(req.params.billNo)) return sendFailure(req, reply, { code: 'BILL_NOT_FOUND' });
       const result = await cancelBill(ctx, { candidateId: me.id, billNo: req.params.billNo, actor: actorOf(me.id) });
       if (!result.ok) return sendFailure(req, reply, result.error);
-      return billDetailView(await billDetail(ctx.db, result.value), ctx.clock.now());
+      return billDetailView(await billDetail(ctx.db, result.value), ctx.clock.now(), available);
     });
 
     app.post('/api/v1/bills/:billNo/payments', {
@@ -102,7 +103,7 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
       if (!before) return sendFailure(req, reply, { code: 'BILL_NOT_FOUND' });
       const { answers } = await checkBillStatus(ctx, { billId: before.bill.id, actor: actorOf(me.id), by: 'candidate' });
       const after = await findCandidateBill(ctx.db, me.id, req.params.billNo);
-      return { ...billDetailView(await billDetail(ctx.db, after!), ctx.clock.now()), channelAnswers: answers };
+      return { ...billDetailView(await billDetail(ctx.db, after!), ctx.clock.now(), available), channelAnswers: answers };
     });
   };
 }

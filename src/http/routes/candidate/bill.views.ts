@@ -34,6 +34,7 @@ export const BillDetailBody = Type.Intersect([BillSummary, Type.Object({
   payments: Type.Array(Type.Object({ channel: Type.String(), channelTradeNo: Type.String(), amountFen: Fen, paidAt: Timestamp, outcome: Type.String() })),
   refunds: Type.Array(Type.Object({ refundNo: Type.String(), channel: Type.String(), amountFen: Fen, reason: Type.String(), state: Type.String(), createdAt: Timestamp, succeededAt: NullableTimestamp })),
   history: Type.Array(Type.Object({ from: Type.String(), to: Type.String(), cause: Type.String(), at: Timestamp })),
+  channels: Type.Array(Type.String(), { description: 'Channels the exam offers that this deployment can take payment through, in the order to show' }),
 })]);
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -66,7 +67,7 @@ export function billSummaryView(b: Bill, now: Date) {
   };
 }
 
-export function billDetailView(d: BillDetail, now: Date) {
+export function billDetailView(d: BillDetail, now: Date, available: (channel: string) => boolean = () => true) {
   return {
     ...billSummaryView(d.bill, now),
     explanation: explainBill(d.bill, now, d.refunds),
@@ -76,5 +77,6 @@ export function billDetailView(d: BillDetail, now: Date) {
     payments: d.captures.map((p) => ({ channel: p.channel, channelTradeNo: p.channel_trade_no, amountFen: fenJson(p.amount_fen), paidAt: p.paid_at.toISOString(), outcome: p.outcome })),
     refunds: d.refunds.map((r) => ({ refundNo: r.refund_no, channel: r.channel, amountFen: fenJson(r.amount_fen), reason: r.reason, state: r.state, createdAt: r.created_at.toISOString(), succeededAt: iso(r.succeeded_at) })),
     history: d.history.map((h) => ({ from: h.from_state, to: h.to_state, cause: h.cause, at: h.at.toISOString() })),
+    channels: d.offeredChannels.filter(available),
   };
 }
