@@ -1,11 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { renderFrontForm } from '../../channels/unionpay/unionpay-front-form.ts';
 import type { AcpFields } from '../../channels/unionpay/unionpay-sign.ts';
-import type { SandboxOrder } from '../order-book.ts';
-import { htmlPage } from '../sandbox-html.ts';
+import { registerCashierRoutes } from '../cashier.routes.ts';
 import { authenticate } from './unionpay-auth.ts';
 import { acceptConsume } from './unionpay-consume.handler.ts';
-import { cashierUrl, type UnionpayContext, type UnionpayMerchant } from './unionpay-context.ts';
+import { cashierUrl, type UnionpayContext } from './unionpay-context.ts';
 import { consumeResult, succeeded } from './unionpay-fields.ts';
 import { paidDetail, renderBankPicker, renderGatewayError, renderOutcome } from './unionpay-cashier.page.ts';
 
@@ -34,54 +33,16 @@ export function registerUnionpayFront(app: FastifyInstance, ctx: UnionpayContext
     return reply.redirect(cashierUrl(ctx, accepted.order), 303);
   });
 
-  const find = (request: TokenRequest, reply: FastifyReply): { order: SandboxOrder; merchant: UnionpayMerchant } | null => {
-    const order = ctx.core.book.findByToken(request.params.token);
-    const merchant = order && ctx.merchants.get(order.merchantId);
-    if (order && merchant && order.channel === 'unionpay') {
-      ctx.core.refresh(order);
-      return { order, merchant };
-    }
-    void reply.code(404).type(HTML).send(htmlPage('没有这笔订单 Not found', '<div class="card error"><h2>订单不存在 No such order</h2></div>'));
-    return null;
-  };
-
-  app.get('/unionpay/cashier/:token', async (request: TokenRequest, reply) => {
-    const found = find(request, reply);
-    return found ? reply.type(HTML).send(renderBankPicker(found.order, found.merchant)) : reply;
-  });
-
-  app.post('/unionpay/cashier/:token/pay', async (request: TokenRequest, reply) => {
-    const found = find(request, reply);
-    if (!found) return reply;
-    const { order, merchant } = found;
-    // The bank chosen is the pay method of the capture.
-    const outcome = await ctx.core.pay(order, request.body?.bank);
-    if (!outcome.ok) return reply.type(HTML).send(renderOutcome(order, merchant, { kind: 'error', title: '无法支付 Cannot pay', detail: outcome.message }));
-    if (outcome.cashierError) {
-      return reply.type(HTML).send(renderOutcome(order, merchant, { kind: 'error', title: '支付结果未知 Result unknown', detail: outcome.cashierError }));
-    }
-    return reply.type(HTML).send(renderOutcome(order, merchant, {
-      kind: 'ok', title: '支付成功 Payment successful', detail: paidDetail(order), returnUrl: outcome.returnUrl,
-    }));
-  });
-
-  app.post('/unionpay/cashier/:token/fail', async (request: TokenRequest, reply) => {
-    const found = find(request, reply);
-    if (!found) return reply;
-    const outcome = ctx.core.fail(found.order);
-    const result = outcome.ok
-      ? { kind: 'error' as const, title: '支付失败 Payment failed', detail: '银行拒绝交易，未扣款 The bank declined; nothing was charged.', backToCashier: true }
-      : { kind: 'info' as const, title: outcome.reason === 'CLOSED' ? '订单已超时 Expired' : '该订单已支付 Already paid' };
-    return reply.type(HTML).send(renderOutcome(found.order, found.merchant, result));
-  });
-
-  app.post('/unionpay/cashier/:token/abandon', async (request: TokenRequest, reply) => {
-    const found = find(request, reply);
-    if (!found) return reply;
-    // Walking away changes nothing: the order can be paid until payTimeout.
-    return reply.type(HTML).send(renderOutcome(found.order, found.merchant, {
-      kind: 'info', title: '已放弃支付 You left the payment', detail: '支付时限内仍可支付 It can still be paid until payTimeout.', backToCashier: true,
-    }));
+  const { find } = registerCashierRoutes(app, {
+    channel: 'unionpay', core: ctx.core, merchantOf: (order) => ctx.merchants.get(order.merchantId),
+    // The order exists once the front form was accepted; viewing the bank list changes nothing.
+    openOnView: false, payMethodField: 'bank',
+    page: renderBankPicker, result: renderOutcome,
+    paidDetail: (_outcome, order) => paidDetail(order),
+    words: {
+      notFound: '订单不存在 No such order', declined: '银行拒绝交易，未扣款 The bank declined; nothing was charged.',
+      closed: '订单已超时 Expired', stillPayable: '支付时限内仍可支付 It can still be paid until payTimeout.',
+    },
   });
 
   app.get('/unionpay/return/:token', async (request: TokenRequest, reply) => {
