@@ -31,7 +31,7 @@ export const SMALL: ExamConfiguration = {
     slots: [{ code: 'AM', starts: 'P27DT0H', ends: 'P27DT2H' }],
     capacity: [{ site: 'S1', slot: 'AM', subject: 'ENG-B', seats: 30 }],
   },
-  candidates: [{ idNumber: '11010519900307123x', name: '张三', standing: { 'ENG-A': 'PASSED' } }],
+  candidates: [{ idNumber: '110105199003071239', name: '张三', standing: { 'ENG-A': 'PASSED' } }],
 };
 
 describe('exam configurations as data (REG-1, ADM-1)', () => {
@@ -53,12 +53,17 @@ describe('exam configurations as data (REG-1, ADM-1)', () => {
     dangling.authority.code = 'CFG2';
     dangling.sitting.capacity = [{ site: 'S9', slot: 'AM', subject: 'ENG-B', seats: 1 }];
     await expect(loadConfiguration(t.db, parseConfiguration(dangling), now)).rejects.toThrow(/site S9 is not defined/);
+    const badId = structuredClone(SMALL);
+    badId.authority.code = 'CFG3';
+    badId.candidates[0]!.idNumber = '110105199003071230';
+    await expect(loadConfiguration(t.db, parseConfiguration(badId), now)).rejects.toThrow(/not a valid 居民身份证 number/);
+    expect(await t.db.selectFrom('authority').select('id').where('code', '=', 'CFG3').executeTakeFirst()).toBeUndefined();
     expect(await t.db.selectFrom('authority').select('id').where('code', '=', 'CFG2').executeTakeFirst()).toBeUndefined();
   });
 
   it('loads everything once; loading again changes nothing', async () => {
     const loaded = await loadConfiguration(t.db, parseConfiguration(structuredClone(SMALL)), now);
-    expect(loaded?.accounts).toEqual([{ name: '张三', idNumber: '11010519900307123X', password: '07123X' }]);
+    expect(loaded?.accounts).toEqual([{ name: '张三', idNumber: '110105199003071239', password: '071239' }]);
     const subjects = await t.db.selectFrom('subject').select(['code', 'written_subject_id', 'exclusion_group']).where('sitting_id', '=', loaded!.sittingId).orderBy('id').execute();
     expect(subjects.map((s) => s.code)).toEqual(['ENG-A', 'ENG-B', 'ORAL']);
     expect(subjects[2]!.written_subject_id).not.toBeNull();

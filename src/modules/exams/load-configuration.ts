@@ -1,6 +1,7 @@
 import { Value } from 'typebox/value';
 import type { Trx, Db } from '../../db/database.ts';
 import { parseShanghai } from '../../shared/time.ts';
+import { isValidResidentIdChecksum } from '../../shared/resident-id.ts';
 import { hashPassword, initialPassword } from '../accounts/password.ts';
 import { provisionSeats } from '../registration/seat-holds.sql.ts';
 import { ExamConfiguration } from './exam-configuration.schema.ts';
@@ -108,6 +109,10 @@ async function createRoster(
   const accounts: LoadedExam['accounts'] = [];
   for (const c of input.config.candidates) {
     const idNumber = c.idNumber.toUpperCase();
+    // ACC-1: a 居民身份证 number carries its own check character; a roster with a wrong one is refused.
+    if ((c.idType ?? 'RESIDENT_ID') === 'RESIDENT_ID' && !isValidResidentIdChecksum(idNumber)) {
+      throw new ConfigurationError(`candidate ${c.name}: ${idNumber.slice(0, 6)}… is not a valid 居民身份证 number (check character)`);
+    }
     const password = initialPassword(input.exam, idNumber);
     const row = await trx.insertInto('candidate').values({
       authority_id: input.authorityId, exam_id: input.exam.id, id_type: c.idType ?? 'RESIDENT_ID', id_number: idNumber, name: c.name,
