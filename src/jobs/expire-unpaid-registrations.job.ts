@@ -8,8 +8,8 @@ const BATCH = 500;
  * REG-7 (seed 002, CET): unpaid subjects are removed the exam's TTL (24 h) after they were
  * registered, and their seats go back. A registration on an open bill is left alone — the bill
  * is being paid or will close within its 30 minutes, and then this job takes it. Rows are
- * claimed with SKIP LOCKED, so a candidate confirming a bill at this moment (which locks the
- * registration) wins, and the job takes it next time if it is still unpaid.
+ * claimed with SKIP LOCKED (a confirmation holding the lock wins) and re-checked after the lock
+ * (a confirmation that committed just before it wins too).
  */
 export const expireUnpaidRegistrationsJob: ScheduledJob = {
   id: 'expire-unpaid-registrations',
@@ -28,11 +28,17 @@ export const expireUnpaidRegistrationsJob: ScheduledJob = {
         .orderBy('r.created_at').limit(BATCH)
         .forUpdate('r').skipLocked()
         .execute();
-      const ids = due.map((d) => d.id);
-      if (ids.length === 0) return 0;
-      await releaseSeats(trx, ids);
-      await trx.updateTable('registration').set({ status: 'CANCELLED', cancelled_at: now, cancelled_reason: 'UNPAID_TIMEOUT' }).where('id', 'in', ids).execute();
-      return ids.length;
+      if (due.length === 0) return 0;
+      // The rows are locked now, but the select judged "not on an open bill" on its snapshot: a
+      // confirmation that committed just before our lock is invisible to it. A second statement
+      // sees everything committed until now, and only what it cancels loses its seat.
+      const cancelled = await trx.updateTable('registration')
+        .set({ status: 'CANCELLED', cancelled_at: now, cancelled_reason: 'UNPAID_TIMEOUT' })
+        .where('id', 'in', due.map((d) => d.id)).where('status', '=', 'ACTIVE').where('paid_at', 'is', null)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('bill_item as i').select('i.id').whereRef('i.registration_id', '=', 'registration.id').where('i.live', '=', true))))
+        .returning('id').execute();
+      await releaseSeats(trx, cancelled.map((c) => c.id));
+      return cancelled.length;
     });
     return { removed };
   },
