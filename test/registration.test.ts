@@ -103,6 +103,35 @@ describe('registering subjects', () => {
   });
 });
 
+describe('payment windows hold at pay time too (REG-1, seed 004)', () => {
+  it('REG-1: a bill confirmed 1 s before the payment deadline cannot be paid after it', async () => {
+    const s = await sitting();
+    const deadline = new Date(w.clock.now().getTime() + 60_000);
+    await w.db.insertInto('sitting_window').values({ sitting_id: s.exam.sittingId, kind: 'PAYMENT', opens_at: new Date(w.clock.now().getTime() - 60_000), closes_at: deadline }).execute();
+    const c = await s.candidate();
+    const reg = await registerSubject(w.ctx, { candidateId: c, subjectId: s.written });
+    if (!reg.ok) throw new Error(reg.error.code);
+    w.clock.set(new Date(deadline.getTime() - 1000));
+    const bill = await confirmBill(w.ctx, { candidateId: c, registrationIds: [reg.value.registrationId] });
+    if (!bill.ok) throw new Error(bill.error.code);
+    await acceptAgreement(w.ctx, { candidateId: c, billNo: bill.value.bill_no });
+    w.clock.set(deadline);
+    expect(await startPayment(w.ctx, { candidateId: c, billNo: bill.value.bill_no, channel: 'alipay', actor: 't' })).toMatchObject({ ok: false, error: { code: 'WINDOW_CLOSED' } });
+    expect((await w.bill(bill.value.bill_no)).state).toBe('UNPAID');
+  });
+
+  it('REG-8: a candidate cannot move an institution\'s registration to another slot', async () => {
+    const s = await sitting();
+    const c = await s.candidate();
+    const reg = await registerSubject(w.ctx, { candidateId: c, subjectId: s.engB, siteId: s.siteId, slotId: s.am });
+    if (!reg.ok) throw new Error(reg.error.code);
+    // Institutions register through their own path (issue 8); here the ownership is set directly.
+    await w.db.updateTable('registration').set({ owner: 'INSTITUTION' } as never).where('id', '=', reg.value.registrationId).execute();
+    expect(await chooseSlot(w.ctx, { candidateId: c, registrationId: reg.value.registrationId, siteId: s.siteId, slotId: s.pm }))
+      .toMatchObject({ ok: false, error: { code: 'REGISTRATION_NOT_PAYABLE', details: { reason: 'INSTITUTION_REGISTRATION' } } });
+  });
+});
+
 describe('seats through payment and timeout (REG-6, REG-7)', () => {
   it('REG-6: a subject with seats needs a site and slot; a full slot is refused and leaves no registration', async () => {
     const s = await sitting({ seats: 1 });

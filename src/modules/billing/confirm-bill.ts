@@ -24,8 +24,12 @@ async function checkPayable(
     const audit = await trx.selectFrom('candidate_audit').select('status').where('candidate_id', '=', input.candidateId).where('sitting_id', '=', first.sitting_id).executeTakeFirst();
     if (audit?.status !== 'PASSED') return fail('AUDIT_NOT_PASSED', { auditStatus: audit?.status ?? 'PENDING' });
   }
-  const window = checkPaymentWindow(await sittingWindows(trx, first.sitting_id), input.now, first.site_id);
-  if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows });
+  const windows = await sittingWindows(trx, first.sitting_id);
+  // Each registration's own site decides (its management window may close earlier than another's).
+  for (const r of input.registrations) {
+    const window = checkPaymentWindow(windows, input.now, r.site_id);
+    if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows, registrationId: String(r.id) });
+  }
   const subjects = await sittingSubjects(trx, first.sitting_id);
   const standing = await candidateStanding(trx, { candidateId: input.candidateId, sittingId: first.sitting_id, rosterRestricted: first.roster_restricted });
   for (const r of input.registrations) {

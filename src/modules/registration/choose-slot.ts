@@ -18,12 +18,15 @@ export async function chooseSlot(
     const reg = await trx.selectFrom('registration').selectAll().where('id', '=', input.registrationId)
       .where('candidate_id', '=', input.candidateId).where('status', '=', 'ACTIVE').forUpdate().executeTakeFirst();
     if (!reg) return fail('REGISTRATION_NOT_FOUND');
+    // REG-8: an institution's registration is the institution's to change.
+    if (reg.owner !== 'CANDIDATE') return fail('REGISTRATION_NOT_PAYABLE', { reason: 'INSTITUTION_REGISTRATION' });
     if (reg.paid_at) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: [String(reg.id)] });
     const onBill = await trx.selectFrom('bill_item').select('id').where('registration_id', '=', reg.id).where('live', '=', true).executeTakeFirst();
     if (onBill) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: [String(reg.id)] });
     const windows = await sittingWindows(trx, reg.sitting_id);
     const open = checkRegistrationWindow(windows, now);
-    if (!open.ok && !checkPaymentWindow(windows, now, reg.site_id).ok) return fail('WINDOW_CLOSED', { windows: open.windows });
+    // After registration closes, only the chosen site's own management window allows a change.
+    if (!open.ok && !checkPaymentWindow(windows, now, input.siteId).ok) return fail('WINDOW_CLOSED', { windows: open.windows });
     const pool = await trx.selectFrom('seat_pool').select('id').where('subject_id', '=', reg.subject_id)
       .where('site_id', '=', input.siteId).where('slot_id', '=', input.slotId).executeTakeFirst();
     if (!pool) return fail('SLOT_REQUIRED');
