@@ -28,10 +28,11 @@ describe('the ledger (PAY-11)', () => {
 
   it('the database refuses an unbalanced entry at commit, and refuses to rewrite history', async () => {
     const entry = await w.db.selectFrom('journal_entry').selectAll().executeTakeFirstOrThrow();
-    await expect(w.db.transaction().execute(async (trx) => {
-      const e = await trx.insertInto('journal_entry').values({ kind: 'CAPTURE_SETTLED', at: new Date(), channel: 'alipay', sitting_id: entry.sitting_id, bill_id: entry.bill_id }).returning('id').executeTakeFirstOrThrow();
-      await trx.insertInto('ledger_posting').values({ entry_id: e.id, account: 'clearing:alipay', amount_fen: 100n }).execute();
-    })).rejects.toThrow(/not balanced/);
+    // One more posting on a balanced entry unbalances it: refused when the transaction commits.
+    await expect(w.db.insertInto('ledger_posting').values({ entry_id: entry.id, account: 'clearing:alipay', amount_fen: 100n }).execute()).rejects.toThrow(/not balanced/);
+    // An entry must name what it books.
+    await expect(w.db.insertInto('journal_entry').values({ kind: 'CAPTURE_SETTLED', at: new Date(), channel: 'alipay', sitting_id: entry.sitting_id, bill_id: entry.bill_id }).execute())
+      .rejects.toThrow(/check constraint/);
     await expect(sql`UPDATE ledger_posting SET amount_fen = amount_fen * 2`.execute(w.db)).rejects.toThrow(/append-only/);
     await expect(sql`DELETE FROM journal_entry`.execute(w.db)).rejects.toThrow(/append-only/);
   });

@@ -192,3 +192,17 @@ describe('seats through payment and timeout (REG-6, REG-7)', () => {
     expect((await confirmBill(w.ctx, { candidateId: c, registrationIds: [reg.value.registrationId] })).ok).toBe(true);
   });
 });
+
+describe('deleting registrations (REG-5, REG-7)', () => {
+  it('REG-5: a written subject cannot be deleted while its oral subject is registered; the oral can', async () => {
+    const { deleteRegistration } = await import('../src/modules/registration/delete-registration.ts');
+    const s = await sitting();
+    const c = await s.candidate();
+    const written = await registerSubject(w.ctx, { candidateId: c, subjectId: s.written });
+    const oral = await registerSubject(w.ctx, { candidateId: c, subjectId: s.oral });
+    if (!written.ok || !oral.ok) throw new Error('setup');
+    expect(await deleteRegistration(w.ctx, { candidateId: c, registrationId: written.value.registrationId })).toMatchObject({ ok: false, error: { code: 'WRITTEN_BEFORE_ORAL' } });
+    expect((await deleteRegistration(w.ctx, { candidateId: c, registrationId: oral.value.registrationId })).ok).toBe(true);
+    expect((await deleteRegistration(w.ctx, { candidateId: c, registrationId: written.value.registrationId })).ok).toBe(true);
+  });
+});

@@ -38,11 +38,16 @@ async function checkPayable(
   }
   const needSeat = await trx.selectFrom('seat_pool').select('subject_id').distinct()
     .where('subject_id', 'in', input.registrations.map((r) => r.subject_id)).execute();
+  const released = await trx.selectFrom('registration').select('id')
+    .where('id', 'in', input.registrations.map((r) => r.id)).where('seat_released_reason', 'is not', null).execute();
   const seated = await trx.selectFrom('seat').select('registration_id')
     .where('registration_id', 'in', input.registrations.map((r) => r.id)).where('state', '=', 'HELD').execute();
   const withSeat = new Set(seated.map((s) => s.registration_id));
   const missing = input.registrations.filter((r) => needSeat.some((p) => p.subject_id === r.subject_id) && !withSeat.has(r.id));
-  if (missing.length) return fail('SEAT_RELEASED', { registrationIds: missing.map((r) => String(r.id)) });
+  if (missing.length) {
+    const wasReleased = missing.some((r) => released.some((x) => x.id === r.id));
+    return fail(wasReleased ? 'SEAT_RELEASED' : 'SLOT_REQUIRED', { registrationIds: missing.map((r) => String(r.id)) });
+  }
   return ok(true);
 }
 

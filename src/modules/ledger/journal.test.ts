@@ -15,6 +15,10 @@ describe('ledger postings (PAY-11)', () => {
     for (const p of all) by.set(p.account, (by.get(p.account) ?? 0n) + p.amountFen);
     expect([...by.values()]).toEqual([0n, 0n]);
   });
+  it('a refund of money that paid a bill comes out of the sitting\'s fees', () => {
+    expect(postingsFor('REFUND_SUCCEEDED', { ...m, refundOfSettled: true })).toEqual([{ account: 'fees:7', amountFen: 8000n }, { account: 'clearing:alipay', amountFen: -8000n }]);
+  });
+
   it('refuses unbalanced or empty entries', () => {
     expect(isBalanced([{ account: 'clearing:alipay', amountFen: 1n }])).toBe(false);
     expect(isBalanced([{ account: 'clearing:alipay', amountFen: 2n }, { account: 'fees:1', amountFen: -1n }])).toBe(false);

@@ -17,14 +17,17 @@ export interface Posting {
 }
 
 /** The postings of each kind of movement: the whole of the bookkeeping, as data. */
-export function postingsFor(kind: JournalKind, m: { channel: string; sittingId: bigint; amountFen: bigint }): Posting[] {
+export function postingsFor(kind: JournalKind, m: { channel: string; sittingId: bigint; amountFen: bigint; refundOfSettled?: boolean }): Posting[] {
   switch (kind) {
     case 'CAPTURE_SETTLED':
       return [{ account: account.clearing(m.channel), amountFen: m.amountFen }, { account: account.fees(m.sittingId), amountFen: -m.amountFen }];
     case 'CAPTURE_UNWANTED':
       return [{ account: account.clearing(m.channel), amountFen: m.amountFen }, { account: account.refundable(m.channel), amountFen: -m.amountFen }];
     case 'REFUND_SUCCEEDED':
-      return [{ account: account.refundable(m.channel), amountFen: m.amountFen }, { account: account.clearing(m.channel), amountFen: -m.amountFen }];
+      // Giving back money that paid a bill (authority change, staff) reduces the sitting's fees;
+      // giving back a duplicate or late capture settles what we owed the payer.
+      return [{ account: m.refundOfSettled ? account.fees(m.sittingId) : account.refundable(m.channel), amountFen: m.amountFen },
+        { account: account.clearing(m.channel), amountFen: -m.amountFen }];
   }
 }
 
@@ -38,7 +41,7 @@ export function isBalanced(postings: readonly Posting[]): boolean {
  */
 export async function postEntry(trx: Trx, e: {
   kind: JournalKind; at: Date; channel: string; sittingId: bigint; billId: bigint; amountFen: bigint;
-  channelPaymentId?: bigint; refundId?: bigint;
+  channelPaymentId?: bigint; refundId?: bigint; refundOfSettled?: boolean;
 }): Promise<void> {
   const postings = postingsFor(e.kind, e);
   if (!isBalanced(postings)) throw new Error(`unbalanced ${e.kind} entry`);

@@ -52,8 +52,9 @@ export async function executeRefund(ctx: Ctx, refund: Refund): Promise<void> {
         .where('id', '=', refund.id).where('state', '=', 'PENDING').returning('id').executeTakeFirst();
       if (!done) return; // another process recorded it first
       const bill = await trx.selectFrom('bill').select(['id', 'sitting_id']).where('id', '=', refund.bill_id).executeTakeFirstOrThrow();
+      const capture = await trx.selectFrom('channel_payment').select('outcome').where('id', '=', refund.channel_payment_id).executeTakeFirstOrThrow();
       // PAY-11: the money left the channel back to the payer; booked with the state change.
-      await postEntry(trx, { kind: 'REFUND_SUCCEEDED', at: now, channel: refund.channel, sittingId: bill.sitting_id, billId: bill.id, amountFen: refund.amount_fen, refundId: refund.id });
+      await postEntry(trx, { kind: 'REFUND_SUCCEEDED', at: now, channel: refund.channel, sittingId: bill.sitting_id, billId: bill.id, amountFen: refund.amount_fen, refundId: refund.id, refundOfSettled: capture.outcome === 'SETTLED' });
     });
     return;
   }

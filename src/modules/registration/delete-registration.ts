@@ -20,6 +20,10 @@ export async function deleteRegistration(
     if (reg.paid_at) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: [String(reg.id)] });
     const onBill = await trx.selectFrom('bill_item').select('id').where('registration_id', '=', reg.id).where('live', '=', true).executeTakeFirst();
     if (onBill) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: [String(reg.id)] });
+    // REG-5: an oral subject rests on its written one; delete the oral first.
+    const oral = await trx.selectFrom('registration as r').innerJoin('subject as s', 's.id', 'r.subject_id').select('r.id')
+      .where('r.candidate_id', '=', input.candidateId).where('r.status', '=', 'ACTIVE').where('s.written_subject_id', '=', reg.subject_id).executeTakeFirst();
+    if (oral) return fail('WRITTEN_BEFORE_ORAL', { oralRegistrationId: String(oral.id) });
     const window = checkRegistrationWindow(await sittingWindows(trx, reg.sitting_id), ctx.clock.now());
     if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows });
     await releaseSeats(trx, [reg.id]);
