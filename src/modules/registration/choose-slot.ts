@@ -1,5 +1,6 @@
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import type { AppContext } from '../context.ts';
+import { lockChangeableRegistration } from './changeable-registration.ts';
 import { holdSeat, releaseSeats } from './seat-holds.sql.ts';
 import { sittingWindows } from './sitting-facts.repo.ts';
 import { checkPaymentWindow, checkRegistrationWindow } from './windows.ts';
@@ -15,14 +16,9 @@ export async function chooseSlot(
 ): Promise<Result<{ seatNo: number }>> {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx): Promise<Result<{ seatNo: number }>> => {
-    const reg = await trx.selectFrom('registration').selectAll().where('id', '=', input.registrationId)
-      .where('candidate_id', '=', input.candidateId).where('status', '=', 'ACTIVE').forUpdate().executeTakeFirst();
-    if (!reg) return fail('REGISTRATION_NOT_FOUND');
-    // REG-8: an institution's registration is the institution's to change.
-    if (reg.owner !== 'CANDIDATE') return fail('REGISTRATION_NOT_PAYABLE', { reason: 'INSTITUTION_REGISTRATION' });
-    if (reg.paid_at) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: [String(reg.id)] });
-    const onBill = await trx.selectFrom('bill_item').select('id').where('registration_id', '=', reg.id).where('live', '=', true).executeTakeFirst();
-    if (onBill) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: [String(reg.id)] });
+    const locked = await lockChangeableRegistration(trx, input);
+    if (!locked.ok) return locked;
+    const reg = locked.value;
     const windows = await sittingWindows(trx, reg.sitting_id);
     const open = checkRegistrationWindow(windows, now);
     // After registration closes, only the chosen site's own management window allows a change.

@@ -1,5 +1,6 @@
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import type { AppContext } from '../context.ts';
+import { lockChangeableRegistration } from './changeable-registration.ts';
 import { releaseSeats } from './seat-holds.sql.ts';
 import { sittingWindows } from './sitting-facts.repo.ts';
 import { checkRegistrationWindow } from './windows.ts';
@@ -13,13 +14,9 @@ export async function deleteRegistration(
   input: { candidateId: bigint; registrationId: bigint },
 ): Promise<Result<true>> {
   return ctx.db.transaction().execute(async (trx): Promise<Result<true>> => {
-    const reg = await trx.selectFrom('registration').selectAll().where('id', '=', input.registrationId)
-      .where('candidate_id', '=', input.candidateId).where('status', '=', 'ACTIVE').forUpdate().executeTakeFirst();
-    if (!reg) return fail('REGISTRATION_NOT_FOUND');
-    if (reg.owner !== 'CANDIDATE') return fail('REGISTRATION_NOT_PAYABLE', { reason: 'INSTITUTION_REGISTRATION' });
-    if (reg.paid_at) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: [String(reg.id)] });
-    const onBill = await trx.selectFrom('bill_item').select('id').where('registration_id', '=', reg.id).where('live', '=', true).executeTakeFirst();
-    if (onBill) return fail('REGISTRATION_ALREADY_BILLED', { registrationIds: [String(reg.id)] });
+    const locked = await lockChangeableRegistration(trx, input);
+    if (!locked.ok) return locked;
+    const reg = locked.value;
     // REG-5: an oral subject rests on its written one; delete the oral first.
     const oral = await trx.selectFrom('registration as r').innerJoin('subject as s', 's.id', 'r.subject_id').select('r.id')
       .where('r.candidate_id', '=', input.candidateId).where('r.status', '=', 'ACTIVE').where('s.written_subject_id', '=', reg.subject_id).executeTakeFirst();
