@@ -43,6 +43,7 @@ describe('settlement is exactly-once under racing reports (PAY-9)', () => {
     const after = await t.db.selectFrom('bill').selectAll().where('id', '=', bill.id).executeTakeFirstOrThrow();
     expect(after.state).toBe('PAID');
     expect(after.channel_trade_no).toBe('T-SAME');
+    expect(after.flagged_at).toBeNull();
     const transitions = await t.db.selectFrom('bill_transition').select('to_state').where('bill_id', '=', bill.id).execute();
     expect(transitions.filter((x) => x.to_state === 'PAID')).toHaveLength(1);
     const refunds = await t.db.selectFrom('refund').selectAll().where('bill_id', '=', bill.id).execute();
@@ -91,5 +92,15 @@ describe('settlement is exactly-once under racing reports (PAY-9)', () => {
     const after = await t.db.selectFrom('bill').select('state').where('id', '=', bill.id).executeTakeFirstOrThrow();
     expect(after.state).toBe('PAYING');
     expect(await t.db.selectFrom('channel_payment').select('id').where('bill_id', '=', bill.id).execute()).toHaveLength(0);
+  });
+
+  it('money for a bill whose registration is no longer active still pays it, and the bill is flagged for staff', async () => {
+    const bill = await payingBill();
+    // What a lost race would leave behind (the 24 h job and confirmBill; fixed, but settle must not be silent).
+    await t.db.updateTable('registration').set({ status: 'CANCELLED', cancelled_at: clock.now(), cancelled_reason: 'UNPAID_TIMEOUT' })
+      .where('id', 'in', t.db.selectFrom('bill_item').select('registration_id').where('bill_id', '=', bill.id)).execute();
+    expect(await settleCapture({ db: t.db, clock }, { channel: 'alipay', capture: capture(bill, 'T-ODD'), reportedBy: 'notify', actor: 'n' })).toMatchObject({ ok: true, outcome: 'SETTLED' });
+    const after = await t.db.selectFrom('bill').select(['state', 'flag_reason']).where('id', '=', bill.id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ state: 'PAID', flag_reason: 'SETTLEMENT_ANOMALY' });
   });
 });

@@ -134,7 +134,7 @@ export interface BillTable {
   next_close_at: Date | null;
   close_attempts: ColumnType<number, number | undefined, number>;
   flagged_at: Date | null;
-  flag_reason: 'PAYING_OVER_24H' | 'CANNOT_CLOSE' | null;
+  flag_reason: 'PAYING_OVER_24H' | 'CANNOT_CLOSE' | 'SETTLEMENT_ANOMALY' | null;
   created_at: Date;
   updated_at: Date;
 }

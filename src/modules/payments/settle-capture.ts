@@ -99,6 +99,7 @@ export async function settleCaptureIn(
     await trx.updateTable('registration').set({ paid_at: capture.paidAt }).where('id', 'in', registrationIds).execute();
     // REG-6: payment sells the held seats, in the same commit that makes the bill PAID.
     await sellSeats(trx, registrationIds);
+    await flagIfRegistrationsDisagree(trx, bill.id, registrationIds, now);
     return { ok: true, outcome, billNo: bill.bill_no, firstReport: true };
   }
   const refund = await createRefund(trx, {
@@ -109,4 +110,19 @@ export async function settleCaptureIn(
     now,
   });
   return { ok: true, outcome, billNo: bill.bill_no, refundNo: refund.refund_no, firstReport: true };
+}
+
+/**
+ * The money is real and the bill is paid whatever happens here; but if a registration on it is no
+ * longer active, or one that holds a place at a site has no sold seat, the bill is flagged for
+ * staff rather than passing silently (no money unaccounted, every state explained).
+ */
+async function flagIfRegistrationsDisagree(trx: Trx, billId: bigint, registrationIds: bigint[], now: Date): Promise<void> {
+  const regs = await trx.selectFrom('registration as r')
+    .leftJoin('seat as s', (j) => j.onRef('s.registration_id', '=', 'r.id').on('s.state', '=', 'SOLD'))
+    .select(['r.id', 'r.status', 'r.slot_id', 's.id as seat_id'])
+    .where('r.id', 'in', registrationIds).execute();
+  const odd = regs.filter((r) => r.status !== 'ACTIVE' || (r.slot_id !== null && r.seat_id === null));
+  if (odd.length === 0) return;
+  await trx.updateTable('bill').set({ flagged_at: now, flag_reason: 'SETTLEMENT_ANOMALY' }).where('id', '=', billId).where('flagged_at', 'is', null).execute();
 }
