@@ -6,7 +6,7 @@ import type { AppContext } from '../context.ts';
 import type { Trx } from '../../db/database.ts';
 import { canPay } from '../registration/registration-rules.ts';
 import { candidateStanding, sittingSubjects, sittingWindows } from '../registration/sitting-facts.repo.ts';
-import { checkPaymentWindow } from '../registration/windows.ts';
+import { checkPaymentWindows } from '../registration/windows.ts';
 
 /**
  * What paying needs besides the registrations being the candidate's own: the payment window
@@ -15,7 +15,7 @@ import { checkPaymentWindow } from '../registration/windows.ts';
  */
 async function checkPayable(
   trx: Trx,
-  input: { candidateId: bigint; now: Date; registrations: { id: bigint; sitting_id: bigint; subject_id: bigint; site_id: bigint | null; roster_restricted: boolean }[] },
+  input: { candidateId: bigint; now: Date; registrations: { id: bigint; sitting_id: bigint; subject_id: bigint; site_id: bigint | null; seat_released_reason: string | null; roster_restricted: boolean }[] },
 ): Promise<Result<true>> {
   const first = input.registrations[0]!;
   const exam = await trx.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').select('e.audit_required').where('st.id', '=', first.sitting_id).executeTakeFirstOrThrow();
@@ -24,12 +24,8 @@ async function checkPayable(
     const audit = await trx.selectFrom('candidate_audit').select('status').where('candidate_id', '=', input.candidateId).where('sitting_id', '=', first.sitting_id).executeTakeFirst();
     if (audit?.status !== 'PASSED') return fail('AUDIT_NOT_PASSED', { auditStatus: audit?.status ?? 'PENDING' });
   }
-  const windows = await sittingWindows(trx, first.sitting_id);
-  // Each registration's own site decides (its management window may close earlier than another's).
-  for (const r of input.registrations) {
-    const window = checkPaymentWindow(windows, input.now, r.site_id);
-    if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows, registrationId: String(r.id) });
-  }
+  const window = checkPaymentWindows(await sittingWindows(trx, first.sitting_id), input.now, input.registrations.map((r) => r.site_id));
+  if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows, registrationId: String(input.registrations[window.index]!.id) });
   const subjects = await sittingSubjects(trx, first.sitting_id);
   const standing = await candidateStanding(trx, { candidateId: input.candidateId, sittingId: first.sitting_id, rosterRestricted: first.roster_restricted });
   for (const r of input.registrations) {
@@ -38,14 +34,12 @@ async function checkPayable(
   }
   const needSeat = await trx.selectFrom('seat_pool').select('subject_id').distinct()
     .where('subject_id', 'in', input.registrations.map((r) => r.subject_id)).execute();
-  const released = await trx.selectFrom('registration').select('id')
-    .where('id', 'in', input.registrations.map((r) => r.id)).where('seat_released_reason', 'is not', null).execute();
   const seated = await trx.selectFrom('seat').select('registration_id')
     .where('registration_id', 'in', input.registrations.map((r) => r.id)).where('state', '=', 'HELD').execute();
   const withSeat = new Set(seated.map((s) => s.registration_id));
   const missing = input.registrations.filter((r) => needSeat.some((p) => p.subject_id === r.subject_id) && !withSeat.has(r.id));
   if (missing.length) {
-    const wasReleased = missing.some((r) => released.some((x) => x.id === r.id));
+    const wasReleased = missing.some((r) => r.seat_released_reason !== null);
     return fail(wasReleased ? 'SEAT_RELEASED' : 'SLOT_REQUIRED', { registrationIds: missing.map((r) => String(r.id)) });
   }
   return ok(true);
@@ -70,7 +64,7 @@ export async function confirmBill(
       .innerJoin('subject as s', 's.id', 'r.subject_id')
       .innerJoin('sitting as st', 'st.id', 'r.sitting_id')
       .innerJoin('exam as e', 'e.id', 'st.exam_id')
-      .select(['r.id', 'r.candidate_id', 'r.sitting_id', 'r.subject_id', 'r.site_id', 'r.owner', 'r.status', 'r.paid_at', 's.fee_fen', 'e.bill_timeout_minutes', 'e.roster_restricted'])
+      .select(['r.id', 'r.candidate_id', 'r.sitting_id', 'r.subject_id', 'r.site_id', 'r.seat_released_reason', 'r.owner', 'r.status', 'r.paid_at', 's.fee_fen', 'e.bill_timeout_minutes', 'e.roster_restricted'])
       .where('r.id', 'in', ids)
       .orderBy('r.id')
       .forUpdate('r')

@@ -7,7 +7,7 @@ import type { AppContext } from '../context.ts';
 import { checkBillStatus } from './check-bill-status.ts';
 import { QUERY_BACKOFF_MS } from './query-backoff.ts';
 import { sittingWindows } from '../registration/sitting-facts.repo.ts';
-import { checkPaymentWindow } from '../registration/windows.ts';
+import { checkPaymentWindows } from '../registration/windows.ts';
 
 export interface StartedPayment {
   billNo: string;
@@ -39,10 +39,8 @@ export async function startPayment(
     // A bill made just before the deadline cannot be paid after it (seed 004: no late payment).
     const windows = await sittingWindows(trx, bill.sitting_id);
     const sites = await trx.selectFrom('bill_item as i').innerJoin('registration as r', 'r.id', 'i.registration_id').select('r.site_id').where('i.bill_id', '=', bill.id).execute();
-    for (const { site_id } of sites) {
-      const window = checkPaymentWindow(windows, ctx.clock.now(), site_id);
-      if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows });
-    }
+    const window = checkPaymentWindows(windows, ctx.clock.now(), sites.map((s) => s.site_id));
+    if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows });
     const exam = await trx.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id')
       .select(['e.channels', 'e.bank_card_only', 'e.name as exam_name', 'st.name as sitting_name'])
       .where('st.id', '=', bill.sitting_id).executeTakeFirstOrThrow();

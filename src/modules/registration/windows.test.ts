@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPaymentWindow, checkPrintWindow, checkRegistrationWindow, type SittingWindow } from './windows.ts';
+import { checkPaymentWindow, checkPaymentWindows, checkPrintWindow, checkRegistrationWindow, type SittingWindow } from './windows.ts';
 
 const bj = (s: string) => new Date(`${s}+08:00`);
 const sec = (d: Date, n: number) => new Date(d.getTime() + n * 1000);
@@ -50,6 +50,12 @@ describe('windows, at their edges, in Asia/Shanghai (REG-1)', () => {
     expect(checkRegistrationWindow([], bj('2030-01-01T00:00:00'))).toEqual({ ok: true, window: null });
     expect(checkPaymentWindow([], bj('2030-01-01T00:00:00'), null).ok).toBe(true);
     expect(checkPrintWindow([W('REGISTRATION', '2026-03-01T09:00:00', '2026-03-10T17:00:00')], bj('2026-03-05T00:00:00')).ok).toBe(true);
+  });
+
+  it('several registrations: the first whose site is closed is named', () => {
+    const at = bj('2026-03-11T10:00:00');
+    expect(checkPaymentWindows(windows, at, [7n, 7n])).toEqual({ ok: true });
+    expect(checkPaymentWindows(windows, at, [7n, 8n])).toMatchObject({ ok: false, code: 'WINDOW_CLOSED', index: 1 });
   });
 
   it('with no payment window, payment follows registration', () => {

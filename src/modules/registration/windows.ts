@@ -38,6 +38,20 @@ export function checkPaymentWindow(windows: SittingWindow[], at: Date, siteId: b
   return firstOpen(candidates, at);
 }
 
+/**
+ * Paying for several registrations: each one's own site decides (management windows differ).
+ * A refusal says which entry of `siteIds` was refused.
+ */
+export function checkPaymentWindows(
+  windows: SittingWindow[], at: Date, siteIds: readonly (bigint | null)[],
+): { ok: true } | (Extract<WindowCheck, { ok: false }> & { index: number }) {
+  for (const [index, siteId] of siteIds.entries()) {
+    const check = checkPaymentWindow(windows, at, siteId);
+    if (!check.ok) return { ...check, index };
+  }
+  return { ok: true };
+}
+
 /** DOC-2: admission tickets only inside the print window. */
 export function checkPrintWindow(windows: SittingWindow[], at: Date): WindowCheck {
   return firstOpen(windows.filter((w) => w.kind === 'PRINT'), at);

@@ -99,11 +99,11 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
       },
     }, async (req, reply) => {
       const me = currentCandidate(req);
-      const before = await detailFor(me.id, req.params.billNo);
-      if (!before) return sendFailure(req, reply, { code: 'BILL_NOT_FOUND' });
-      const { answers } = await checkBillStatus(ctx, { billId: before.bill.id, actor: actorOf(me.id), by: 'candidate' });
-      const after = await findCandidateBill(ctx.db, me.id, req.params.billNo);
-      return { ...billDetailView(await billDetail(ctx.db, after!), ctx.clock.now(), available), channelAnswers: answers };
+      const bill = isValidBillNo(req.params.billNo) ? await findCandidateBill(ctx.db, me.id, req.params.billNo) : undefined;
+      if (!bill) return sendFailure(req, reply, { code: 'BILL_NOT_FOUND' });
+      // checkBillStatus returns the bill as it is after the channel's answers.
+      const { bill: after, answers } = await checkBillStatus(ctx, { billId: bill.id, actor: actorOf(me.id), by: 'candidate' });
+      return { ...billDetailView(await billDetail(ctx.db, after), ctx.clock.now(), available), channelAnswers: answers };
     });
   };
 }
