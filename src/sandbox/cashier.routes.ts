@@ -1,16 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PayOutcome, SandboxCore } from './sandbox-core.ts';
 import type { SandboxChannel, SandboxOrder } from './order-book.ts';
-import { htmlPage } from './sandbox-html.ts';
-
-/** What a cashier page says after an action. */
-export interface CashierResult {
-  kind: 'ok' | 'error' | 'info';
-  title: string;
-  detail?: string;
-  returnUrl?: string | null;
-  backToCashier?: boolean;
-}
+import { htmlPage, type CashierResult } from './sandbox-html.ts';
 
 /**
  * What one channel's cashier differs in; the flow (find the order by its token, show it, pay /

@@ -50,3 +50,25 @@ export function rawQuery(url: string | undefined): Record<string, string> {
   const i = url?.indexOf('?') ?? -1;
   return i < 0 ? {} : Object.fromEntries(new URLSearchParams(url!.slice(i + 1)));
 }
+
+/** What a cashier page says after an action (pay, fail, abandon). */
+export interface CashierResult {
+  kind: 'ok' | 'error' | 'info';
+  title: string;
+  detail?: string;
+  /** Where the browser goes back to the merchant (sent there after 3 s). */
+  returnUrl?: string | null;
+  /** Offer to go back to this order's cashier page, with this label. */
+  backToCashier?: boolean;
+}
+
+/** The result page every channel's cashier shows: the order summary, then the outcome card. */
+export function renderCashierResult(summaryHtml: string, token: string, result: CashierResult, retryLabel: string): string {
+  const cls = result.kind === 'ok' ? 'ok' : result.kind === 'error' ? 'error' : '';
+  const back = result.returnUrl
+    ? `<p><a href="${escapeHtml(result.returnUrl)}">返回商户 Back to the merchant</a>（3 秒后自动跳转 redirecting in 3 s）</p>` : '';
+  const retry = result.backToCashier ? `<p><a href="../${escapeHtml(token)}">${retryLabel}</a></p>` : '';
+  const body = `${summaryHtml}<div class="card ${cls}"><h2>${escapeHtml(result.title)}</h2>
+${result.detail ? `<p>${escapeHtml(result.detail)}</p>` : ''}${back}${retry}</div>`;
+  return htmlPage(result.title, body, result.returnUrl ? { refreshTo: result.returnUrl } : {});
+}

@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import { formatFen } from '../../shared/money.ts';
 import { formatShanghai } from '../../shared/time.ts';
 import type { SandboxOrder } from '../order-book.ts';
-import { escapeHtml as e, htmlPage } from '../sandbox-html.ts';
+import { escapeHtml as e, htmlPage, renderCashierResult, type CashierResult } from '../sandbox-html.ts';
 import { ALIPAY_PAY_METHODS, type AlipayMerchant, type AlipayPayMethod } from './alipay-context.ts';
 
 /** The sandbox's Alipay cashier (收银台): what a payer sees after scanning or being redirected. */
@@ -50,15 +50,5 @@ ${methods}${limited}
   return htmlPage(`支付宝收银台 — ${order.billNo}`, body);
 }
 
-export function renderResult(
-  order: SandboxOrder, merchant: AlipayMerchant,
-  result: { kind: 'ok' | 'error' | 'info'; title: string; detail?: string; returnUrl?: string | null; backToCashier?: boolean },
-): string {
-  const cls = result.kind === 'ok' ? 'ok' : result.kind === 'error' ? 'error' : '';
-  const back = result.returnUrl
-    ? `<p><a href="${e(result.returnUrl)}">返回商户 Back to the merchant</a>（3 秒后自动跳转 redirecting in 3 s）</p>` : '';
-  const retry = result.backToCashier ? `<p><a href="../${e(order.token)}">返回收银台重试 Back to the cashier</a></p>` : '';
-  const body = `${summary(order, merchant)}<div class="card ${cls}"><h2>${e(result.title)}</h2>
-${result.detail ? `<p>${e(result.detail)}</p>` : ''}${back}${retry}</div>`;
-  return htmlPage(result.title, body, result.returnUrl ? { refreshTo: result.returnUrl } : {});
-}
+export const renderResult = (order: SandboxOrder, merchant: AlipayMerchant, result: CashierResult): string =>
+  renderCashierResult(summary(order, merchant), order.token, result, '返回收银台重试 Back to the cashier');

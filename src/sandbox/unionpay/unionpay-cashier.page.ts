@@ -1,7 +1,7 @@
 import { formatFen } from '../../shared/money.ts';
 import { formatShanghai } from '../../shared/time.ts';
 import type { SandboxOrder } from '../order-book.ts';
-import { escapeHtml as e, htmlPage } from '../sandbox-html.ts';
+import { escapeHtml as e, htmlPage, renderCashierResult, type CashierResult } from '../sandbox-html.ts';
 import { queryIdOf, UNIONPAY_BANKS, type UnionpayBank, type UnionpayMerchant } from './unionpay-context.ts';
 
 /** The sandbox's UnionPay cashier: the bank picker (选择银行) and the result pages. */
@@ -38,18 +38,8 @@ ${banks}
 </div>`);
 }
 
-export function renderOutcome(
-  order: SandboxOrder, merchant: UnionpayMerchant,
-  result: { kind: 'ok' | 'error' | 'info'; title: string; detail?: string; returnUrl?: string | null; backToCashier?: boolean },
-): string {
-  const cls = result.kind === 'ok' ? 'ok' : result.kind === 'error' ? 'error' : '';
-  const back = result.returnUrl
-    ? `<p><a href="${e(result.returnUrl)}">返回商户 Back to the merchant</a>（3 秒后自动跳转 redirecting in 3 s）</p>` : '';
-  const retry = result.backToCashier ? `<p><a href="../${e(order.token)}">返回重新选择银行 Back to the bank list</a></p>` : '';
-  const body = `${summary(order, merchant)}<div class="card ${cls}"><h2>${e(result.title)}</h2>
-${result.detail ? `<p>${e(result.detail)}</p>` : ''}${back}${retry}</div>`;
-  return htmlPage(result.title, body, result.returnUrl ? { refreshTo: result.returnUrl } : {});
-}
+export const renderOutcome = (order: SandboxOrder, merchant: UnionpayMerchant, result: CashierResult): string =>
+  renderCashierResult(summary(order, merchant), order.token, result, '返回重新选择银行 Back to the bank list');
 
 export const paidDetail = (order: SandboxOrder): string =>
   order.captures.map((c) => `${UNIONPAY_BANKS[c.payMethod as UnionpayBank] ?? c.payMethod} · 查询流水号 queryId ${queryIdOf(c.captureNo)}`).join('; ');

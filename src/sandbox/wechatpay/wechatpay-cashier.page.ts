@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import { formatFen } from '../../shared/money.ts';
 import { formatShanghai } from '../../shared/time.ts';
 import type { SandboxOrder } from '../order-book.ts';
-import { escapeHtml as e, htmlPage } from '../sandbox-html.ts';
+import { escapeHtml as e, htmlPage, renderCashierResult, type CashierResult } from '../sandbox-html.ts';
 import { WECHATPAY_PAY_METHODS, type WechatpayMerchant, type WechatpayPayMethod } from './wechatpay-context.ts';
 
 /** The sandbox's WeChat Pay payment page: what a payer sees after scanning the Native code_url. */
@@ -50,13 +50,5 @@ ${methods}
   return htmlPage(`微信支付 — ${order.billNo}`, body);
 }
 
-export function renderResult(
-  order: SandboxOrder, merchant: WechatpayMerchant,
-  result: { kind: 'ok' | 'error' | 'info'; title: string; detail?: string; backToCashier?: boolean },
-): string {
-  const cls = result.kind === 'ok' ? 'ok' : result.kind === 'error' ? 'error' : '';
-  const retry = result.backToCashier ? `<p><a href="../${e(order.token)}">返回支付页重试 Back to the payment page</a></p>` : '';
-  const body = `${summary(order, merchant)}<div class="card ${cls}"><h2>${e(result.title)}</h2>
-${result.detail ? `<p>${e(result.detail)}</p>` : ''}${retry}</div>`;
-  return htmlPage(result.title, body);
-}
+export const renderResult = (order: SandboxOrder, merchant: WechatpayMerchant, result: CashierResult): string =>
+  renderCashierResult(summary(order, merchant), order.token, result, '返回支付页重试 Back to the payment page');
