@@ -1,5 +1,5 @@
-import { ManualClock, MINUTE } from '../../shared/clock.ts';
-import { newBillNo } from '../../shared/bill-number.ts';
+import { createTestPayment } from '../create-test-payment.test-kit.ts';
+import { ManualClock } from '../../shared/clock.ts';
 import {
   startNotifyReceiver, startTestSandbox, type NotifyReceiver, type TestSandbox,
 } from '../../sandbox/sandbox.test-kit.ts';
@@ -42,19 +42,7 @@ export async function startAlipayRig(opts: { timeoutMs?: number; merchantCount?:
   return {
     clock, sbx, receiver, adapter, config,
     adapterWith: (changes) => new AlipayAdapter({ ...config, ...changes }, { clock }),
-    async create(changes = {}) {
-      const billNo = changes.billNo ?? newBillNo(clock.now());
-      const r = await adapter.createPayment({
-        billNo,
-        amountFen: 10_000n,
-        subject: '2026年3月 统考 — 大学英语B',
-        expiresAt: new Date(clock.now().getTime() + 30 * MINUTE),
-        notifyUrl: receiver.url,
-        ...changes,
-      });
-      if (!r.ok) throw new Error(`createPayment failed: ${r.code} ${r.message}`);
-      return { billNo, payUrl: r.payUrl };
-    },
+    create: (changes = {}) => createTestPayment(adapter, clock, { subject: '2026年3月 统考 — 大学英语B', notifyUrl: receiver.url }, changes),
     parsed: () => receiver.received.map((n) => adapter.parseNotification({ body: n.body, headers: n.headers })),
     async close() {
       await receiver.close();

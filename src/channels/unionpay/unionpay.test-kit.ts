@@ -1,8 +1,8 @@
+import { createTestPayment } from '../create-test-payment.test-kit.ts';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readForm, startUnionpaySandbox, type UnionpayTestSandbox } from '../../sandbox/unionpay/unionpay.test-kit.ts';
-import { newBillNo } from '../../shared/bill-number.ts';
-import { ManualClock, MINUTE } from '../../shared/clock.ts';
+import { ManualClock } from '../../shared/clock.ts';
 import type { CreatePaymentInput, NotificationResult } from '../channel.ts';
 import { UnionpayAdapter, type UnionpayAdapterConfig, type UnionpayAdapterDeps } from './unionpay.adapter.ts';
 
@@ -87,20 +87,7 @@ export async function startUnionpayRig(opts: { timeoutMs?: number; merchantCount
     clock, sbx, adapter, config, merchantBase, notifications, frontReturns,
     answer: () => ({ status: 200, body: 'ok' }),
     adapterWith: (changes, deps = {}) => new UnionpayAdapter({ ...config, ...changes }, { clock, ...deps }),
-    async create(changes = {}) {
-      const billNo = changes.billNo ?? newBillNo(clock.now());
-      const r = await adapter.createPayment({
-        billNo,
-        amountFen: 10_000n,
-        subject: '2026年3月 网络教育统考 — 大学英语B',
-        expiresAt: new Date(clock.now().getTime() + 30 * MINUTE),
-        notifyUrl: `${merchantBase}/notify/unionpay`,
-        returnUrl: `${merchantBase}/pay/return/unionpay?bill=${billNo}`,
-        ...changes,
-      });
-      if (!r.ok) throw new Error(`createPayment failed: ${r.code} ${r.message}`);
-      return { billNo, payUrl: r.payUrl };
-    },
+    create: (changes = {}) => createTestPayment(adapter, clock, { subject: '2026年3月 网络教育统考 — 大学英语B', notifyUrl: `${merchantBase}/notify/unionpay`, returnUrl: (billNo) => `${merchantBase}/pay/return/unionpay?bill=${billNo}` }, changes),
     async open(payUrl, via) {
       // The stand-in's form page renders with the rig's adapter; another merchant's renders its own.
       const page = via ? via.frontFormPage(new URL(payUrl).search) : await fetch(payUrl).then(async (r) => ({ status: r.status, body: await r.text() }));

@@ -1,5 +1,5 @@
-import { newBillNo } from '../../shared/bill-number.ts';
-import { ManualClock, MINUTE } from '../../shared/clock.ts';
+import { createTestPayment } from '../create-test-payment.test-kit.ts';
+import { ManualClock } from '../../shared/clock.ts';
 import { startNotifyReceiver, type NotifyReceiver, type ReceivedNotification } from '../../sandbox/sandbox.test-kit.ts';
 import {
   startWechatpaySandbox, type WechatpayTestSandbox,
@@ -59,19 +59,7 @@ export async function startWechatpayRig(
   const rig: WechatpayRig = {
     clock, sbx, receiver, adapter, config, configFor,
     adapterWith: (changes) => new WechatpayAdapter({ ...config, ...changes }, { clock }),
-    async create(changes = {}) {
-      const billNo = changes.billNo ?? newBillNo(clock.now());
-      const r = await adapter.createPayment({
-        billNo,
-        amountFen: 10_000n,
-        subject: '2026年3月 统考 — 大学英语B',
-        expiresAt: new Date(clock.now().getTime() + 30 * MINUTE),
-        notifyUrl: receiver.url,
-        ...changes,
-      });
-      if (!r.ok) throw new Error(`createPayment failed: ${r.code} ${r.message}`);
-      return { billNo, payUrl: r.payUrl };
-    },
+    create: (changes = {}) => createTestPayment(adapter, clock, { subject: '2026年3月 统考 — 大学英语B', notifyUrl: receiver.url }, changes),
     parsed: () => [...results],
     respond: null,
     async close() {
