@@ -135,3 +135,28 @@ export type ChannelErrorCode =
   | 'TRADE_NOT_FOUND'
   | 'REFUND_EXCEEDS_PAID'
   | 'TRADE_STATE_INVALID';
+
+/**
+ * One line of a channel's daily statement (对账单, PAY-10): one movement of money the channel
+ * booked. Reconciliation matches these with the ledger line by line. `Channel.downloadStatement`
+ * (added with reconciliation) returns them for one Beijing calendar day.
+ */
+export interface StatementLine {
+  kind: 'PAYMENT' | 'REFUND';
+  /** Our bill number (the channel's merchant order number). */
+  billNo: string;
+  /** The channel's id of the payment this line is (PAYMENT) or refunds (REFUND). */
+  channelTradeNo: string;
+  /** Our refund number, for REFUND lines. */
+  refundNo?: string;
+  /** Always positive; `kind` says the direction. */
+  amountFen: Fen;
+  /** When the channel booked it. */
+  at: Date;
+}
+
+export type StatementResult =
+  | { status: 'READY'; lines: StatementLine[] }
+  /** The channel has not produced that day's statement yet (it usually does after 09:00 next day). */
+  | { status: 'NOT_READY' }
+  | { status: 'UNKNOWN'; reason: string };
