@@ -33,6 +33,8 @@ export interface Config {
   trustProxy: boolean;
   /** Set only behind TLS; the session cookie is then Secure. */
   secureCookies: boolean;
+  /** Captcha answers travel in the captcha's own answer, for automated tests only (ACC-4). */
+  captchaTestMode: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -136,7 +138,9 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
     },
     trustProxy: bool('TRUST_PROXY', false),
     secureCookies: bool('SECURE_COOKIES', publicBaseUrl.startsWith('https:')),
+    captchaTestMode: bool('CAPTCHA_TEST_MODE', false),
   };
+  if (config.captchaTestMode && (production || paymentMode === 'live')) errors.push('CAPTCHA_TEST_MODE must be off in production and when PAYMENT_MODE=live (it hands out captcha answers)');
   if (paymentMode === 'live') {
     if (!publicBaseUrl.startsWith('https://')) errors.push('PUBLIC_BASE_URL must be an https:// address channels can reach when PAYMENT_MODE=live');
     if (config.demoData) errors.push('DEMO_DATA must be false when PAYMENT_MODE=live (demo accounts have published passwords)');

@@ -23,7 +23,7 @@ afterAll(async () => {
   await t.drop();
 });
 
-const signIn = (b: Browser, idNumber: string, password: string) => b.post('/api/v1/session', { authority: exam.authorityCode, idNumber, password });
+const signIn = (b: Browser, idNumber: string, password: string) => b.signIn(exam.authorityCode, idNumber, password);
 
 describe('initial password and forced change (ACC-2)', () => {
   it('initial password is the last 6 characters of the ID, or the exam\'s fixed one', () => {
@@ -95,7 +95,7 @@ describe('sign-in and sessions (ACC-7, minimal)', () => {
 
   it('the cookie is HttpOnly and SameSite=Strict', async () => {
     const c = await makeCandidate(t.db, exam);
-    const res = await app.inject({ method: 'POST', url: '/api/v1/session', headers: { 'content-type': 'application/json', 'x-exampay-request': '1' }, payload: { authority: exam.authorityCode, idNumber: c.idNumber, password: c.password } });
+    const res = await new Browser(app).signIn(exam.authorityCode, c.idNumber, c.password);
     const setCookie = String(res.headers['set-cookie']);
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=Strict/i);

@@ -52,7 +52,7 @@ describe('a second "pay" after paying', () => {
     w.sandbox.setFaults(bill.bill_no, { noNotify: true });
     await w.sandbox.pay(bill.bill_no);
     const b = new Browser(w.app);
-    await b.post('/api/v1/session', { authority: w.exam.authorityCode, idNumber: candidate.idNumber, password: candidate.password });
+    await b.signIn(w.exam.authorityCode, candidate.idNumber, candidate.password);
     const r = await b.post(`/api/v1/bills/${bill.bill_no}/payments`, { channel: 'alipay' });
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('BILL_ALREADY_PAID');
@@ -88,7 +88,7 @@ describe('ids that do not fit', () => {
   it('a 19-digit registration id is a coded 400, not a 500', async () => {
     const c = await w.candidate();
     const b = new Browser(w.app);
-    await b.post('/api/v1/session', { authority: w.exam.authorityCode, idNumber: c.idNumber, password: c.password });
+    await b.signIn(w.exam.authorityCode, c.idNumber, c.password);
     const r = await b.post('/api/v1/bills', { registrationIds: ['9999999999999999999'] });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('VALIDATION_FAILED');

@@ -42,7 +42,7 @@ describe('the five seed systems, loaded from their configuration files and walke
       expect(loaded).toBeDefined();
       const account = loaded!.accounts.find((a) => a.name === walk.candidate)!;
       const b = new Browser(w.app);
-      const me = await b.post('/api/v1/session', { authority: config.authority.code, idNumber: account.idNumber, password: account.password });
+      const me = await b.signIn(config.authority.code, account.idNumber, account.password);
       expect(me.status).toBe(200);
       expect(me.body.mustChangePassword).toBe(true);
       expect((await b.get('/api/v1/registrations')).body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');

@@ -4,6 +4,16 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 type Id = Generated<bigint>;
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
+export interface CaptchaTable {
+  id_hash: Buffer;
+  visitor: Buffer;
+  kind: 'TEXT' | 'ARITHMETIC';
+  answer: string;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
 export interface AuthorityTable { id: Id; code: string; name: string; created_at: CreatedAt }
 
 export interface ExamTable {
@@ -220,6 +230,7 @@ export interface ChannelNotificationTable {
 }
 
 export interface DB {
+  captcha: CaptchaTable;
   authority: AuthorityTable;
   exam: ExamTable;
   sitting: SittingTable;

@@ -12,6 +12,7 @@ import { billRoutes } from './routes/candidate/bill.routes.ts';
 import { registrationRoutes } from './routes/candidate/registration.routes.ts';
 import { sessionRoutes } from './routes/candidate/session.routes.ts';
 import { notifyRoutes } from './routes/notify/notify.routes.ts';
+import { captchaRoutes } from './routes/public/captcha.routes.ts';
 import { channelPageRoutes } from './routes/public/channel-pages.routes.ts';
 import { systemRoutes } from './routes/public/system.routes.ts';
 import { pageRoutes } from './pages/pages.routes.ts';
@@ -56,6 +57,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('onRequest', csrfGuard);
 
   await app.register(systemRoutes(opts));
+  await app.register(captchaRoutes(opts));
   await app.register(sessionRoutes(opts));
   await app.register(registrationRoutes(opts));
   await app.register(billRoutes(opts));

@@ -29,6 +29,15 @@ export class Browser {
   get = (url: string) => this.request('GET', url);
   post = (url: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', url, body, headers);
   delete = (url: string) => this.request('DELETE', url);
+  /** A captcha and its answer (the test app runs with CAPTCHA_TEST_MODE), for requests that need one. */
+  async captcha(kind?: 'TEXT' | 'ARITHMETIC'): Promise<{ captchaId: string; captchaAnswer: string }> {
+    const r = await this.post('/api/v1/captchas', kind ? { kind } : {});
+    if (r.status !== 201) throw new Error(`captcha: ${r.status} ${r.text}`);
+    return { captchaId: r.body.captchaId, captchaAnswer: r.body.testAnswer };
+  }
+  /** Candidate sign-in as the page does it: captcha first. */
+  signIn = async (authority: string, idNumber: string, password: string) =>
+    this.post('/api/v1/session', { authority, idNumber, password, ...(await this.captcha()) });
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
   }

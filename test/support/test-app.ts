@@ -16,7 +16,7 @@ export async function buildTestApp(t: TestDatabase, opts: { channels?: Channel[]
   const ctx: AppContext = { db: t.db, clock, channels: channelRegistry(opts.channels ?? []), log, publicBaseUrl };
   const app: FastifyInstance = await buildApp({
     ctx, logger: log,
-    config: { session: TEST_SESSION, secureCookies: false, publicBaseUrl },
+    config: { session: TEST_SESSION, secureCookies: false, captchaTestMode: true, publicBaseUrl },
     ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
   });
   return { app, ctx, clock };

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { consumeCaptcha } from '../../../modules/accounts/captcha.ts';
 import { createSession, destroySession } from '../../../modules/accounts/sessions.ts';
 import { changePassword, signIn } from '../../../modules/accounts/sign-in.ts';
 import { currentCandidate, requireCandidate, SESSION_COOKIE } from '../../plugins/auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
 import type { RouteDeps } from '../../route-deps.ts';
-import { responses } from '../../schemas.ts';
+import { CaptchaFields, responses } from '../../schemas.ts';
+import { VISITOR_COOKIE } from '../public/captcha.routes.ts';
 
 const Me = Type.Object({
   candidateId: Type.String(),
@@ -30,10 +32,13 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
           authority: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'Authority code' }),
           idNumber: Type.String({ minLength: 5, maxLength: 32, pattern: '^[0-9A-Za-z()（）-]+$' }),
           password: Type.String({ minLength: 1, maxLength: 128 }),
+          ...CaptchaFields,
         }, { additionalProperties: false }),
         response: responses(200, Me, [401]),
       },
     }, async (req, reply) => {
+      const captcha = await consumeCaptcha(ctx.db, { captchaId: req.body.captchaId, answer: req.body.captchaAnswer, visitorToken: req.cookies[VISITOR_COOKIE], now: ctx.clock.now() });
+      if (!captcha.ok) return sendFailure(req, reply, captcha.error);
       const result = await signIn(ctx, { authorityCode: req.body.authority, idNumber: req.body.idNumber, password: req.body.password });
       if (!result.ok) return sendFailure(req, reply, result.error);
       // A second sign-in in the same browser replaces the first (ACC-7, seed 004), and the
