@@ -28,6 +28,7 @@ export interface ExamTable {
   bank_card_only: ColumnType<boolean, boolean | undefined, boolean>;
   agreement_text: ColumnType<string, string | undefined, string>;
   release_seats_on_bill_expiry: ColumnType<boolean, boolean | undefined, boolean>;
+  seat_hold_minutes: ColumnType<number, number | undefined, number>;
   roster_restricted: ColumnType<boolean, boolean | undefined, boolean>;
   cet6_review_threshold: ColumnType<number | null, number | null | undefined, number | null>;
   audit_required: ColumnType<boolean, boolean | undefined, boolean>;
@@ -90,7 +91,7 @@ export interface RegistrationTable {
   cancelled_reason: ColumnType<'CANDIDATE' | 'UNPAID_TIMEOUT' | null, 'CANDIDATE' | 'UNPAID_TIMEOUT' | null | undefined, 'CANDIDATE' | 'UNPAID_TIMEOUT' | null>;
   created_at: ColumnType<Date, Date, never>;
 }
-export type SeatReleaseReason = 'PAYMENT_TIMEOUT' | 'CANCELLED' | 'CHANGED';
+export type SeatReleaseReason = 'PAYMENT_TIMEOUT' | 'HOLD_EXPIRED' | 'CANCELLED' | 'CHANGED';
 
 export interface CandidateSubjectStandingTable { candidate_id: bigint; subject_id: bigint; status: 'ELIGIBLE' | 'PASSED' | 'EXEMPT' }
 export interface Cet4ScoreTable { authority_id: bigint; ticket_no: string; id_number: string; name: string; score: number }
@@ -109,7 +110,15 @@ export interface LedgerPostingTable { id: Id; entry_id: bigint; account: string;
 export interface ChannelOrderTimeTable { channel: string; order_id: string; sent_at: Date }
 export interface SiteTable { id: Id; sitting_id: bigint; code: string; name: string }
 export interface SlotTable { id: Id; sitting_id: bigint; code: string; starts_at: Date; ends_at: Date }
-export interface SeatPoolTable { id: Id; site_id: bigint; slot_id: bigint; subject_id: bigint; capacity: number }
+export interface SeatPoolTable {
+  id: Id;
+  /** Filled from the site by a trigger when left out. */
+  sitting_id: ColumnType<bigint, bigint | undefined, never>;
+  site_id: bigint;
+  slot_id: bigint;
+  subject_id: bigint;
+  capacity: number;
+}
 export type SeatState = 'FREE' | 'HELD' | 'SOLD';
 export interface SeatTable {
   id: Id;

@@ -53,6 +53,7 @@ export const ERROR_CATALOGUE = {
   SEAT_RELEASED: [409, '缴费超时，已分配的座位已释放，请重新选择考试时间后再缴费。', 'Payment timed out and the seat was released; choose a time slot again, then pay.'],
   REGISTRATION_NOT_FOUND: [404, '没有找到该报考记录。', 'No such registration.'],
   SEAT_UNAVAILABLE: [409, '该考点该时间的座位已满，请选择其他考点或时间。', 'No seats are left at that site and time; choose another.'],
+  CAPACITY_BELOW_TAKEN: [409, '容量不能低于已占用（已预留或已售出）的座位数。', 'Capacity cannot go below the seats already held or sold.'],
   TOO_MANY_ATTEMPTS: [409, '该缴费单发起支付次数过多，请重新生成缴费单。', 'Too many payment attempts on this bill; create a new bill.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 

@@ -30,6 +30,8 @@ export const ExamConfiguration = Type.Object({
     bankCardOnly: Type.Boolean(),
     agreementText: Type.String(),
     releaseSeatsOnBillExpiry: Type.Boolean(),
+    /** REG-6: a seat held by a registration not on an open bill goes back after this long. Default 1440 (24 h). */
+    seatHoldMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 43200 })),
     rosterRestricted: Type.Boolean(),
     auditRequired: Type.Boolean(),
     unpaidRegistrationTtlHours: Type.Union([Type.Integer({ minimum: 1, maximum: 720 }), Type.Null()]),

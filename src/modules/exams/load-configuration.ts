@@ -57,6 +57,7 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
       release_seats_on_bill_expiry: e.releaseSeatsOnBillExpiry, roster_restricted: e.rosterRestricted, audit_required: e.auditRequired,
       unpaid_registration_ttl_hours: e.unpaidRegistrationTtlHours, cet6_review_threshold: e.cet6ReviewThreshold,
       account_style: e.accountStyle, refund_policy: e.refundPolicy,
+      ...(e.seatHoldMinutes !== undefined ? { seat_hold_minutes: e.seatHoldMinutes } : {}),
     }).returningAll().executeTakeFirstOrThrow();
     const s = config.sitting;
     const sitting = await trx.insertInto('sitting').values({ exam_id: exam.id, code: s.code, name: s.name }).returning('id').executeTakeFirstOrThrow();
@@ -92,7 +93,8 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
       const pool = await trx.insertInto('seat_pool').values({
         site_id: ref(sites, c.site, 'site'), slot_id: ref(slots, c.slot, 'slot'), subject_id: ref(subjects, c.subject, 'subject'), capacity: c.seats,
       }).returning('id').executeTakeFirstOrThrow();
-      await provisionSeats(trx, pool.id, c.seats);
+      const provisioned = await provisionSeats(trx, pool.id, c.seats);
+      if (!provisioned.ok) throw new Error(`seats for ${c.site}/${c.slot}/${c.subject}: ${provisioned.error.code}`);
     }
     const accounts = await createRoster(trx, { authorityId: authority.id, exam, sittingId: sitting.id, subjects, config });
     for (const score of config.cet4Scores ?? []) {

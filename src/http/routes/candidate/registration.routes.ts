@@ -8,6 +8,7 @@ import { listCandidateRegistrations } from '../../../modules/registration/regist
 import { formatShanghai } from '../../../shared/time.ts';
 import { currentCandidate, requireCandidate } from '../../plugins/auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
+import { explainSeatRelease } from '../../../modules/registration/seat-release-explanation.ts';
 import type { RouteDeps } from '../../route-deps.ts';
 import { Fen, IdString, responses } from '../../schemas.ts';
 import { fenJson } from './bill.views.ts';
@@ -75,8 +76,8 @@ export function registrationRoutes({ ctx, config }: RouteDeps): FastifyPluginAsy
         seat: r.seat_no !== null && r.site_id !== null && r.slot_id !== null
           ? { siteId: String(r.site_id), siteName: r.site_name ?? '', slotId: String(r.slot_id), startsAt: r.slot_starts_at ? formatShanghai(r.slot_starts_at) : '', seatNo: r.seat_no, state: r.seat_state ?? '' }
           : null,
-        seatReleased: r.seat_released_reason === 'PAYMENT_TIMEOUT'
-          ? { reason: r.seat_released_reason, zh: '缴费超过30分钟未完成，系统已释放为您分配的座位。请重新选择考试时间后再缴费。', en: 'Payment was not completed within 30 minutes, so your seat was released. Choose a time slot again, then pay.' }
+        seatReleased: r.seat_released_reason
+          ? explainSeatRelease(r.seat_released_reason, { billTimeoutMinutes: r.bill_timeout_minutes, seatHoldMinutes: r.seat_hold_minutes })
           : null,
       }));
     });
