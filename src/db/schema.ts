@@ -67,6 +67,13 @@ export interface CandidateTable {
   created_at: CreatedAt;
 }
 
+export interface PaymentPassTable {
+  id_hash: Buffer;
+  candidate_id: bigint;
+  created_at: Date;
+  expires_at: Date;
+}
+
 export interface CandidateSessionTable {
   id_hash: Buffer;
   candidate_id: bigint;
@@ -240,6 +247,7 @@ export interface ChannelNotificationTable {
 
 export interface DB {
   captcha: CaptchaTable;
+  payment_pass: PaymentPassTable;
   authority: AuthorityTable;
   exam: ExamTable;
   sitting: SittingTable;

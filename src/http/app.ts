@@ -13,6 +13,7 @@ import { registrationRoutes } from './routes/candidate/registration.routes.ts';
 import { sessionRoutes } from './routes/candidate/session.routes.ts';
 import { notifyRoutes } from './routes/notify/notify.routes.ts';
 import { captchaRoutes } from './routes/public/captcha.routes.ts';
+import { payerLookupRoutes } from './routes/public/payer-lookup.routes.ts';
 import { channelPageRoutes } from './routes/public/channel-pages.routes.ts';
 import { systemRoutes } from './routes/public/system.routes.ts';
 import { pageRoutes } from './pages/pages.routes.ts';
@@ -59,6 +60,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(systemRoutes(opts));
   await app.register(captchaRoutes(opts));
   await app.register(sessionRoutes(opts));
+  await app.register(payerLookupRoutes(opts));
   await app.register(registrationRoutes(opts));
   await app.register(billRoutes(opts));
   await app.register(notifyRoutes(opts));

@@ -4,12 +4,13 @@ import type { ScheduledJob } from './job.ts';
 /** Housekeeping: used or expired captchas and ended sessions are deleted, so the tables stay small. */
 export const purgeExpiredJob: ScheduledJob = {
   id: 'purge-expired',
-  description: 'Delete expired captchas and ended candidate sessions',
+  description: 'Delete expired captchas, ended candidate sessions and payment passes',
   everySeconds: 15 * 60,
   async execute(ctx) {
     const now = ctx.clock.now();
     const captchas = await purgeCaptchas(ctx.db, now);
     const sessions = await ctx.db.deleteFrom('candidate_session').where('expires_at', '<', now).executeTakeFirst();
-    return { captchas, sessions: Number(sessions.numDeletedRows) };
+    const passes = await ctx.db.deleteFrom('payment_pass').where('expires_at', '<=', now).executeTakeFirst();
+    return { captchas, sessions: Number(sessions.numDeletedRows), paymentPasses: Number(passes.numDeletedRows) };
   },
 };

@@ -21,6 +21,7 @@ export const ERROR_CATALOGUE = {
   PASSWORD_POLICY: [400, '新密码不符合要求。', 'The new password does not meet the requirements.'],
   CAPTCHA_INVALID: [400, '图片验证码不正确或已使用，请刷新验证码后重新输入。', 'The captcha answer is wrong or the captcha was already used; get a new one and try again.'],
   CAPTCHA_EXPIRED: [400, '图片验证码已过期，请刷新验证码后重新输入。', 'The captcha has expired; get a new one and try again.'],
+  PAYER_NOT_FOUND: [404, '没有找到与所填姓名和证件号码（或缴费码）相符的考生，请核对后重试。', 'No candidate matches that name and ID number (or payment code); check them and try again.'],
   CSRF_REJECTED: [403, '请求来源无法确认，请刷新页面后重试。', 'The request origin could not be confirmed; reload the page and try again.'],
 
   REGISTRATION_NOT_PAYABLE: [409, '所选科目中有不能缴费的科目。', 'Some of the chosen subjects cannot be paid.'],
