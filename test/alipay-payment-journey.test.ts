@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeExpiredBillsJob } from '../src/jobs/close-expired-bills.job.ts';
 import { MINUTE } from '../src/shared/clock.ts';
 import { Browser } from './support/http.ts';
+import { expectBooksAgree } from './support/books.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
 
 let w: PaymentWorld;
@@ -9,6 +10,8 @@ beforeAll(async () => {
   w = await startPaymentWorld();
 });
 afterAll(async () => w.close());
+// Whatever a test did, the books agree with the channel afterwards.
+afterEach(async () => expectBooksAgree(w.db, w.sandbox));
 
 async function notifications(billNo: string) {
   return w.db.selectFrom('channel_notification').select(['accepted', 'outcome']).where('bill_no', 'like', `${billNo}%`).orderBy('id').execute();
