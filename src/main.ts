@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from './config.ts';
 import { createChannels } from './channels/index.ts';
 import { createDb } from './db/database.ts';
-import { startEmbeddedPostgres } from './db/embedded.ts';
+import { startEmbeddedPostgres, takeOverSignals } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDemo } from './demo/seed-demo.ts';
 import { seedConfigurations } from './demo/seed-configurations.ts';
@@ -13,6 +13,8 @@ import { systemClock } from './shared/clock.ts';
 import { createLogger } from './shared/logger.ts';
 
 /** `npm start`: everything in one process, on embedded PostgreSQL unless DATABASE_URL is set. */
+let stopping = false;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -26,6 +28,24 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const stops: (() => Promise<void>)[] = [];
+  // Registered before anything starts: a signal during start-up stops what has started so far,
+  // in order (shutdown reads `stops` when it runs).
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    for (const stop of stops) await stop().catch((err: unknown) => log.error({ err }, 'error while stopping'));
+    process.exit(0);
+  };
+  takeOverSignals();
+  // While stopping, a job finishing on a connection that is closing may fail late; that is
+  // expected then and must not crash the orderly stop of PostgreSQL.
+  process.on('unhandledRejection', (err) => {
+    if (!stopping) throw err;
+    log.warn({ err }, 'late failure during shutdown');
+  });
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -61,16 +81,6 @@ async function main(): Promise<void> {
   const seeds = config.demoData ? await seedConfigurations(db, clock.now()) : [];
   printWelcome(config.publicBaseUrl, demo, seeds, Boolean(channels.sandboxPlugin));
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    for (const stop of stops) await stop().catch((err: unknown) => log.error({ err }, 'error while stopping'));
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 type Account = { name: string; idNumber: string; password: string };
@@ -96,6 +106,9 @@ function printWelcome(base: string, demo: Account[] | undefined, seeds: { author
 }
 
 main().catch((err: unknown) => {
+  // A start-up interrupted by a signal fails on the connections being closed; the shutdown
+  // under way finishes the job (PostgreSQL last) and exits.
+  if (stopping) return;
   console.error('ExamPay failed to start:', err);
   process.exit(1);
 });
