@@ -8,7 +8,7 @@ import type { Clock } from '../shared/clock.ts';
 import { AlipayAdapter } from './alipay/alipay.adapter.ts';
 import type { Channel } from './channel.ts';
 import type { Db } from '../db/database.ts';
-import { mintSandboxMaterial, sandboxAdapters, sandboxOptions, type SandboxMaterial } from './sandbox-setup.ts';
+import { mintGenericMaterial, mintSandboxMaterial, sandboxAdapters, sandboxOptions, type SandboxMaterial } from './sandbox-setup.ts';
 
 export interface Channels {
   channels: Channel[];
@@ -49,7 +49,12 @@ export async function createChannels({ config, clock, log, db }: { config: Confi
 function sandboxMaterial(config: Config, now: Date): SandboxMaterial {
   const file = path.join(config.dataDir, 'sandbox-channels.json');
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as SandboxMaterial;
+    const kept = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<SandboxMaterial> & Omit<SandboxMaterial, 'publicpay' | 'payease'>;
+    if (kept.publicpay && kept.payease) return kept as SandboxMaterial;
+    // Written before the generic channels existed: add theirs, keep the rest (signed orders still verify).
+    const material: SandboxMaterial = { ...mintGenericMaterial(), ...kept };
+    fs.writeFileSync(file, JSON.stringify(material), { mode: 0o600 });
+    return material;
   } catch {
     const material = mintSandboxMaterial(now, { alipayAppId: config.alipay.appId, alipaySellerId: config.alipay.sellerId });
     fs.mkdirSync(config.dataDir, { recursive: true });
