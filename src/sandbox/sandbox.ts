@@ -88,7 +88,8 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(htmlPage('ExamPay payment sandbox', `
 <div class="card"><h2>支付沙箱 Payment sandbox</h2>
 <p>Alipay gateway: <code>${escapeHtml(alipay.context.baseUrl())}/alipay/gateway.do</code></p>
-<p>Merchants: ${[...alipay.context.merchants.keys()].map(escapeHtml).join(', ')}</p></div>`)));
+<p>Merchants: ${[...alipay.context.merchants.keys()].map(escapeHtml).join(', ')}</p>
+${generic.map((g) => g && `<p>${escapeHtml(g.context.profile.name.zh)} ${escapeHtml(g.context.profile.name.en)} (generic channel): <code>${escapeHtml(g.context.baseUrl())}/${g.context.profile.code}</code></p>`).filter(Boolean).join('\n')}</div>`)));
     // Before the server waits for open requests, so a hanging call cannot hold up shutdown.
     app.addHook('preClose', async () => core.hangs.releaseAll());
     app.addHook('onClose', async () => close());

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateRsaKeyPair } from '../alipay/rsa-keys.ts';
 import { PAYEASE_PROFILE, PUBLICPAY_PROFILE, checkProfile, GENERIC_FIELDS } from './generic-profile.ts';
@@ -154,5 +154,55 @@ describe('statement file', () => {
     expect(parseStatement(PUBLICPAY_PROFILE, text.replace('25.00,2026', '25.0,2026'), '2026-03-15')).toMatchObject({ ok: false, reason: expect.stringContaining('amount') });
     expect(parseStatement(PUBLICPAY_PROFILE, text.replace('REFUND,', 'CHARGEBACK,'), '2026-03-15')).toMatchObject({ ok: false });
     expect(parseStatement(PUBLICPAY_PROFILE, text.replace('T1,,100.00', 'T1,R9X0000,100.00'), '2026-03-15')).toMatchObject({ ok: false, reason: expect.stringContaining('refund_no') });
+  });
+});
+
+describe('why SM2 is not offered', () => {
+  it("Node's \"SM2\" signature is ECDSA over the SM2 curve, not the GB/T 32918 SM2 signature (so it would not interoperate)", () => {
+    // The SM2 recommended curve (GB/T 32918.5).
+    const H = (s: string) => BigInt(`0x${s}`);
+    const p = H('FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF');
+    const a = p - 3n;
+    const b = H('28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93');
+    const n = H('FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123');
+    const G: [bigint, bigint] = [H('32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7'), H('BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0')];
+    const mod = (x: bigint, m = p) => ((x % m) + m) % m;
+    const inv = (x: bigint, m = p) => {
+      let [r0, r1, s0, s1] = [mod(x, m), m, 1n, 0n];
+      while (r1) { const q = r0 / r1; [r0, r1, s0, s1] = [r1, r0 - q * r1, s1, s0 - q * s1]; }
+      return mod(s0, m);
+    };
+    type P = [bigint, bigint] | null;
+    const add = (P1: P, P2: P): P => {
+      if (!P1) return P2;
+      if (!P2) return P1;
+      if (P1[0] === P2[0] && mod(P1[1] + P2[1]) === 0n) return null;
+      const l = P1[0] === P2[0] ? mod((3n * P1[0] * P1[0] + a) * inv(2n * P1[1])) : mod((P2[1] - P1[1]) * inv(P2[0] - P1[0]));
+      const x = mod(l * l - P1[0] - P2[0]);
+      return [x, mod(l * (P1[0] - x) - P1[1])];
+    };
+    const mul = (k: bigint, P0: P): P => { let R: P = null; let A = P0; for (; k > 0n; k >>= 1n) { if (k & 1n) R = add(R, A); A = add(A, A); } return R; };
+    const be32 = (x: bigint) => Buffer.from(x.toString(16).padStart(64, '0'), 'hex');
+    const sm3 = (...parts: Buffer[]) => createHash('sm3').update(Buffer.concat(parts)).digest();
+
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'SM2' });
+    const spki = publicKey.export({ type: 'spki', format: 'der' });
+    const Q: [bigint, bigint] = [BigInt(`0x${spki.subarray(-64, -32).toString('hex')}`), BigInt(`0x${spki.subarray(-32).toString('hex')}`)];
+    const msg = Buffer.from('message digest');
+    const der = sign('sm3', msg, privateKey);
+    const rLen = der[3]!;
+    const r = BigInt(`0x${der.subarray(4, 4 + rLen).toString('hex')}`);
+    const s = BigInt(`0x${der.subarray(6 + rLen).toString('hex')}`);
+
+    // GB/T 32918.2: e = SM3(Z_A ‖ M), Z_A from the default id "1234567812345678"; valid iff (e + x1) mod n = r.
+    const Z = sm3(Buffer.from([0x00, 0x80]), Buffer.from('1234567812345678'), ...[a, b, G[0], G[1], Q[0], Q[1]].map(be32));
+    const e = BigInt(`0x${sm3(Z, msg).toString('hex')}`);
+    const X = add(mul(s, G), mul(mod(r + s, n), Q))!;
+    expect(mod(e + X[0], n) === r).toBe(false);
+    // ECDSA with SM3: valid iff x(u1·G + u2·Q) mod n = r.
+    const w = inv(s, n);
+    const e0 = BigInt(`0x${sm3(msg).toString('hex')}`);
+    const Y = add(mul(mod(e0 * w, n), G), mul(mod(r * w, n), Q))!;
+    expect(mod(Y[0], n)).toBe(r);
   });
 });
