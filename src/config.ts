@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { readLiveChannels, type LiveChannels } from './config-channels.ts';
 
 /**
  * Configuration comes only from environment variables, read and checked once at start-up.
@@ -26,6 +27,8 @@ export interface Config {
     alipayPublicKeyPem: string | undefined;
     gateway: string | undefined;
   };
+  /** PAYMENT_MODE=live only: the channels this deployment has contracts with, and their settings. */
+  live?: LiveChannels;
   demoData: boolean;
   jobsEnabled: boolean;
   session: { idleMinutes: number; absoluteHours: number };
@@ -113,23 +116,24 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
   };
   if (!/^\d{16}$/.test(alipay.appId)) errors.push(`ALIPAY_APP_ID must be Alipay's 16-digit app id (got ${JSON.stringify(alipay.appId)})`);
   if (!/^2088\d{12}$/.test(alipay.sellerId)) errors.push(`ALIPAY_SELLER_ID must be a 16-digit id starting 2088 (got ${JSON.stringify(alipay.sellerId)})`);
-  if (paymentMode === 'live') {
-    for (const [name, v] of [['ALIPAY_PRIVATE_KEY', alipay.privateKeyPem], ['ALIPAY_PUBLIC_KEY', alipay.alipayPublicKeyPem], ['ALIPAY_GATEWAY', alipay.gateway]] as const) {
-      if (!v) errors.push(`${name} (or ${name}_FILE) is required when PAYMENT_MODE=live`.replace('ALIPAY_GATEWAY (or ALIPAY_GATEWAY_FILE)', 'ALIPAY_GATEWAY'));
-    }
-  }
   const production = env.NODE_ENV === 'production';
+  const dataDir = path.resolve(str('DATA_DIR', './data')!);
+  // Live: every channel listed in PAYMENT_CHANNELS must be fully and really configured.
+  const live = paymentMode === 'live'
+    ? readLiveChannels({ str, url, pem, readFile, error: (m) => errors.push(m) }, { publicBaseUrl, dataDir, alipay })
+    : undefined;
   const config: Config = {
     port,
     host,
     publicBaseUrl,
     databaseUrl,
     databasePoolSize: int('DATABASE_POOL_SIZE', 20, 1, 500),
-    dataDir: path.resolve(str('DATA_DIR', './data')!),
+    dataDir,
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 1, 65535),
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     paymentMode,
     alipay,
+    ...(live ? { live } : {}),
     demoData: bool('DEMO_DATA', !production),
     jobsEnabled: bool('JOBS_ENABLED', true),
     session: {

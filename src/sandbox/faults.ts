@@ -25,6 +25,12 @@ export interface Faults {
   chargeTwice?: boolean;
   /** The API gateway is down: answers "service unavailable" (`'error'`) or never answers (`'hang'`). */
   apiDown?: false | 'error' | 'hang';
+  /**
+   * The order was closed (expired or closed by the merchant) while the payer's bank leg was
+   * already under way: paying it still captures the money, which is notified as usual — the
+   * channel reports money on an order it said was closed (seed 001: "订单已关闭" yet charged).
+   */
+  captureAfterClose?: boolean;
 }
 
 export class FaultBook {

@@ -82,14 +82,16 @@ export class SandboxCore {
 
   async pay(order: SandboxOrder, method?: string): Promise<PayOutcome> {
     this.open(order);
+    const faults = this.faults.for(order.billNo);
     if (order.state === 'PAID') return { ok: false, reason: 'ALREADY_PAID', message: '该订单已支付 This order is already paid' };
-    if (order.state === 'CLOSED') return { ok: false, reason: 'CLOSED', message: '交易已关闭 This trade is closed' };
+    if (order.state === 'CLOSED' && !faults.captureAfterClose) return { ok: false, reason: 'CLOSED', message: '交易已关闭 This trade is closed' };
     const payMethod = method ?? order.payMethods[0]!;
     if (!order.payMethods.includes(payMethod)) {
       return { ok: false, reason: 'METHOD_NOT_ALLOWED', message: `该订单不支持此付款方式 Not allowed here: ${payMethod}` };
     }
-    const faults = this.faults.for(order.billNo);
     const now = this.clock.now();
+    // An order that lapsed unopened never got a trade number (fault captureAfterClose).
+    order.tradeNo ??= this.book.nextTradeNo(now);
     const buyerId = this.book.nextBuyerId();
     const capture = (captureNo: string): SandboxCapture => ({
       captureNo, channel: order.channel, merchantId: order.merchantId, billNo: order.billNo,
