@@ -5,9 +5,13 @@ import { executeRefundsJob } from './execute-refunds.job.ts';
 import { expireUnpaidRegistrationsJob } from './expire-unpaid-registrations.job.ts';
 import type { ScheduledJob } from './job.ts';
 import { pollPayingBillsJob } from './poll-paying-bills.job.ts';
+import { reconcileStatementsJob } from './reconcile-statements.job.ts';
 
-/** Every scheduled job, in one list. */
-export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, executeRefundsJob, expireUnpaidRegistrationsJob];
+/**
+ * Every scheduled job, in one list. Reconciliation runs before the refunds job, so a refund it
+ * creates (a duplicate only the statement showed) is sent in the same round.
+ */
+export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, reconcileStatementsJob, executeRefundsJob, expireUnpaidRegistrationsJob];
 
 /** Runs every job once, in order — what tests call after moving the clock. */
 export async function runAllJobs(ctx: AppContext): Promise<Record<string, Record<string, number>>> {
