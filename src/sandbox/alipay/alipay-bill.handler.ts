@@ -78,9 +78,11 @@ export function renderAlipayBill(account: string, day: string, rows: Row[], expo
   const trades = rows.filter((r) => !r.refund);
   const refunds = rows.filter((r) => r.refund);
   const period = `#起始日期：[${cnTime(atBeijing(day, 0)).replace(/ .*/, '')} 00:00:00]   终止日期：[${cnTime(atBeijing(addDays(day, 1), 0)).replace(/ .*/, '')} 00:00:00]`;
+  // The markers as in published bills: 41 dashes before the title, 40 after (36 / 37 on the end lines).
   const dash = '-'.repeat(41);
+  const dashAfter = '-'.repeat(40);
   const detail = [
-    DETAIL_TITLE, `#账号：[${account}]`, period, `#${dash}业务明细列表${dash}`, ALIPAY_DETAIL_COLUMNS.join(','),
+    DETAIL_TITLE, `#账号：[${account}]`, period, `#${dash}业务明细列表${dashAfter}`, ALIPAY_DETAIL_COLUMNS.join(','),
     ...rows.map((r) => ALIPAY_DETAIL_COLUMNS.map((c) => r.cells[c] ?? '').join(',')),
     `#${dash}业务明细列表结束${'-'.repeat(36)}`,
     `#交易合计：${trades.length}笔，商家实收共${yuan(sum(trades))}元，商家优惠共0.00元`,
@@ -89,7 +91,7 @@ export function renderAlipayBill(account: string, day: string, rows: Row[], expo
   ].join('\r\n');
   const total = yuan(sum(rows));
   const summary = [
-    SUMMARY_TITLE, `#账号：[${account}]`, period, `#${dash}业务汇总列表${dash}`, ALIPAY_SUMMARY_COLUMNS.join(','),
+    SUMMARY_TITLE, `#账号：[${account}]`, period, `#${dash}业务汇总列表${dashAfter}`, ALIPAY_SUMMARY_COLUMNS.join(','),
     ['合计', '', String(trades.length), String(refunds.length), total, total, '0.00', '0.00', '0.00', '0.00', '0.00', total].join(','),
     `#${'-'.repeat(40)}业务汇总列表结束${'-'.repeat(37)}`,
     `#导出时间：[${cnTime(exportedAt)}]`,
