@@ -9,7 +9,7 @@ import type { ScheduledJob } from './job.ts';
 export const reconcileStatementsJob: ScheduledJob = {
   id: 'reconcile-statements',
   description: "Match each channel's daily statement with the books; settle by rule or list for staff",
-  everySeconds: 300,
+  everySeconds: 60,
   async execute(ctx) {
     const queued = await ensureDueRuns(ctx);
     return { queued, ...(await runDueReconciliations(ctx)) };

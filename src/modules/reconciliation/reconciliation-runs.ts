@@ -33,7 +33,7 @@ const NOT_READY_RETRY_MS = 30 * MINUTE;
 const unknownRetryMs = (attempts: number): number => Math.min(5 * 2 ** Math.max(0, attempts - 1), 120) * MINUTE;
 /** About a day of retries, then the run is FAILED and waits for staff to re-run it. */
 const MAX_ATTEMPTS = 48;
-/** The first few times an empty statement on a day we booked money is taken as not ready. */
+/** The first few times the job finds an empty statement on a day we booked money, it is taken as not ready. */
 const DOUBT_EMPTY_ATTEMPTS = 6;
 
 /**
@@ -76,7 +76,8 @@ export async function runDueReconciliations(ctx: Ctx, limit = 6): Promise<{ done
     .execute();
   const tally = { done: 0, retry: 0, failed: 0 };
   for (const run of claimed) {
-    const outcome = await executeClaimedRun(ctx, run, { doubtEmptyStatement: run.attempts <= DOUBT_EMPTY_ATTEMPTS });
+    // Staff who asked for a day take its statement as it is.
+    const outcome = await executeClaimedRun(ctx, run, { doubtEmptyStatement: run.requested_by === 'job' && run.attempts <= DOUBT_EMPTY_ATTEMPTS });
     if (outcome.status === 'DONE') tally.done += 1;
     else if (outcome.failed) tally.failed += 1;
     else tally.retry += 1;
