@@ -70,3 +70,5 @@ CREATE INDEX reconciliation_mismatch_run ON reconciliation_mismatch (run_id);
 -- What a run reads of our books: the day's captures and refunds by the channel's own time.
 CREATE INDEX channel_payment_channel_paid ON channel_payment (channel, paid_at);
 CREATE INDEX refund_channel_succeeded ON refund (channel, succeeded_at) WHERE state = 'SUCCEEDED';
+-- The daily job asks, per channel, when it was first sent an order.
+CREATE INDEX payment_attempt_channel_created ON payment_attempt (channel, created_at);
