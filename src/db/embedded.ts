@@ -26,6 +26,13 @@ export function takeOverSignals(): void {
   exitHook.unhookEvent('SIGTERM');
 }
 
+const EMBEDDED_PASSWORD = 'exampay-local';
+
+/** Where a running `npm start` keeps its embedded database (for tools such as `npm run reconcile`). */
+export function embeddedDatabaseUrl(port: number, database = 'exampay'): string {
+  return `postgres://exampay:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
@@ -93,7 +100,7 @@ export async function startEmbeddedPostgres(opts: {
   }
   fs.mkdirSync(path.dirname(path.resolve(opts.dir)), { recursive: true });
   makeReachableForPostgresUser(path.dirname(path.resolve(opts.dir)));
-  const password = 'exampay-local';
+  const password = EMBEDDED_PASSWORD;
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dir,
     user: 'exampay',
@@ -125,7 +132,7 @@ export async function startEmbeddedPostgres(opts: {
     await client.end();
   }
   return {
-    url: `postgres://exampay:${password}@127.0.0.1:${opts.port}/${opts.database}`,
+    url: embeddedDatabaseUrl(opts.port, opts.database),
     stop: () => pg.stop(),
   };
 }

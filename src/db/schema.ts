@@ -245,6 +245,33 @@ export interface ChannelNotificationTable {
   remote_addr: string | null;
 }
 
+export type ReconciliationRunStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'FAILED';
+export interface ReconciliationRunTable {
+  id: Id; channel: string; day: string;
+  status: ColumnType<ReconciliationRunStatus, ReconciliationRunStatus | undefined, ReconciliationRunStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Date; claimed_until: Date | null; last_error: string | null; requested_by: string;
+  started_at: Date | null; finished_at: Date | null;
+  statement_payments: ColumnType<number, number | undefined, number>; statement_payment_fen: ColumnType<bigint, bigint | undefined, bigint>;
+  statement_refunds: ColumnType<number, number | undefined, number>; statement_refund_fen: ColumnType<bigint, bigint | undefined, bigint>;
+  our_captures: ColumnType<number, number | undefined, number>; our_capture_fen: ColumnType<bigint, bigint | undefined, bigint>;
+  our_refunds: ColumnType<number, number | undefined, number>; our_refund_fen: ColumnType<bigint, bigint | undefined, bigint>;
+  matched: ColumnType<number, number | undefined, number>; mismatches: ColumnType<number, number | undefined, number>;
+  auto_resolved: ColumnType<number, number | undefined, number>;
+  created_at: Date;
+}
+export type MismatchResolution = 'OPEN' | 'AUTO_SETTLED' | 'AUTO_REFUNDED' | 'RESOLVED_BY_STAFF';
+export interface ReconciliationMismatchTable {
+  id: Id; run_id: bigint; channel: string; day: string;
+  kind: 'MISSING_AT_US' | 'MISSING_AT_CHANNEL' | 'AMOUNT_DIFFERS'; reason: string; line_key: string;
+  bill_no: string; channel_trade_no: string; refund_no: string | null;
+  our_amount_fen: bigint | null; their_amount_fen: bigint | null; at: Date;
+  resolution: MismatchResolution; auto_refund_no: string | null;
+  detail: ColumnType<string, string | undefined, string>;
+  resolved_note: string | null; resolved_by: string | null; resolved_at: Date | null;
+  created_at: Date;
+}
+
 export interface DB {
   captcha: CaptchaTable;
   payment_pass: PaymentPassTable;
@@ -274,6 +301,8 @@ export interface DB {
   journal_entry: JournalEntryTable;
   ledger_posting: LedgerPostingTable;
   channel_order_time: ChannelOrderTimeTable;
+  reconciliation_run: ReconciliationRunTable;
+  reconciliation_mismatch: ReconciliationMismatchTable;
 }
 
 export type Bill = Selectable<BillTable>;
@@ -284,3 +313,5 @@ export type Exam = Selectable<ExamTable>;
 export type ChannelPayment = Selectable<ChannelPaymentTable>;
 export type Refund = Selectable<RefundTable>;
 export type PaymentAttempt = Selectable<PaymentAttemptTable>;
+export type ReconciliationRun = Selectable<ReconciliationRunTable>;
+export type ReconciliationMismatch = Selectable<ReconciliationMismatchTable>;

@@ -6,10 +6,16 @@ import { expireUnpaidRegistrationsJob } from './expire-unpaid-registrations.job.
 import type { ScheduledJob } from './job.ts';
 import { pollPayingBillsJob } from './poll-paying-bills.job.ts';
 import { purgeExpiredJob } from './purge-expired.job.ts';
+import { reconcileStatementsJob } from './reconcile-statements.job.ts';
 import { releaseStaleSeatHoldsJob } from './release-stale-seat-holds.job.ts';
 
-/** Every scheduled job, in one list. */
-export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, executeRefundsJob, expireUnpaidRegistrationsJob, releaseStaleSeatHoldsJob, purgeExpiredJob];
+/**
+ * Every scheduled job, in one list. Reconciliation runs before the refunds job, so a refund it
+ * creates (a duplicate only the statement showed) is sent in the same round.
+ */
+export const JOBS: readonly ScheduledJob[] = [
+  pollPayingBillsJob, closeExpiredBillsJob, reconcileStatementsJob, executeRefundsJob, expireUnpaidRegistrationsJob, releaseStaleSeatHoldsJob, purgeExpiredJob,
+];
 
 /** Runs every job once, in order — what tests call after moving the clock. */
 export async function runAllJobs(ctx: AppContext): Promise<Record<string, Record<string, number>>> {

@@ -95,7 +95,7 @@ export class SandboxCore {
     const buyerId = this.book.nextBuyerId();
     const capture = (captureNo: string): SandboxCapture => ({
       captureNo, channel: order.channel, merchantId: order.merchantId, billNo: order.billNo,
-      amountFen: order.amountFen, capturedAt: now, payMethod, buyerId, refunds: [],
+      amountFen: faults.captureAmountFen ?? order.amountFen, capturedAt: now, payMethod, buyerId, refunds: [],
     });
     order.captures.push(capture(order.tradeNo!));
     if (faults.chargeTwice) order.captures.push(capture(this.book.nextTradeNo(now)));
@@ -152,6 +152,21 @@ export class SandboxCore {
     capture.refunds.push(refund);
     this.emit({ kind: 'REFUNDED', order, capture, refund });
     return { ok: true, refund, fundChange: true, refundedTotalFen: capture.amountFen - capturedLessRefunded(capture) };
+  }
+
+  /**
+   * The channel loses a capture from its books (a reversal it never told about, a bug): it is
+   * gone from queries and statements. Test tool for reconciliation (MISSING_AT_CHANNEL).
+   */
+  forgetCapture(captureNo: string): boolean {
+    for (const order of this.book.all()) {
+      const i = order.captures.findIndex((c) => c.captureNo === captureNo);
+      if (i >= 0) {
+        order.captures.splice(i, 1);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Expires what is due, then sends what is due. */

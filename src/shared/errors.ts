@@ -56,6 +56,14 @@ export const ERROR_CATALOGUE = {
   SEAT_UNAVAILABLE: [409, '该考点该时间的座位已满，请选择其他考点或时间。', 'No seats are left at that site and time; choose another.'],
   CAPACITY_BELOW_TAKEN: [409, '容量不能低于已占用（已预留或已售出）的座位数。', 'Capacity cannot go below the seats already held or sold.'],
   TOO_MANY_ATTEMPTS: [409, '该缴费单发起支付次数过多，请重新生成缴费单。', 'Too many payment attempts on this bill; create a new bill.'],
+
+  RECONCILIATION_DAY_INVALID: [400, '对账日期格式不正确，应为 YYYY-MM-DD。', 'The reconciliation day must be a date written YYYY-MM-DD.'],
+  RECONCILIATION_DAY_NOT_OVER: [409, '该日尚未结束，渠道还没有当日对账单。', 'That day is not over yet; the channel has no statement for it.'],
+  RECONCILIATION_CHANNEL_UNKNOWN: [404, '没有配置该支付渠道。', 'No such payment channel is configured.'],
+  RECONCILIATION_RUNNING: [409, '该渠道该日的对账正在进行，请稍后查看结果。', 'Reconciliation of that channel and day is running; look at its result shortly.'],
+  MISMATCH_NOT_FOUND: [404, '没有找到该对账差异。', 'No such reconciliation mismatch.'],
+  MISMATCH_ALREADY_RESOLVED: [409, '该对账差异已处理。', 'This reconciliation mismatch has already been resolved.'],
+  RESOLUTION_NOTE_REQUIRED: [400, '请填写处理说明（1–500 字）。', 'Write a note of 1–500 characters saying how it was resolved.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
