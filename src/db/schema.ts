@@ -35,6 +35,11 @@ export interface ExamTable {
   account_style: ColumnType<'ID_DOCUMENT' | 'EMAIL', 'ID_DOCUMENT' | 'EMAIL' | undefined, 'ID_DOCUMENT' | 'EMAIL'>;
   refund_policy: ColumnType<'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES', 'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES' | undefined, 'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES'>;
   created_at: CreatedAt;
+  // ACC-3 (migration 017): the exam's password policy.
+  password_min_length: ColumnType<number, number | undefined, number>;
+  password_max_length: ColumnType<number | null, number | null | undefined, number | null>;
+  password_required_classes: ColumnType<string[], string[] | undefined, string[]>;
+  password_special_characters: ColumnType<string, string | undefined, string>;
 }
 
 export interface SittingTable { id: Id; exam_id: bigint; code: string; name: string; created_at: CreatedAt }
@@ -53,7 +58,7 @@ export interface SubjectTable {
   created_at: CreatedAt;
 }
 
-export type IdType = 'RESIDENT_ID' | 'PASSPORT' | 'HK_MACAO_PERMIT' | 'TAIWAN_PERMIT';
+export type IdType = 'RESIDENT_ID' | 'PASSPORT' | 'HK_MACAO_PERMIT' | 'TAIWAN_PERMIT' | 'HMT_RESIDENCE_PERMIT';
 export interface CandidateTable {
   id: Id;
   authority_id: bigint;
@@ -229,6 +234,18 @@ export interface ChannelNotificationTable {
   remote_addr: string | null;
 }
 
+/** ACC-7 (migration 017): sign-in failures per account and per address. */
+export interface SignInThrottleTable {
+  key: Buffer;
+  kind: 'ACCOUNT' | 'ADDRESS';
+  failures: ColumnType<number, number | undefined, number>;
+  window_started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  lockouts: ColumnType<number, number | undefined, number>;
+  last_locked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  updated_at: Date;
+}
+
 export interface DB {
   captcha: CaptchaTable;
   authority: AuthorityTable;
@@ -257,6 +274,7 @@ export interface DB {
   journal_entry: JournalEntryTable;
   ledger_posting: LedgerPostingTable;
   channel_order_time: ChannelOrderTimeTable;
+  sign_in_throttle: SignInThrottleTable;
 }
 
 export type Bill = Selectable<BillTable>;
