@@ -5,7 +5,7 @@ import { formatShanghai } from './time.ts';
 /**
  * The identity documents an ID-document account can be keyed on (ACC-1), and the one check of
  * their numbers used wherever a number comes in: sign-in, rosters, seeds, any API.
- * Formats and the reasons for them: docs/id-documents.md.
+ * Formats and the reasons for them: docs/accounts.md.
  */
 export const ID_TYPES = ['RESIDENT_ID', 'PASSPORT', 'HK_MACAO_PERMIT', 'TAIWAN_PERMIT', 'HMT_RESIDENCE_PERMIT'] as const;
 export type IdType = (typeof ID_TYPES)[number];
