@@ -36,6 +36,11 @@ export interface ExamTable {
   account_style: ColumnType<'ID_DOCUMENT' | 'EMAIL', 'ID_DOCUMENT' | 'EMAIL' | undefined, 'ID_DOCUMENT' | 'EMAIL'>;
   refund_policy: ColumnType<'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES', 'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES' | undefined, 'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES'>;
   created_at: CreatedAt;
+  // ACC-3 (migration 017): the exam's password policy.
+  password_min_length: ColumnType<number, number | undefined, number>;
+  password_max_length: ColumnType<number | null, number | null | undefined, number | null>;
+  password_required_classes: ColumnType<string[], string[] | undefined, string[]>;
+  password_special_characters: ColumnType<string, string | undefined, string>;
 }
 
 export interface SittingTable { id: Id; exam_id: bigint; code: string; name: string; created_at: CreatedAt }
@@ -54,7 +59,7 @@ export interface SubjectTable {
   created_at: CreatedAt;
 }
 
-export type IdType = 'RESIDENT_ID' | 'PASSPORT' | 'HK_MACAO_PERMIT' | 'TAIWAN_PERMIT';
+export type IdType = 'RESIDENT_ID' | 'PASSPORT' | 'HK_MACAO_PERMIT' | 'TAIWAN_PERMIT' | 'HMT_RESIDENCE_PERMIT';
 export interface CandidateTable {
   id: Id;
   authority_id: bigint;
@@ -272,6 +277,18 @@ export interface ReconciliationMismatchTable {
   created_at: Date;
 }
 
+/** ACC-7 (migration 017): sign-in failures per account and per address. */
+export interface SignInThrottleTable {
+  key: Buffer;
+  kind: 'ACCOUNT' | 'ADDRESS';
+  failures: ColumnType<number, number | undefined, number>;
+  window_started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  lockouts: ColumnType<number, number | undefined, number>;
+  last_locked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  updated_at: Date;
+}
+
 export interface DB {
   captcha: CaptchaTable;
   payment_pass: PaymentPassTable;
@@ -303,6 +320,7 @@ export interface DB {
   channel_order_time: ChannelOrderTimeTable;
   reconciliation_run: ReconciliationRunTable;
   reconciliation_mismatch: ReconciliationMismatchTable;
+  sign_in_throttle: SignInThrottleTable;
 }
 
 export type Bill = Selectable<BillTable>;

@@ -1,16 +1,18 @@
 import { purgeCaptchas } from '../modules/accounts/captcha.ts';
+import { purgeSignInThrottle } from '../modules/accounts/sign-in-throttle.repo.ts';
 import type { ScheduledJob } from './job.ts';
 
 /** Housekeeping: used or expired captchas and ended sessions are deleted, so the tables stay small. */
 export const purgeExpiredJob: ScheduledJob = {
   id: 'purge-expired',
-  description: 'Delete expired captchas, ended candidate sessions and payment passes',
+  description: 'Delete expired captchas, ended candidate sessions, payment passes and idle sign-in counters',
   everySeconds: 15 * 60,
   async execute(ctx) {
     const now = ctx.clock.now();
     const captchas = await purgeCaptchas(ctx.db, now);
     const sessions = await ctx.db.deleteFrom('candidate_session').where('expires_at', '<', now).executeTakeFirst();
     const passes = await ctx.db.deleteFrom('payment_pass').where('expires_at', '<=', now).executeTakeFirst();
-    return { captchas, sessions: Number(sessions.numDeletedRows), paymentPasses: Number(passes.numDeletedRows) };
+    const signInCounters = await purgeSignInThrottle(ctx.db, now);
+    return { captchas, sessions: Number(sessions.numDeletedRows), paymentPasses: Number(passes.numDeletedRows), signInCounters };
   },
 };

@@ -64,6 +64,16 @@ export const ERROR_CATALOGUE = {
   MISMATCH_NOT_FOUND: [404, '没有找到该对账差异。', 'No such reconciliation mismatch.'],
   MISMATCH_ALREADY_RESOLVED: [409, '该对账差异已处理。', 'This reconciliation mismatch has already been resolved.'],
   RESOLUTION_NOTE_REQUIRED: [400, '请填写处理说明（1–500 字）。', 'Write a note of 1–500 characters saying how it was resolved.'],
+  // Issue "Accounts and security" (ACC-1, ACC-3, ACC-7). {name} is filled from the failure's details.
+  ID_NUMBER_FORMAT: [400, '证件号码格式不正确，应为：{formatZh}。', 'The ID number is not in the right format; it should be: {formatEn}.'],
+  ID_NUMBER_15_DIGITS: [400, '15位第一代身份证号码已停止使用，请输入18位居民身份证号码。', 'First-generation 15-digit ID numbers are no longer valid; enter your 18-character resident ID number.'],
+  ID_NUMBER_REGION: [400, '证件号码前6位不是有效的地区代码，请核对。', 'The first 6 digits of the ID number are not a valid region code; check them.'],
+  ID_NUMBER_BIRTH_DATE: [400, '身份证号码第7–14位的出生日期不正确（不是真实日期、晚于今天或早于120年前），请核对。', 'The birth date in the ID number (characters 7–14) is wrong: not a real date, after today, or more than 120 years ago. Check it.'],
+  ID_NUMBER_CHECK_DIGIT: [400, '身份证号码最后一位校验码与前17位不符，请逐位核对（最后一位可能是X）。', 'The last character of the ID number (its check character) does not match the first 17; check every digit (the last may be X).'],
+  ID_NUMBER_WRONG_TYPE: [400, '该号码不是{expectedZh}号码，请核对证件类型。', 'This is not a number of a {expectedEn}; check the document type.'],
+  ACCOUNT_LOCKED: [429, '登录失败次数过多，账号已暂时锁定，请于北京时间 {lockedUntilShanghai}（{retryAfterSeconds} 秒后）再试。', 'Too many failed sign-ins: the account is locked for now. Try again at {lockedUntilShanghai} Beijing time (in {retryAfterSeconds} seconds).'],
+  SIGN_IN_THROTTLED: [429, '您所在网络的登录失败次数过多，请于北京时间 {lockedUntilShanghai}（{retryAfterSeconds} 秒后）再试。', 'Too many failed sign-ins from your network. Try again at {lockedUntilShanghai} Beijing time (in {retryAfterSeconds} seconds).'],
+  EXAM_NOT_FOUND: [404, '没有找到该考试。', 'No such exam.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -91,7 +101,9 @@ export class AppError extends Error {
   }
 }
 
-export function describeError(code: ErrorCode): { status: number; messageZh: string; messageEn: string } {
+/** Status and messages of a code; `{name}` in a message is filled from the failure's details. */
+export function describeError(code: ErrorCode, details?: Record<string, unknown>): { status: number; messageZh: string; messageEn: string } {
   const [status, messageZh, messageEn] = ERROR_CATALOGUE[code];
-  return { status, messageZh, messageEn };
+  const fill = (s: string) => (details ? s.replace(/\{(\w+)\}/g, (m, k: string) => (details[k] === undefined ? m : String(details[k]))) : s);
+  return { status, messageZh: fill(messageZh), messageEn: fill(messageEn) };
 }

@@ -4,8 +4,11 @@ import type { FastifyInstance } from 'fastify';
 export class Browser {
   private cookies = new Map<string, string>();
   private readonly app: FastifyInstance;
-  constructor(app: FastifyInstance) {
+  private readonly remoteAddress: string | undefined;
+  /** `remoteAddress`: the client address the server sees (sign-in counts failures per address). */
+  constructor(app: FastifyInstance, opts: { remoteAddress?: string } = {}) {
     this.app = app;
+    this.remoteAddress = opts.remoteAddress;
   }
 
   async request(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -19,6 +22,7 @@ export class Browser {
         ...headers,
       },
       ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}),
     });
     for (const c of res.cookies) {
       if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
@@ -40,6 +44,10 @@ export class Browser {
     this.post('/api/v1/session', { authority, idNumber, password, ...(await this.captcha()) });
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
+  }
+  /** Plants a cookie, as another site or a shared computer's last user could. */
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
   }
 }
 

@@ -59,7 +59,9 @@ export const CSRF_HEADER = 'x-exampay-request';
  * CSRF defence for cookie-authenticated API calls (OWASP "custom request header"): every
  * state-changing /api request must carry X-ExamPay-Request. A cross-site form cannot add a
  * header, and a cross-site script cannot send one without a CORS preflight we never grant.
- * Issue "Accounts and security" adds per-session tokens on top.
+ * With SameSite=Strict session cookies on top, per-session tokens would add a second secret to
+ * keep in step across tabs without closing any further path. test/candidate-sign-in.test.ts
+ * checks every state-changing /api route of the route table.
  */
 export async function csrfGuard(req: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || !req.url.startsWith('/api/')) return;

@@ -11,6 +11,12 @@ import { Type, type Static } from 'typebox';
 const Code = Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' });
 const When = Type.String({ pattern: '^(P-?(\\d+D)?(T(\\d+H)?(\\d+M)?)?|\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2})$', description: 'ISO-8601 duration from load time (P-1D, PT9H) or a Beijing time (yyyy-MM-dd HH:mm:ss)' });
 const Fen = Type.Integer({ minimum: 0, maximum: 100_000_000 });
+const PasswordPolicy = Type.Object({
+  minLength: Type.Integer({ minimum: 6, maximum: 64 }),
+  maxLength: Type.Union([Type.Integer({ minimum: 6, maximum: 64 }), Type.Null()], { description: 'null: no maximum of the exam\'s own (64 still applies)' }),
+  requiredClasses: Type.Array(Type.Union([Type.Literal('LETTER'), Type.Literal('LOWER'), Type.Literal('UPPER'), Type.Literal('DIGIT'), Type.Literal('SPECIAL')]), { uniqueItems: true }),
+  specialCharacters: Type.String({ pattern: '^[!-/:-@\\[-`{-~]*$', description: 'The only non-alphanumeric characters allowed (ASCII punctuation)' }),
+}, { additionalProperties: false, description: 'ACC-3. Always, whatever is set here: not the initial password, nothing of the ID number, not a common password' });
 const Channel = Type.Union([Type.Literal('alipay'), Type.Literal('wechatpay'), Type.Literal('unionpay'), Type.Literal('publicpay'), Type.Literal('payease')]);
 
 export const ExamConfiguration = Type.Object({
@@ -37,6 +43,8 @@ export const ExamConfiguration = Type.Object({
     unpaidRegistrationTtlHours: Type.Union([Type.Integer({ minimum: 1, maximum: 720 }), Type.Null()]),
     cet6ReviewThreshold: Type.Union([Type.Integer({ minimum: 0, maximum: 710 }), Type.Null()]),
     refundPolicy: Type.Union([Type.Literal('NO_PERSONAL_REFUNDS'), Type.Literal('STAFF_DECIDES')]),
+    /** Absent: the platform default (8–16, letters and digits). */
+    passwordPolicy: Type.Optional(PasswordPolicy),
   }, { additionalProperties: false }),
   sitting: Type.Object({
     code: Code,
@@ -62,7 +70,7 @@ export const ExamConfiguration = Type.Object({
   }, { additionalProperties: false }),
   candidates: Type.Array(Type.Object({
     idNumber: Type.String({ minLength: 5, maxLength: 32 }),
-    idType: Type.Optional(Type.Union([Type.Literal('RESIDENT_ID'), Type.Literal('PASSPORT'), Type.Literal('HK_MACAO_PERMIT'), Type.Literal('TAIWAN_PERMIT')])),
+    idType: Type.Optional(Type.Union([Type.Literal('RESIDENT_ID'), Type.Literal('PASSPORT'), Type.Literal('HK_MACAO_PERMIT'), Type.Literal('TAIWAN_PERMIT'), Type.Literal('HMT_RESIDENCE_PERMIT')])),
     name: Type.String({ minLength: 1 }),
     /** Roster / student-record facts per subject code. */
     standing: Type.Optional(Type.Record(Code, Type.Union([Type.Literal('ELIGIBLE'), Type.Literal('PASSED'), Type.Literal('EXEMPT')]))),
