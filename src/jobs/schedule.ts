@@ -6,9 +6,10 @@ import { expireUnpaidRegistrationsJob } from './expire-unpaid-registrations.job.
 import type { ScheduledJob } from './job.ts';
 import { pollPayingBillsJob } from './poll-paying-bills.job.ts';
 import { purgeExpiredJob } from './purge-expired.job.ts';
+import { sendMailJob } from './send-mail.job.ts';
 
 /** Every scheduled job, in one list. */
-export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, executeRefundsJob, expireUnpaidRegistrationsJob, purgeExpiredJob];
+export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, executeRefundsJob, expireUnpaidRegistrationsJob, purgeExpiredJob, sendMailJob];
 
 /** Runs every job once, in order — what tests call after moving the clock. */
 export async function runAllJobs(ctx: AppContext): Promise<Record<string, Record<string, number>>> {

@@ -12,7 +12,9 @@ export async function signIn(
   input: { authorityCode: string; idNumber: string; password: string },
 ): Promise<Result<Candidate>> {
   const candidate = await ctx.db.selectFrom('candidate as c').innerJoin('authority as a', 'a.id', 'c.authority_id')
-    .selectAll('c').where('a.code', '=', input.authorityCode).where('c.id_number', '=', input.idNumber.toUpperCase()).executeTakeFirst();
+    .selectAll('c').where('a.code', '=', input.authorityCode).where('c.id_number', '=', input.idNumber.toUpperCase())
+    // A 通行证 signs in with its e-mail address (email-sign-in.ts), not its ID number.
+    .where('c.login', '=', 'ID_DOCUMENT').executeTakeFirst();
   const good = await verifyPassword(candidate?.password_hash ?? (await dummyPasswordHash()), input.password);
   if (!candidate || !good) return fail('BAD_CREDENTIALS');
   return ok(candidate);

@@ -3,6 +3,9 @@ import { Type } from 'typebox';
 import { consumeCaptcha } from '../../../modules/accounts/captcha.ts';
 import { createSession, destroySession } from '../../../modules/accounts/sessions.ts';
 import { changePassword, signIn } from '../../../modules/accounts/sign-in.ts';
+import { signInByEmail } from '../../../modules/accounts/email-sign-in.ts';
+import { maskIdNumber } from '../../../modules/accounts/id-number-mask.ts';
+import { AuthorityCode, EmailAddress } from '../public/account.routes.ts';
 import { currentCandidate, requireCandidate, SESSION_COOKIE } from '../../plugins/auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
 import type { RouteDeps } from '../../route-deps.ts';
@@ -14,11 +17,12 @@ const Me = Type.Object({
   name: Type.String(),
   idNumberMasked: Type.String({ description: 'ID number with all but the first 3 and last 4 characters masked' }),
   mustChangePassword: Type.Boolean(),
+  accountType: Type.Union([Type.Literal('ID_DOCUMENT'), Type.Literal('EMAIL')], { description: 'ID_DOCUMENT: signs in with the ID number; EMAIL: a 通行证 signing in with its e-mail address' }),
+  email: Type.Union([Type.String(), Type.Null()], { description: 'The 通行证 login, or the contact address of an ID-document account' }),
+  emailVerified: Type.Boolean({ description: 'A 通行证 registers subjects only once this is true' }),
 });
 
-export function maskIdNumber(id: string): string {
-  return id.length <= 7 ? '*'.repeat(id.length) : `${id.slice(0, 3)}${'*'.repeat(id.length - 7)}${id.slice(-4)}`;
-}
+export { maskIdNumber };
 
 export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -27,19 +31,30 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
     app.post('/api/v1/session', {
       schema: {
         tags: ['candidate'],
-        summary: 'Sign in with ID number and password',
-        body: Type.Object({
-          authority: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'Authority code' }),
-          idNumber: Type.String({ minLength: 5, maxLength: 32, pattern: '^[0-9A-Za-z()（）-]+$' }),
-          password: Type.String({ minLength: 1, maxLength: 128 }),
-          ...CaptchaFields,
-        }, { additionalProperties: false }),
+        summary: 'Sign in with ID number and password, or with a 通行证 e-mail address and password',
+        body: Type.Union([
+          Type.Object({
+            authority: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'Authority code' }),
+            idNumber: Type.String({ minLength: 5, maxLength: 32, pattern: '^[0-9A-Za-z()（）-]+$' }),
+            password: Type.String({ minLength: 1, maxLength: 128 }),
+            ...CaptchaFields,
+          }, { additionalProperties: false, title: 'ID-document sign-in' }),
+          Type.Object({
+            authority: AuthorityCode,
+            email: EmailAddress,
+            password: Type.String({ minLength: 1, maxLength: 128 }),
+            ...CaptchaFields,
+          }, { additionalProperties: false, title: '通行证 (e-mail) sign-in' }),
+        ]),
         response: responses(200, Me, [401]),
       },
     }, async (req, reply) => {
       const captcha = await consumeCaptcha(ctx.db, { captchaId: req.body.captchaId, answer: req.body.captchaAnswer, visitorToken: req.cookies[VISITOR_COOKIE], now: ctx.clock.now() });
       if (!captcha.ok) return sendFailure(req, reply, captcha.error);
-      const result = await signIn(ctx, { authorityCode: req.body.authority, idNumber: req.body.idNumber, password: req.body.password });
+      const body = req.body;
+      const result = 'email' in body
+        ? await signInByEmail(ctx, { authorityCode: body.authority, email: body.email, password: body.password })
+        : await signIn(ctx, { authorityCode: body.authority, idNumber: body.idNumber, password: body.password });
       if (!result.ok) return sendFailure(req, reply, result.error);
       // A second sign-in in the same browser replaces the first (ACC-7, seed 004), and the
       // session id is always new (no fixation).
@@ -84,6 +99,9 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
   };
 }
 
-function meView(c: { id: bigint; name: string; id_number: string; must_change_password: boolean }) {
-  return { candidateId: String(c.id), name: c.name, idNumberMasked: maskIdNumber(c.id_number), mustChangePassword: c.must_change_password };
+function meView(c: { id: bigint; name: string; id_number: string; must_change_password: boolean; login: 'ID_DOCUMENT' | 'EMAIL'; email: string | null; email_verified_at: Date | null }) {
+  return {
+    candidateId: String(c.id), name: c.name, idNumberMasked: maskIdNumber(c.id_number), mustChangePassword: c.must_change_password,
+    accountType: c.login, email: c.email, emailVerified: c.email_verified_at !== null,
+  };
 }
