@@ -63,7 +63,7 @@ export const ERROR_CATALOGUE = {
   EMAIL_NOT_VERIFIED: [403, '请先验证邮箱：打开注册后收到的验证邮件中的链接，验证后才能报考科目。', 'Verify your e-mail address first (open the link in the mail you received); then you can register for subjects.'],
   EMAIL_ALREADY_VERIFIED: [409, '邮箱已验证，无需再次验证。', 'Your e-mail address is already verified.'],
   NO_EMAIL_TO_VERIFY: [409, '没有待验证的邮箱，请先填写联系邮箱。', 'There is no address to verify; set a contact address first.'],
-  EMAIL_IS_LOGIN: [409, '通行证的邮箱就是登录账号，不能在这里修改。', 'A 通行证 signs in with its e-mail address; it cannot be changed here.'],
+  EMAIL_IS_LOGIN: [409, '通行证的邮箱就是登录账号，不能在这里修改。', 'An e-mail account signs in with its address; the address cannot be changed here.'],
   VERIFY_LINK_INVALID: [400, '验证链接无效或已使用，请登录后重新发送验证邮件。', 'This verification link is not valid or was already used; sign in and send a new one.'],
   VERIFY_LINK_EXPIRED: [410, '验证链接已过期，请登录后重新发送验证邮件。', 'This verification link has expired; sign in and send a new one.'],
   RESET_LINK_INVALID: [400, '重置链接无效、已使用或已被新的链接取代，请重新申请“忘记密码”。', 'This reset link is not valid, was already used, or was replaced by a newer one; ask for a new one with "Forgot password".'],
