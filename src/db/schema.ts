@@ -247,11 +247,18 @@ export interface AccountTokenTable {
   used_at: Date | null;
   revoked_at: Date | null;
 }
-export type MailState = 'PENDING' | 'SENT' | 'FAILED' | 'SUPPRESSED';
+export interface AccountMailRequestTable {
+  id: Id;
+  kind: 'RESET_PASSWORD' | 'ACCOUNT_REMINDER';
+  candidate_id: bigint | null;
+  created_at: Date;
+  processed_at: Date | null;
+}
+export type MailState = 'PENDING' | 'SENT' | 'FAILED';
 export interface MailOutboxTable {
   id: Id;
   kind: string;
-  to_address: string | null;
+  to_address: string;
   subject: ColumnType<string, string | undefined, string>;
   body_text: ColumnType<string, string | undefined, string>;
   state: ColumnType<MailState, MailState | undefined, MailState>;
@@ -265,6 +272,7 @@ export interface MailOutboxTable {
 
 export interface DB {
   account_token: AccountTokenTable;
+  account_mail_request: AccountMailRequestTable;
   mail_outbox: MailOutboxTable;
   captcha: CaptchaTable;
   authority: AuthorityTable;

@@ -7,9 +7,10 @@ import type { ScheduledJob } from './job.ts';
 import { pollPayingBillsJob } from './poll-paying-bills.job.ts';
 import { purgeExpiredJob } from './purge-expired.job.ts';
 import { sendMailJob } from './send-mail.job.ts';
+import { composeAccountMailJob } from './compose-account-mail.job.ts';
 
 /** Every scheduled job, in one list. */
-export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, executeRefundsJob, expireUnpaidRegistrationsJob, purgeExpiredJob, sendMailJob];
+export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, executeRefundsJob, expireUnpaidRegistrationsJob, purgeExpiredJob, composeAccountMailJob, sendMailJob];
 
 /** Runs every job once, in order — what tests call after moving the clock. */
 export async function runAllJobs(ctx: AppContext): Promise<Record<string, Record<string, number>>> {

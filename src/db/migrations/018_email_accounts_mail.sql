@@ -32,17 +32,29 @@ CREATE TABLE account_token (
 CREATE INDEX account_token_live ON account_token (candidate_id, purpose) WHERE used_at IS NULL AND revoked_at IS NULL;
 CREATE INDEX account_token_expiry ON account_token (expires_at);
 
+-- 忘记密码 and 找回已报名账号 requests (ACC-5, ACC-6). The request only writes this row — the same
+-- one INSERT whether or not the account exists (candidate_id NULL: no account, or no e-mail on
+-- file) — and the compose-account-mail job makes the link and the message. So the answer's
+-- work, and its time, cannot tell existing accounts from missing ones.
+CREATE TABLE account_mail_request (
+  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kind          text NOT NULL CHECK (kind IN ('RESET_PASSWORD', 'ACCOUNT_REMINDER')),
+  candidate_id  bigint REFERENCES candidate(id),
+  created_at    timestamptz NOT NULL,
+  processed_at  timestamptz
+);
+CREATE INDEX account_mail_request_due ON account_mail_request (id) WHERE processed_at IS NULL;
+
 -- Transactional outbox: a message is written in the transaction that causes it and sent by the
 -- send-mail job with retries. Bodies carry single-use links, so a body is erased once it was
--- sent or given up. SUPPRESSED records a request that sends nothing (no such account, no e-mail
--- on file): the request did the same work as one that sends, and leaves a trace for operators.
+-- sent or given up.
 CREATE TABLE mail_outbox (
   id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   kind             text NOT NULL,
-  to_address       text,
+  to_address       text NOT NULL,
   subject          text NOT NULL DEFAULT '',
   body_text        text NOT NULL DEFAULT '',
-  state            text NOT NULL DEFAULT 'PENDING' CHECK (state IN ('PENDING', 'SENT', 'FAILED', 'SUPPRESSED')),
+  state            text NOT NULL DEFAULT 'PENDING' CHECK (state IN ('PENDING', 'SENT', 'FAILED')),
   attempts         integer NOT NULL DEFAULT 0,
   next_attempt_at  timestamptz NOT NULL,
   -- After this the message is pointless (its link has expired): given up, not sent late.
@@ -50,7 +62,6 @@ CREATE TABLE mail_outbox (
   last_error       text,
   created_at       timestamptz NOT NULL,
   sent_at          timestamptz,
-  CHECK (state = 'SUPPRESSED' OR to_address IS NOT NULL),
   CHECK (state <> 'SENT' OR sent_at IS NOT NULL)
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE state = 'PENDING';

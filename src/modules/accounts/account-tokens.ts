@@ -26,15 +26,28 @@ export async function revokeLinks(trx: DbOrTrx, candidateId: bigint, purpose: Ac
     .where('candidate_id', '=', candidateId).where('purpose', '=', purpose).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
 }
 
-/** A new link for the candidate; the older live ones of this purpose stop working. */
-export async function issueLink(trx: DbOrTrx, input: { candidateId: bigint; purpose: AccountTokenPurpose; email: string; now: Date }): Promise<{ token: string; expiresAt: Date }> {
+/**
+ * A new link for the candidate, mailed: the older live links of this purpose stop working, and
+ * the link and its message are written by one statement (a data-modifying CTE), in the
+ * caller's transaction. One statement matters for ACC-5: a request for a missing account then
+ * makes the same round trips (revoke, one insert) as one that sends a link.
+ */
+export async function issueLinkByMail(
+  trx: DbOrTrx,
+  input: { candidateId: bigint; purpose: AccountTokenPurpose; email: string; now: Date; compose: (link: { token: string; expiresAt: Date }) => { kind: string; subject: string; text: string } },
+): Promise<{ token: string; expiresAt: Date }> {
   await revokeLinks(trx, input.candidateId, input.purpose, input.now);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(input.now.getTime() + LINK_LIFETIME_MS[input.purpose]);
-  await trx.insertInto('account_token').values({
+  const mail = input.compose({ token, expiresAt });
+  await trx.with('link', (db) => db.insertInto('account_token').values({
     id_hash: hashToken(token), candidate_id: input.candidateId, purpose: input.purpose, email: input.email,
     created_at: input.now, expires_at: expiresAt,
-  }).execute();
+  }).returning('candidate_id'))
+    .insertInto('mail_outbox').values({
+      kind: mail.kind, to_address: input.email, subject: mail.subject, body_text: mail.text,
+      next_attempt_at: input.now, expires_at: expiresAt, created_at: input.now,
+    }).execute();
   return { token, expiresAt };
 }
 

@@ -5,7 +5,7 @@ import { isValidResidentIdChecksum } from '../../shared/resident-id.ts';
 import type { AppContext } from '../context.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { accountExistsMail, signUpRefusedMail, verifyEmailMail } from './account-mail.ts';
-import { issueLink, LINK_LIFETIME_MS, revokeLinks } from './account-tokens.ts';
+import { issueLinkByMail, LINK_LIFETIME_MS, revokeLinks } from './account-tokens.ts';
 import { findAuthority, findCandidateByIdNumber, findEmailAccount } from './candidate-lookup.ts';
 import { isPlausibleEmail, normaliseEmail, sameName } from './email-address.ts';
 import { mailSite } from './mail-site.ts';
@@ -96,9 +96,10 @@ export async function signUpEmailAccount(ctx: Ctx, input: SignUpInput): Promise<
       candidateId = row.id;
       outcome = 'CLAIMED';
     }
-    const link = await issueLink(trx, { candidateId, purpose: 'VERIFY_EMAIL', email, now });
-    const m = verifyEmailMail(site, { name: row?.name ?? name, email, token: link.token, expiresAt: link.expiresAt, forLogin: true });
-    await enqueueMail(trx, { ...m, to: email, expiresAt: link.expiresAt }, now);
+    await issueLinkByMail(trx, {
+      candidateId, purpose: 'VERIFY_EMAIL', email, now,
+      compose: (link) => verifyEmailMail(site, { name: row?.name ?? name, email, ...link, forLogin: true }),
+    });
     return outcome;
   });
 

@@ -1,9 +1,8 @@
 import type { Candidate } from '../../db/schema.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import type { AppContext } from '../context.ts';
-import { enqueueMail } from '../mail/outbox.ts';
 import { verifyEmailMail } from './account-mail.ts';
-import { issueLink, useLink } from './account-tokens.ts';
+import { issueLinkByMail, useLink } from './account-tokens.ts';
 import { isPlausibleEmail, normaliseEmail } from './email-address.ts';
 import { mailSite } from './mail-site.ts';
 import { verifyPassword } from './password.ts';
@@ -37,9 +36,11 @@ class LinkNoLongerApplies extends Error {}
 async function sendVerification(ctx: Ctx, candidate: Candidate, email: string, forLogin: boolean): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now();
-    const link = await issueLink(trx, { candidateId: candidate.id, purpose: 'VERIFY_EMAIL', email, now });
-    const m = verifyEmailMail(await mailSite(trx, candidate.authority_id, ctx.publicBaseUrl), { name: candidate.name, email, token: link.token, expiresAt: link.expiresAt, forLogin });
-    await enqueueMail(trx, { ...m, to: email, expiresAt: link.expiresAt }, now);
+    const site = await mailSite(trx, candidate.authority_id, ctx.publicBaseUrl);
+    await issueLinkByMail(trx, {
+      candidateId: candidate.id, purpose: 'VERIFY_EMAIL', email, now,
+      compose: (link) => verifyEmailMail(site, { name: candidate.name, email, ...link, forLogin }),
+    });
   });
 }
 

@@ -1,8 +1,9 @@
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import type { AppContext } from '../context.ts';
-import { enqueueMail, recordSuppressedMail } from '../mail/outbox.ts';
-import { passwordChangedMail, resetPasswordMail } from './account-mail.ts';
-import { checkLink, issueLink, revokeLinks, useLink } from './account-tokens.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { requestAccountMail } from './account-mail-requests.ts';
+import { passwordChangedMail } from './account-mail.ts';
+import { checkLink, revokeLinks, useLink } from './account-tokens.ts';
 import { emailOnFile, findAuthority, findCandidateByIdNumber, findEmailAccount } from './candidate-lookup.ts';
 import { normaliseEmail } from './email-address.ts';
 import { mailSite } from './mail-site.ts';
@@ -16,9 +17,9 @@ type Ctx = Pick<AppContext, 'db' | 'clock' | 'publicBaseUrl'>;
  * 忘记密码 (ACC-5, seed 003): ID number or 通行证 e-mail → a reset link to the e-mail on file.
  *
  * The caller learns nothing: the answer is the same whether the account exists, has an e-mail,
- * or not, and so is the work — one lookup, then one transaction that writes one outbox row
- * (the message, or a SUPPRESSED record of the request). Delivery is the send-mail job's, so
- * SMTP's speed never shows in the answer either.
+ * or not, and so is the work — the same two lookups and the same one INSERT of a request row
+ * (naming the account, or nobody). The compose-account-mail job makes the link and the message
+ * later; the send-mail job delivers it. Neither a token, a template nor SMTP is on this path.
  */
 export async function requestPasswordReset(ctx: Ctx, input: { authorityCode: string; identifier: string }): Promise<void> {
   const authority = await findAuthority(ctx.db, input.authorityCode);
@@ -26,14 +27,7 @@ export async function requestPasswordReset(ctx: Ctx, input: { authorityCode: str
   const candidate = !authority ? undefined : identifier.includes('@')
     ? await findEmailAccount(ctx.db, { authorityId: authority.id, email: normaliseEmail(identifier) })
     : await findCandidateByIdNumber(ctx.db, { authorityId: authority.id, idNumber: identifier });
-  const to = candidate && emailOnFile(candidate);
-  await ctx.db.transaction().execute(async (trx) => {
-    const now = ctx.clock.now();
-    if (!candidate || !to) return recordSuppressedMail(trx, 'RESET_PASSWORD', now);
-    const link = await issueLink(trx, { candidateId: candidate.id, purpose: 'RESET_PASSWORD', email: to, now });
-    const m = resetPasswordMail(await mailSite(trx, candidate.authority_id, ctx.publicBaseUrl), { name: candidate.name, token: link.token, expiresAt: link.expiresAt });
-    await enqueueMail(trx, { ...m, to, expiresAt: link.expiresAt }, now);
-  });
+  await requestAccountMail(ctx.db, { kind: 'RESET_PASSWORD', candidateId: candidate && emailOnFile(candidate) ? candidate.id : null, now: ctx.clock.now() });
 }
 
 /**

@@ -22,16 +22,7 @@ export async function enqueueMail(trx: DbOrTrx, mail: MailToSend, now: Date): Pr
   }).execute();
 }
 
-/**
- * Records a request that sends nothing (no such account, no e-mail on file). It costs the same
- * one INSERT as a real message, so the request's work does not depend on whether the account
- * exists (ACC-5), and operators still see how many requests came.
- */
-export async function recordSuppressedMail(trx: DbOrTrx, kind: string, now: Date): Promise<void> {
-  await trx.insertInto('mail_outbox').values({ kind, to_address: null, state: 'SUPPRESSED', next_attempt_at: now, expires_at: now, created_at: now }).execute();
-}
-
 /** The newest messages, for the development mail page. */
 export function latestMail(db: DbOrTrx, limit = 50): Promise<MailMessage[]> {
-  return db.selectFrom('mail_outbox').selectAll().where('state', '<>', 'SUPPRESSED').orderBy('id', 'desc').limit(limit).execute();
+  return db.selectFrom('mail_outbox').selectAll().orderBy('id', 'desc').limit(limit).execute();
 }

@@ -47,7 +47,7 @@ export async function sendDueMail(input: { db: DbOrTrx; mailer: Mailer; now: Dat
       continue;
     }
     try {
-      await mailer.send({ to: m.to_address!, subject: m.subject, text: m.body_text, messageRef: String(m.id) });
+      await mailer.send({ to: m.to_address, subject: m.subject, text: m.body_text, messageRef: String(m.id) });
       await db.updateTable('mail_outbox').set({ state: 'SENT', sent_at: now, body_text: '', attempts: sql`attempts + 1`, last_error: null })
         .where('id', '=', m.id).execute();
       out.sent++;
@@ -57,11 +57,11 @@ export async function sendDueMail(input: { db: DbOrTrx; mailer: Mailer; now: Dat
       const next = afterFailure(m, now);
       if (next.giveUp) {
         await db.updateTable('mail_outbox').set({ state: 'FAILED', body_text: '', attempts: sql`attempts + 1`, last_error: reason }).where('id', '=', m.id).execute();
-        log.error({ mailId: String(m.id), kind: m.kind, to: maskedRecipient(m.to_address!), reason }, 'mail given up');
+        log.error({ mailId: String(m.id), kind: m.kind, to: maskedRecipient(m.to_address), reason }, 'mail given up');
         out.failed++;
       } else {
         await db.updateTable('mail_outbox').set({ attempts: sql`attempts + 1`, last_error: reason, next_attempt_at: next.nextAttemptAt }).where('id', '=', m.id).execute();
-        log.warn({ mailId: String(m.id), kind: m.kind, to: maskedRecipient(m.to_address!), reason }, 'mail not sent; will retry');
+        log.warn({ mailId: String(m.id), kind: m.kind, to: maskedRecipient(m.to_address), reason }, 'mail not sent; will retry');
         out.retried++;
       }
     }

@@ -16,7 +16,7 @@ export function devMailRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox {
     app.get('/dev/mail', { schema: { hide: true } }, async (_req, reply) => {
       const messages = await latestMail(ctx.db);
       const items = messages.map((m) => `<article><h2>${esc(m.subject)}</h2>
-<p class="meta">#${m.id} · ${esc(m.kind)} · 收件人 To: ${esc(m.to_address ?? '')} · ${formatShanghai(m.created_at)} · ${m.state}${m.sent_at ? ' · sent' : ''}</p>
+<p class="meta">#${m.id} · ${esc(m.kind)} · 收件人 To: ${esc(m.to_address)} · ${formatShanghai(m.created_at)} · ${m.state}${m.sent_at ? ' · sent' : ''}</p>
 <pre>${m.body_text ? linkify(m.body_text) : '(正文已在发送后删除 body erased after sending)'}</pre></article>`).join('\n');
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
