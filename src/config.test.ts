@@ -24,6 +24,9 @@ describe('configuration', () => {
     ['DEMO_DATA', 'maybe', /DEMO_DATA must be true or false/],
     ['ALIPAY_APP_ID', '123', /ALIPAY_APP_ID must be/],
     ['SESSION_IDLE_MINUTES', '0', /SESSION_IDLE_MINUTES/],
+    ['SMTP_URL', 'http://mail.example.cn', /SMTP_URL must be smtp:/],
+    ['SMTP_URL', 'not a url', /SMTP_URL must be smtp:/],
+    ['MAIL_FROM', 'nobody', /MAIL_FROM must be an address/],
   ])('%s=%s stops the start with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -39,10 +42,23 @@ describe('configuration', () => {
     const keys = {
       PAYMENT_MODE: 'live', PAYMENT_CHANNELS: 'alipay', ALIPAY_APP_ID: '2021004100000000', ALIPAY_SELLER_ID: '2088123412341234',
       ALIPAY_PRIVATE_KEY: app.privateKeyPem, ALIPAY_PUBLIC_KEY: generateRsaKeyPair().publicKeyPem, ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do',
+      SMTP_URL: 'smtps://u:p@smtp.example.cn',
     };
     expect(() => loadConfig({ ...keys, DEMO_DATA: 'false' })).toThrow(/PUBLIC_BASE_URL must be an https:\/\/ address/);
     expect(() => loadConfig({ ...keys, PUBLIC_BASE_URL: 'https://pay.example.cn', DEMO_DATA: 'true' })).toThrow(/DEMO_DATA must be false/);
     expect(loadConfig({ ...keys, PUBLIC_BASE_URL: 'https://pay.example.cn', DEMO_DATA: 'false' }).secureCookies).toBe(true);
+  });
+
+  it('mail: kept in the outbox with a development page by default; live mode needs SMTP_URL and has no page', () => {
+    expect(loadConfig({}).mail).toEqual({ smtpUrl: undefined, from: 'ExamPay <no-reply@exampay.invalid>', devPage: true });
+    expect(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'no-reply@exam.example.cn' }).mail).toMatchObject({ smtpUrl: 'smtp://127.0.0.1:2525', from: 'no-reply@exam.example.cn' });
+    expect(() => loadConfig({ PAYMENT_MODE: 'live' })).toThrow(/SMTP_URL is required when NODE_ENV=production or PAYMENT_MODE=live/);
+    const live = loadConfig({
+      PAYMENT_MODE: 'live', PAYMENT_CHANNELS: 'alipay', ALIPAY_APP_ID: '2021004100000000', ALIPAY_SELLER_ID: '2088123412341234',
+      ALIPAY_PRIVATE_KEY: generateRsaKeyPair().privateKeyPem, ALIPAY_PUBLIC_KEY: generateRsaKeyPair().publicKeyPem, ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do',
+      PUBLIC_BASE_URL: 'https://pay.example.cn', DEMO_DATA: 'false', SMTP_URL: 'smtps://smtp.example.cn',
+    });
+    expect(live.mail.devPage).toBe(false);
   });
 
   it('production refuses the sandbox', () => {
@@ -61,7 +77,7 @@ describe('live channels (PAYMENT_MODE=live): configuration only, every variable 
   const pki = mintUnionpaySandboxPki(now);
   const merchantCert = mintMerchantCert(pki.middle, '898310148160001', now);
   const platformCert = mintCertificate({ subjectCn: 'Tenpay.com Root CA test', ca: false, issuer: pki.middle, notBefore: new Date(now.getTime() - 86_400_000), notAfter: new Date(now.getTime() + 365 * 86_400_000) });
-  const base = { PAYMENT_MODE: 'live', PUBLIC_BASE_URL: 'https://pay.example.cn', DEMO_DATA: 'false' };
+  const base = { PAYMENT_MODE: 'live', PUBLIC_BASE_URL: 'https://pay.example.cn', DEMO_DATA: 'false', SMTP_URL: 'smtps://smtp.example.cn' };
   const ALIPAY = {
     ALIPAY_APP_ID: '2021004100000000', ALIPAY_SELLER_ID: '2088123412341234', ALIPAY_PRIVATE_KEY: rsa[0]!.privateKeyPem,
     ALIPAY_PUBLIC_KEY: pemBody(rsa[1]!.publicKeyPem), ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do',

@@ -38,6 +38,13 @@ export interface Config {
   secureCookies: boolean;
   /** Captcha answers travel in the captcha's own answer, for automated tests only (ACC-4). */
   captchaTestMode: boolean;
+  /** Mail (ACC-5/6, 通行证 verification): SMTP server, or unset → kept in the outbox table only. */
+  mail: {
+    smtpUrl: string | undefined;
+    from: string;
+    /** /dev/mail shows the outbox: only in sandbox mode outside production. */
+    devPage: boolean;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -143,6 +150,7 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
     trustProxy: bool('TRUST_PROXY', false),
     secureCookies: bool('SECURE_COOKIES', publicBaseUrl.startsWith('https:')),
     captchaTestMode: bool('CAPTCHA_TEST_MODE', false),
+    mail: mailConfig(str, errors, production || paymentMode === 'live'),
   };
   if (config.captchaTestMode && (production || paymentMode === 'live')) errors.push('CAPTCHA_TEST_MODE must be off in production and when PAYMENT_MODE=live (it hands out captcha answers)');
   if (paymentMode === 'live') {
@@ -152,6 +160,24 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
   if (production && paymentMode === 'sandbox') errors.push('PAYMENT_MODE must be live when NODE_ENV=production (the sandbox takes no real money)');
   if (errors.length) throw new ConfigError(`Invalid configuration:\n  - ${errors.join('\n  - ')}`);
   return config;
+}
+
+function mailConfig(str: (name: string, def?: string) => string | undefined, errors: string[], live: boolean): Config['mail'] {
+  const smtpUrl = str('SMTP_URL');
+  if (smtpUrl !== undefined) {
+    let good = false;
+    try {
+      const u = new URL(smtpUrl);
+      good = ['smtp:', 'smtps:'].includes(u.protocol) && u.hostname !== '';
+    } catch { /* reported below */ }
+    if (!good) errors.push('SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://… (got a value that is not)');
+  } else if (live) {
+    errors.push('SMTP_URL is required when NODE_ENV=production or PAYMENT_MODE=live (password-reset and verification mail must leave the server)');
+  }
+  const from = str('MAIL_FROM', 'ExamPay <no-reply@exampay.invalid>')!;
+  // A display name is optional; the address itself must look like one.
+  if (!/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(from)) errors.push(`MAIL_FROM must be an address like "ExamPay <no-reply@example.cn>" (got ${JSON.stringify(from)})`);
+  return { smtpUrl, from, devPage: !live };
 }
 
 function defaultReadFile(p: string): string {

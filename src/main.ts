@@ -11,6 +11,7 @@ import { startJobRunner } from './jobs/schedule.ts';
 import { channelRegistry, type AppContext } from './modules/context.ts';
 import { systemClock } from './shared/clock.ts';
 import { createLogger } from './shared/logger.ts';
+import { smtpMailer } from './modules/mail/mailer.ts';
 
 /** `npm start`: everything in one process, on embedded PostgreSQL unless DATABASE_URL is set. */
 let stopping = false;
@@ -65,8 +66,10 @@ async function main(): Promise<void> {
 
   const clock = systemClock;
   const channels = await createChannels({ config, clock, log, db });
-  const ctx: AppContext = { db, clock, channels: channelRegistry(channels.channels), log, publicBaseUrl: config.publicBaseUrl };
-  const app = await buildApp({ ctx, config, logger: log, trustProxy: config.trustProxy, ...(channels.sandboxPlugin ? { sandbox: channels.sandboxPlugin } : {}) });
+  const mailer = config.mail.smtpUrl ? smtpMailer(config.mail.smtpUrl, config.mail.from) : undefined;
+  if (mailer) stops.push(async () => mailer.close());
+  const ctx: AppContext = { db, clock, channels: channelRegistry(channels.channels), log, publicBaseUrl: config.publicBaseUrl, ...(mailer ? { mailer } : {}) };
+  const app = await buildApp({ ctx, config, logger: log, trustProxy: config.trustProxy, devMailPage: config.mail.devPage, ...(channels.sandboxPlugin ? { sandbox: channels.sandboxPlugin } : {}) });
   stops.unshift(() => app.close());
 
   if (config.jobsEnabled) {
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
   const demo = config.demoData ? await seedDemo(db, clock.now()) : undefined;
   const seeds = config.demoData ? await seedConfigurations(db, clock.now()) : [];
   printWelcome(config.publicBaseUrl, demo, seeds, Boolean(channels.sandboxPlugin));
+  if (!mailer) console.log(`Mail is not sent (no SMTP_URL): it is kept in the outbox${config.mail.devPage ? `, readable at ${config.publicBaseUrl}/dev/mail` : ''}.\n`);
 
 }
 

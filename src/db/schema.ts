@@ -70,6 +70,11 @@ export interface CandidateTable {
   password_hash: string;
   must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
+  // Migration 018 (e-mail accounts): see docs/accounts.md.
+  login: ColumnType<AccountLogin, AccountLogin | undefined, AccountLogin>;
+  email: ColumnType<string | null, string | null | undefined, string | null>;
+  email_verified_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  email_claimed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface PaymentPassTable {
@@ -289,7 +294,46 @@ export interface SignInThrottleTable {
   updated_at: Date;
 }
 
+// Migration 018: e-mail accounts, mailed links, mail outbox.
+export type AccountLogin = 'ID_DOCUMENT' | 'EMAIL';
+export type AccountTokenPurpose = 'VERIFY_EMAIL' | 'RESET_PASSWORD';
+export interface AccountTokenTable {
+  id_hash: Buffer;
+  candidate_id: bigint;
+  purpose: AccountTokenPurpose;
+  email: string;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+}
+export interface AccountMailRequestTable {
+  id: Id;
+  kind: 'RESET_PASSWORD' | 'ACCOUNT_REMINDER';
+  candidate_id: bigint | null;
+  created_at: Date;
+  processed_at: Date | null;
+}
+export type MailState = 'PENDING' | 'SENT' | 'FAILED';
+export interface MailOutboxTable {
+  id: Id;
+  kind: string;
+  to_address: string;
+  subject: ColumnType<string, string | undefined, string>;
+  body_text: ColumnType<string, string | undefined, string>;
+  state: ColumnType<MailState, MailState | undefined, MailState>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Date;
+  expires_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
 export interface DB {
+  account_token: AccountTokenTable;
+  account_mail_request: AccountMailRequestTable;
+  mail_outbox: MailOutboxTable;
   captcha: CaptchaTable;
   payment_pass: PaymentPassTable;
   authority: AuthorityTable;
@@ -328,6 +372,7 @@ export type NewBill = Insertable<BillTable>;
 export type BillUpdate = Updateable<BillTable>;
 export type Candidate = Selectable<CandidateTable>;
 export type Exam = Selectable<ExamTable>;
+export type MailMessage = Selectable<MailOutboxTable>;
 export type ChannelPayment = Selectable<ChannelPaymentTable>;
 export type Refund = Selectable<RefundTable>;
 export type PaymentAttempt = Selectable<PaymentAttemptTable>;

@@ -17,6 +17,9 @@ import { payerLookupRoutes } from './routes/public/payer-lookup.routes.ts';
 import { channelPageRoutes } from './routes/public/channel-pages.routes.ts';
 import { systemRoutes } from './routes/public/system.routes.ts';
 import { pageRoutes } from './pages/pages.routes.ts';
+import { contactEmailRoutes } from './routes/candidate/contact-email.routes.ts';
+import { accountRoutes } from './routes/public/account.routes.ts';
+import { devMailRoutes } from './routes/public/dev-mail.routes.ts';
 import { ErrorBody } from './schemas.ts';
 
 export interface BuildAppOptions extends RouteDeps {
@@ -25,6 +28,8 @@ export interface BuildAppOptions extends RouteDeps {
   sandbox?: FastifyPluginAsync;
   /** Believe X-Forwarded-For; only behind a proxy you run (TRUST_PROXY). */
   trustProxy?: boolean;
+  /** Show the mail outbox at /dev/mail (config.mail.devPage: never in production or live mode). */
+  devMailPage?: boolean;
 }
 
 /** Builds the Fastify app: plugins, error format, OpenAPI, routes. Listening is the caller's. */
@@ -66,6 +71,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(notifyRoutes(opts));
   await app.register(channelPageRoutes(opts));
   await app.register(pageRoutes(opts));
+  await app.register(accountRoutes(opts));
+  await app.register(contactEmailRoutes(opts));
+  if (opts.devMailPage) await app.register(devMailRoutes(opts));
   if (opts.sandbox) {
     const sandbox = opts.sandbox;
     // The sandbox stands in for a channel: someone else's API, not part of ExamPay's document.

@@ -6,8 +6,10 @@ import { expireUnpaidRegistrationsJob } from './expire-unpaid-registrations.job.
 import type { ScheduledJob } from './job.ts';
 import { pollPayingBillsJob } from './poll-paying-bills.job.ts';
 import { purgeExpiredJob } from './purge-expired.job.ts';
+import { composeAccountMailJob } from './compose-account-mail.job.ts';
 import { reconcileStatementsJob } from './reconcile-statements.job.ts';
 import { releaseStaleSeatHoldsJob } from './release-stale-seat-holds.job.ts';
+import { sendMailJob } from './send-mail.job.ts';
 
 /**
  * Every scheduled job, in one list. Reconciliation runs before the refunds job, so a refund it
@@ -15,6 +17,7 @@ import { releaseStaleSeatHoldsJob } from './release-stale-seat-holds.job.ts';
  */
 export const JOBS: readonly ScheduledJob[] = [
   pollPayingBillsJob, closeExpiredBillsJob, reconcileStatementsJob, executeRefundsJob, expireUnpaidRegistrationsJob, releaseStaleSeatHoldsJob, purgeExpiredJob,
+  composeAccountMailJob, sendMailJob,
 ];
 
 /** Runs every job once, in order — what tests call after moving the clock. */

@@ -74,6 +74,18 @@ export const ERROR_CATALOGUE = {
   ACCOUNT_LOCKED: [429, '登录失败次数过多，账号已暂时锁定，请于北京时间 {lockedUntilShanghai}（{retryAfterSeconds} 秒后）再试。', 'Too many failed sign-ins: the account is locked for now. Try again at {lockedUntilShanghai} Beijing time (in {retryAfterSeconds} seconds).'],
   SIGN_IN_THROTTLED: [429, '您所在网络的登录失败次数过多，请于北京时间 {lockedUntilShanghai}（{retryAfterSeconds} 秒后）再试。', 'Too many failed sign-ins from your network. Try again at {lockedUntilShanghai} Beijing time (in {retryAfterSeconds} seconds).'],
   EXAM_NOT_FOUND: [404, '没有找到该考试。', 'No such exam.'],
+  // E-mail accounts (通行证), mailed links, account recovery (ACC-1, ACC-5, ACC-6).
+  BAD_EMAIL_CREDENTIALS: [401, '邮箱或密码不正确。', 'The e-mail address or password is incorrect.'],
+  EMAIL_ACCOUNTS_NOT_OFFERED: [404, '该考试机构没有使用通行证（邮箱账号）的考试，请用证件号码登录。', 'This authority has no exam with e-mail accounts; sign in with your ID number.'],
+  EMAIL_INVALID: [400, '邮箱地址格式不正确。', 'That is not a valid e-mail address.'],
+  EMAIL_NOT_VERIFIED: [403, '请先验证邮箱：打开注册后收到的验证邮件中的链接，验证后才能报考科目。', 'Verify your e-mail address first (open the link in the mail you received); then you can register for subjects.'],
+  EMAIL_ALREADY_VERIFIED: [409, '邮箱已验证，无需再次验证。', 'Your e-mail address is already verified.'],
+  NO_EMAIL_TO_VERIFY: [409, '没有待验证的邮箱，请先填写联系邮箱。', 'There is no address to verify; set a contact address first.'],
+  EMAIL_IS_LOGIN: [409, '通行证的邮箱就是登录账号，不能在这里修改。', 'An e-mail account signs in with its address; the address cannot be changed here.'],
+  VERIFY_LINK_INVALID: [400, '验证链接无效或已使用，请登录后重新发送验证邮件。', 'This verification link is not valid or was already used; sign in and send a new one.'],
+  VERIFY_LINK_EXPIRED: [410, '验证链接已过期，请登录后重新发送验证邮件。', 'This verification link has expired; sign in and send a new one.'],
+  RESET_LINK_INVALID: [400, '重置链接无效、已使用或已被新的链接取代，请重新申请“忘记密码”。', 'This reset link is not valid, was already used, or was replaced by a newer one; ask for a new one with "Forgot password".'],
+  RESET_LINK_EXPIRED: [410, '重置链接已过期（30分钟内有效），请重新申请“忘记密码”。', 'This reset link has expired (links last 30 minutes); ask for a new one with "Forgot password".'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

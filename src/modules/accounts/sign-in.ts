@@ -39,7 +39,9 @@ export async function signIn(ctx: Ctx, input: { authorityCode: string; idNumber:
     return fail(scope === 'ACCOUNT' ? 'ACCOUNT_LOCKED' : 'SIGN_IN_THROTTLED', lockDetails(gate.lockedUntil, now));
   }
 
-  const candidate = await findCandidateByIdNumber(ctx.db, input.authorityCode, id.value.number);
+  const found = await findCandidateByIdNumber(ctx.db, { authorityCode: input.authorityCode, idNumber: id.value.number });
+  // A 通行证 signs in with its e-mail address (email-sign-in.ts), not its ID number.
+  const candidate = found?.login === 'ID_DOCUMENT' ? found : undefined;
   const good = await verifyPassword(candidate?.password_hash ?? (await dummyPasswordHash()), input.password);
   if (candidate && good) {
     await recordSignInSuccess(ctx.db, keys.account, now);

@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { Candidate } from '../../db/schema.ts';
 import { MINUTE } from '../../shared/clock.ts';
-import { normaliseIdNumber } from '../../shared/id-document.ts';
 import { findCandidateByIdNumber } from '../accounts/candidate-lookup.ts';
 
 /**
@@ -28,7 +27,7 @@ export type PayerProof = { authorityCode: string; name: string } & ({ idNumber: 
 /** The candidate this proof names, or undefined. Name and the second fact must both match. */
 export async function findPayer(db: DbOrTrx, proof: PayerProof): Promise<Candidate | undefined> {
   const found = 'idNumber' in proof
-    ? await findCandidateByIdNumber(db, proof.authorityCode, normaliseIdNumber(proof.idNumber))
+    ? await findCandidateByIdNumber(db, { authorityCode: proof.authorityCode, idNumber: proof.idNumber })
     : await db.selectFrom('candidate as c').innerJoin('authority as a', 'a.id', 'c.authority_id').selectAll('c').where('a.code', '=', proof.authorityCode)
       .where((eb) => eb.exists(eb.selectFrom('bill as b').select('b.id').whereRef('b.candidate_id', '=', 'c.id').where('b.bill_no', '=', proof.billNo))).executeTakeFirst();
   return found && sameName(found.name, proof.name) ? found : undefined;

@@ -1,4 +1,5 @@
 import { fail, ok, type Result } from '../../shared/errors.ts';
+import { accountExamIds } from '../accounts/account-exams.ts';
 import type { AppContext } from '../context.ts';
 import { canRegister } from './registration-rules.ts';
 import { holdSeat } from './seat-holds.sql.ts';
@@ -24,12 +25,14 @@ export async function registerSubject(
 ): Promise<Result<Registered>> {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx): Promise<Result<Registered>> => {
-    const candidate = await trx.selectFrom('candidate').select(['id', 'exam_id']).where('id', '=', input.candidateId).forUpdate().executeTakeFirstOrThrow();
+    const candidate = await trx.selectFrom('candidate').select(['id', 'login', 'email_verified_at']).where('id', '=', input.candidateId).forUpdate().executeTakeFirstOrThrow();
     const subject = await trx.selectFrom('subject as s').innerJoin('sitting as st', 'st.id', 's.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
       .select(['s.id', 's.sitting_id', 'e.id as exam_id', 'e.roster_restricted'])
-      .where('s.id', '=', input.subjectId).executeTakeFirst();
-    // A subject of another exam reads like a missing one.
-    if (!subject || subject.exam_id !== candidate.exam_id) return fail('SUBJECT_NOT_FOUND');
+      .where('s.id', '=', input.subjectId).where('e.id', 'in', accountExamIds(trx, candidate.id)).executeTakeFirst();
+    // A subject of an exam the account does not act in reads like a missing one.
+    if (!subject) return fail('SUBJECT_NOT_FOUND');
+    // ACC-1: a 通行证 registers subjects once its address is verified (seed 002: 注册后及时验证邮箱).
+    if (candidate.login === 'EMAIL' && !candidate.email_verified_at) return fail('EMAIL_NOT_VERIFIED');
 
     const window = checkRegistrationWindow(await sittingWindows(trx, subject.sitting_id), now);
     if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { accountExamIds } from '../../../modules/accounts/account-exams.ts';
 import { chooseSlot } from '../../../modules/registration/choose-slot.ts';
 import { deleteRegistration } from '../../../modules/registration/delete-registration.ts';
 import { registerSubject } from '../../../modules/registration/register-subject.ts';
@@ -22,9 +23,9 @@ export function registrationRoutes({ ctx, config }: RouteDeps): FastifyPluginAsy
     app.addHook('preHandler', requireCandidate(ctx, config.session));
 
     app.get('/api/v1/sittings', {
-      schema: { tags: ['registration'], summary: "The sittings of the candidate's exam", response: responses(200, Type.Array(Type.Object({ sittingId: IdString, code: Type.String(), name: Type.String() })), [401, 403]) },
+      schema: { tags: ['registration'], summary: "The sittings of the candidate's exam (for a 通行证: of every exam of its authority with e-mail accounts)", response: responses(200, Type.Array(Type.Object({ sittingId: IdString, code: Type.String(), name: Type.String() })), [401, 403]) },
     }, async (req) => {
-      const rows = await ctx.db.selectFrom('sitting').select(['id', 'code', 'name']).where('exam_id', '=', currentCandidate(req).exam_id).orderBy('id').execute();
+      const rows = await ctx.db.selectFrom('sitting').select(['id', 'code', 'name']).where('exam_id', 'in', accountExamIds(ctx.db, currentCandidate(req).id)).orderBy('id').execute();
       return rows.map((r) => ({ sittingId: String(r.id), code: r.code, name: r.name }));
     });
 

@@ -8,6 +8,8 @@ import { createSession, destroySession } from '../../../modules/accounts/session
 import { changePassword, signIn } from '../../../modules/accounts/sign-in.ts';
 import { maskIdNumber } from '../../../shared/id-document.ts';
 import type { Failure } from '../../../shared/errors.ts';
+import { signInByEmail } from '../../../modules/accounts/email-sign-in.ts';
+import { AuthorityCode, EmailAddress } from '../public/account.routes.ts';
 import { currentCandidate, requireCandidate, SESSION_COOKIE } from '../../plugins/auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
 import type { RouteDeps } from '../../route-deps.ts';
@@ -19,6 +21,9 @@ const Me = Type.Object({
   name: Type.String(),
   idNumberMasked: Type.String({ description: 'ID number with all but the first 3 and last 4 characters masked' }),
   mustChangePassword: Type.Boolean(),
+  accountType: Type.Union([Type.Literal('ID_DOCUMENT'), Type.Literal('EMAIL')], { description: 'ID_DOCUMENT: signs in with the ID number; EMAIL: a 通行证 signing in with its e-mail address' }),
+  email: Type.Union([Type.String(), Type.Null()], { description: 'The 通行证 login, or the contact address of an ID-document account' }),
+  emailVerified: Type.Boolean({ description: 'A 通行证 registers subjects only once this is true' }),
 });
 
 export { maskIdNumber };
@@ -65,23 +70,35 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
     app.post('/api/v1/session', {
       schema: {
         tags: ['candidate'],
-        summary: 'Sign in with ID number and password',
+        summary: 'Sign in with ID number and password, or with a 通行证 e-mail address and password',
         description: [
           'The ID number is checked before anything else: a 居民身份证 or 港澳台居民居住证 number must have a valid region, birth date and check character; 15-digit first-generation numbers are refused (`ID_NUMBER_15_DIGITS`); passports and travel permits must fit their formats. Each problem has its own code (`ID_NUMBER_FORMAT`, `ID_NUMBER_REGION`, `ID_NUMBER_BIRTH_DATE`, `ID_NUMBER_CHECK_DIGIT`).',
           'A wrong password and an unknown ID number answer the same `BAD_CREDENTIALS` (with `details.attemptsLeft`). Five failures within 15 minutes lock the ID number for 15 minutes (longer for repeats); many failures from one address lock the address. While locked the answer is 429 `ACCOUNT_LOCKED` or `SIGN_IN_THROTTLED` with `Retry-After` and `details.lockedUntil`, `lockedUntilShanghai`, `retryAfterSeconds`, whether the password is right or not.',
+          'A 通行证 (exam with e-mail accounts) signs in with `email` instead of `idNumber`.',
         ].join('\n\n'),
-        body: Type.Object({
-          authority: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'Authority code' }),
-          idNumber: Type.String({ minLength: 1, maxLength: 40, description: 'ID document number as the person types it; full-width characters, spaces and hyphens are tolerated' }),
-          password: Type.String({ minLength: 1, maxLength: 128 }),
-          ...CaptchaFields,
-        }, { additionalProperties: false }),
+        body: Type.Union([
+          Type.Object({
+            authority: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'Authority code' }),
+            idNumber: Type.String({ minLength: 1, maxLength: 40, description: 'ID document number as the person types it; full-width characters, spaces and hyphens are tolerated' }),
+            password: Type.String({ minLength: 1, maxLength: 128 }),
+            ...CaptchaFields,
+          }, { additionalProperties: false, title: 'ID-document sign-in' }),
+          Type.Object({
+            authority: AuthorityCode,
+            email: EmailAddress,
+            password: Type.String({ minLength: 1, maxLength: 128 }),
+            ...CaptchaFields,
+          }, { additionalProperties: false, title: '通行证 (e-mail) sign-in' }),
+        ]),
         response: responses(200, Me, [401, 429]),
       },
     }, async (req, reply) => {
       const captcha = await consumeCaptcha(ctx.db, { captchaId: req.body.captchaId, answer: req.body.captchaAnswer, visitorToken: req.cookies[VISITOR_COOKIE], now: ctx.clock.now() });
       if (!captcha.ok) return sendFailure(req, reply, captcha.error);
-      const result = await signIn(ctx, { authorityCode: req.body.authority, idNumber: req.body.idNumber, password: req.body.password, address: req.ip });
+      const body = req.body;
+      const result = 'email' in body
+        ? await signInByEmail(ctx, { authorityCode: body.authority, email: body.email, password: body.password })
+        : await signIn(ctx, { authorityCode: body.authority, idNumber: body.idNumber, password: body.password, address: req.ip });
       if (!result.ok) return sendSignInFailure(req, reply, result.error);
       // A second sign-in in the same browser replaces the first (ACC-7, seed 004), and the
       // session id is always new (no fixation).
@@ -142,6 +159,9 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
   };
 }
 
-function meView(c: { id: bigint; name: string; id_number: string; must_change_password: boolean }) {
-  return { candidateId: String(c.id), name: c.name, idNumberMasked: maskIdNumber(c.id_number), mustChangePassword: c.must_change_password };
+function meView(c: { id: bigint; name: string; id_number: string; must_change_password: boolean; login: 'ID_DOCUMENT' | 'EMAIL'; email: string | null; email_verified_at: Date | null }) {
+  return {
+    candidateId: String(c.id), name: c.name, idNumberMasked: maskIdNumber(c.id_number), mustChangePassword: c.must_change_password,
+    accountType: c.login, email: c.email, emailVerified: c.email_verified_at !== null,
+  };
 }
