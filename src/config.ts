@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parsePersonalDataKeys, PersonalDataError, type PersonalDataKeys } from './shared/personal-data.ts';
 
 /**
  * Configuration comes only from environment variables, read and checked once at start-up.
@@ -33,6 +34,11 @@ export interface Config {
   trustProxy: boolean;
   /** Set only behind TLS; the session cookie is then Secure. */
   secureCookies: boolean;
+  /**
+   * Keys of ID numbers and phones at rest (OPS-6). Unset outside live mode → development keys
+   * generated once and kept in DATA_DIR (see shared/development-keys.ts).
+   */
+  personalDataKeys: PersonalDataKeys | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -117,6 +123,27 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
     }
   }
   const production = env.NODE_ENV === 'production';
+  const personalDataKeys = (() => {
+    const keys = pem('PERSONAL_DATA_KEYS');
+    const hash = pem('PERSONAL_DATA_HASH_KEY');
+    if (keys === undefined && hash === undefined) {
+      if (paymentMode === 'live') {
+        errors.push('PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY (or their *_FILE) are required when PAYMENT_MODE=live: ID numbers and phones are encrypted with them (each: openssl rand -base64 32; keys are written 1:<base64>)');
+      }
+      return undefined;
+    }
+    if (keys === undefined || hash === undefined) {
+      errors.push(`${keys === undefined ? 'PERSONAL_DATA_KEYS' : 'PERSONAL_DATA_HASH_KEY'} (or its _FILE) must be set with ${keys === undefined ? 'PERSONAL_DATA_HASH_KEY' : 'PERSONAL_DATA_KEYS'}`);
+      return undefined;
+    }
+    try {
+      return parsePersonalDataKeys(keys, hash);
+    } catch (e) {
+      if (!(e instanceof PersonalDataError)) throw e;
+      errors.push(`PERSONAL_DATA_KEYS / PERSONAL_DATA_HASH_KEY: ${e.message}`);
+      return undefined;
+    }
+  })();
   const config: Config = {
     port,
     host,
@@ -136,6 +163,7 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
     },
     trustProxy: bool('TRUST_PROXY', false),
     secureCookies: bool('SECURE_COOKIES', publicBaseUrl.startsWith('https:')),
+    personalDataKeys,
   };
   if (paymentMode === 'live') {
     if (!publicBaseUrl.startsWith('https://')) errors.push('PUBLIC_BASE_URL must be an https:// address channels can reach when PAYMENT_MODE=live');

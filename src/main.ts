@@ -8,8 +8,10 @@ import { seedDemo } from './demo/seed-demo.ts';
 import { seedConfigurations } from './demo/seed-configurations.ts';
 import { buildApp } from './http/app.ts';
 import { startJobRunner } from './jobs/schedule.ts';
+import { personalDataKeyProblems } from './modules/accounts/personal-data-keys.ts';
 import { channelRegistry, type AppContext } from './modules/context.ts';
 import { systemClock } from './shared/clock.ts';
+import { developmentPersonalDataKeys } from './shared/development-keys.ts';
 import { createLogger } from './shared/logger.ts';
 
 /** `npm start`: everything in one process, on embedded PostgreSQL unless DATABASE_URL is set. */
@@ -43,9 +45,23 @@ async function main(): Promise<void> {
   const applied = await migrate(pool);
   if (applied.length) log.info({ applied }, 'migrations applied');
 
+  // OPS-6: configured keys, or (never in live mode: loadConfig refuses) development keys kept in DATA_DIR.
+  let personalData = config.personalDataKeys;
+  if (!personalData) {
+    const dev = developmentPersonalDataKeys(config.dataDir);
+    personalData = dev.keys;
+    log.warn({ file: dev.file, created: dev.created }, 'personal data is encrypted with development keys from DATA_DIR; set PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY for real data');
+  }
+  const keyProblems = await personalDataKeyProblems({ db, personalData });
+  if (keyProblems.length) {
+    console.error(`The personal-data keys do not fit this database:\n  - ${keyProblems.join('\n  - ')}\nConfigure the keys this database was written with (docs/personal-data.md).`);
+    for (const stop of stops) await stop().catch(() => undefined);
+    process.exit(2);
+  }
+
   const clock = systemClock;
   const channels = await createChannels({ config, clock, log, db });
-  const ctx: AppContext = { db, clock, channels: channelRegistry(channels.channels), log, publicBaseUrl: config.publicBaseUrl };
+  const ctx: AppContext = { db, clock, channels: channelRegistry(channels.channels), log, publicBaseUrl: config.publicBaseUrl, personalData };
   const app = await buildApp({ ctx, config, logger: log, trustProxy: config.trustProxy, ...(channels.sandboxPlugin ? { sandbox: channels.sandboxPlugin } : {}) });
   stops.unshift(() => app.close());
 
@@ -57,8 +73,8 @@ async function main(): Promise<void> {
   channels.start?.();
   if (channels.stop) stops.unshift(channels.stop);
 
-  const demo = config.demoData ? await seedDemo(db, clock.now()) : undefined;
-  const seeds = config.demoData ? await seedConfigurations(db, clock.now()) : [];
+  const demo = config.demoData ? await seedDemo(ctx, clock.now()) : undefined;
+  const seeds = config.demoData ? await seedConfigurations(ctx, clock.now()) : [];
   printWelcome(config.publicBaseUrl, demo, seeds, Boolean(channels.sandboxPlugin));
 
   let stopping = false;

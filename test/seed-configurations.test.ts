@@ -38,7 +38,7 @@ describe('the five seed systems, loaded from their configuration files and walke
     const config = readConfiguration(file);
     const walk = WALKS[config.authority.code]!;
     it(`${config.exam.name} (${config.authority.code}): sign in → change password → register → bill → agree → pay → PAID`, async () => {
-      const loaded = await loadConfiguration(w.db, config, w.clock.now());
+      const loaded = await loadConfiguration(w.ctx, config, w.clock.now());
       expect(loaded).toBeDefined();
       const account = loaded!.accounts.find((a) => a.name === walk.candidate)!;
       const b = new Browser(w.app);

@@ -5,9 +5,10 @@ import { executeRefundsJob } from './execute-refunds.job.ts';
 import { expireUnpaidRegistrationsJob } from './expire-unpaid-registrations.job.ts';
 import type { ScheduledJob } from './job.ts';
 import { pollPayingBillsJob } from './poll-paying-bills.job.ts';
+import { resealPersonalDataJob } from './reseal-personal-data.job.ts';
 
 /** Every scheduled job, in one list. */
-export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, executeRefundsJob, expireUnpaidRegistrationsJob];
+export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, executeRefundsJob, expireUnpaidRegistrationsJob, resealPersonalDataJob];
 
 /** Runs every job once, in order — what tests call after moving the clock. */
 export async function runAllJobs(ctx: AppContext): Promise<Record<string, Record<string, number>>> {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Channel, ChannelCode } from '../channels/channel.ts';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { PersonalDataKeys } from '../shared/personal-data.ts';
 
 /** What use cases need from the outside world; built once in main.ts (or by a test). */
 export interface AppContext {
@@ -11,6 +12,8 @@ export interface AppContext {
   log: Logger;
   /** Base of URLs that channels and browsers call back (notify, return). */
   publicBaseUrl: string;
+  /** Keys of ID numbers and phones at rest (OPS-6); used through accounts/candidate-identity.ts. */
+  personalData: PersonalDataKeys;
 }
 
 export interface ChannelRegistry {

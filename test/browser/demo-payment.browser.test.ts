@@ -72,7 +72,7 @@ describe('a 统考 candidate (seed 000 configuration) registers and pays by Unio
     const { loadConfiguration } = await import('../../src/modules/exams/load-configuration.ts');
     const { readConfiguration, seedConfigurationFiles } = await import('../../src/demo/seed-configurations.ts');
     const config = readConfiguration(seedConfigurationFiles().find((f) => f.endsWith('000-tongkao.json'))!);
-    const loaded = (await loadConfiguration(w.db, config, w.clock.now()))!;
+    const loaded = (await loadConfiguration(w.ctx, config, w.clock.now()))!;
     const wang = loaded.accounts.find((a) => a.name === '王强')!;
     const page = await browser.newPage({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
     await page.goto(w.baseUrl);

@@ -2,6 +2,8 @@ import { Value } from 'typebox/value';
 import type { Trx, Db } from '../../db/database.ts';
 import { parseShanghai } from '../../shared/time.ts';
 import { isValidResidentIdChecksum } from '../../shared/resident-id.ts';
+import { maskIdNumber, normaliseIdNumber, type PersonalDataKeys } from '../../shared/personal-data.ts';
+import { sealCandidateIdentity, sealIdNumber } from '../accounts/candidate-identity.ts';
 import { hashPassword, initialPassword } from '../accounts/password.ts';
 import { provisionSeats } from '../registration/seat-holds.sql.ts';
 import { ExamConfiguration } from './exam-configuration.schema.ts';
@@ -12,7 +14,7 @@ export interface LoadedExam {
   authorityCode: string;
   examId: bigint;
   sittingId: bigint;
-  /** Sign-in details of the roster accounts created, for the demo to print. */
+  /** Sign-in details of the roster accounts created, for the demo to print (never logged). */
   accounts: { name: string; idNumber: string; password: string }[];
 }
 
@@ -43,8 +45,9 @@ export function parseConfiguration(json: unknown): ExamConfiguration {
  * An authority code that already exists is left alone (returns undefined), so loading is safe
  * to repeat at every start.
  */
-export async function loadConfiguration(db: Db, config: ExamConfiguration, now: Date): Promise<LoadedExam | undefined> {
-  return db.transaction().execute(async (trx) => {
+export async function loadConfiguration(ctx: { db: Db; personalData: PersonalDataKeys }, config: ExamConfiguration, now: Date): Promise<LoadedExam | undefined> {
+  const keys = ctx.personalData;
+  return ctx.db.transaction().execute(async (trx) => {
     if (await trx.selectFrom('authority').select('id').where('code', '=', config.authority.code).executeTakeFirst()) return undefined;
     const when = (w: string) => resolveWhen(w, now);
     const authority = await trx.insertInto('authority').values(config.authority).returning('id').executeTakeFirstOrThrow();
@@ -94,9 +97,9 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
       }).returning('id').executeTakeFirstOrThrow();
       await provisionSeats(trx, pool.id, c.seats);
     }
-    const accounts = await createRoster(trx, { authorityId: authority.id, exam, sittingId: sitting.id, subjects, config });
+    const accounts = await createRoster(trx, keys, { authorityId: authority.id, exam, sittingId: sitting.id, subjects, config });
     for (const score of config.cet4Scores ?? []) {
-      await trx.insertInto('cet4_score').values({ authority_id: authority.id, ticket_no: score.ticketNo, id_number: score.idNumber.toUpperCase(), name: score.name, score: score.score }).execute();
+      await trx.insertInto('cet4_score').values({ authority_id: authority.id, ticket_no: score.ticketNo, ...sealIdNumber(keys, score.idNumber), name: score.name, score: score.score }).execute();
     }
     return { authorityCode: config.authority.code, examId: exam.id, sittingId: sitting.id, accounts };
   });
@@ -104,18 +107,19 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
 
 async function createRoster(
   trx: Trx,
+  keys: PersonalDataKeys,
   input: { authorityId: bigint; exam: Parameters<typeof initialPassword>[0] & { id: bigint }; sittingId: bigint; subjects: Map<string, bigint>; config: ExamConfiguration },
 ) {
   const accounts: LoadedExam['accounts'] = [];
   for (const c of input.config.candidates) {
-    const idNumber = c.idNumber.toUpperCase();
+    const idNumber = normaliseIdNumber(c.idNumber);
     // ACC-1: a 居民身份证 number carries its own check character; a roster with a wrong one is refused.
     if ((c.idType ?? 'RESIDENT_ID') === 'RESIDENT_ID' && !isValidResidentIdChecksum(idNumber)) {
-      throw new ConfigurationError(`candidate ${c.name}: ${idNumber.slice(0, 6)}… is not a valid 居民身份证 number (check character)`);
+      throw new ConfigurationError(`candidate ${c.name}: ${maskIdNumber(idNumber)} is not a valid 居民身份证 number (check character)`);
     }
     const password = initialPassword(input.exam, idNumber);
     const row = await trx.insertInto('candidate').values({
-      authority_id: input.authorityId, exam_id: input.exam.id, id_type: c.idType ?? 'RESIDENT_ID', id_number: idNumber, name: c.name,
+      authority_id: input.authorityId, exam_id: input.exam.id, id_type: c.idType ?? 'RESIDENT_ID', ...sealCandidateIdentity(keys, { idNumber, phone: c.phone }), name: c.name,
       password_hash: await hashPassword(password),
     }).returning('id').executeTakeFirstOrThrow();
     for (const [code, status] of Object.entries(c.standing ?? {})) {

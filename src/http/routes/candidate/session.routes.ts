@@ -1,22 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { maskedIdentity } from '../../../modules/accounts/candidate-identity.ts';
 import { createSession, destroySession } from '../../../modules/accounts/sessions.ts';
 import { changePassword, signIn } from '../../../modules/accounts/sign-in.ts';
 import { currentCandidate, requireCandidate, SESSION_COOKIE } from '../../plugins/auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
+import type { Candidate } from '../../../db/schema.ts';
 import type { RouteDeps } from '../../route-deps.ts';
 import { responses } from '../../schemas.ts';
 
 const Me = Type.Object({
   candidateId: Type.String(),
   name: Type.String(),
-  idNumberMasked: Type.String({ description: 'ID number with all but the first 3 and last 4 characters masked' }),
+  idNumberMasked: Type.String({ description: 'ID number masked (OPS-6): 1101**********1234 for 15 or more characters, E1*****78 for 8–14', examples: ['1101**********1234'] }),
+  phoneMasked: Type.Union([Type.String({ description: 'Phone masked: 138****8000', examples: ['138****8000'] }), Type.Null()]),
   mustChangePassword: Type.Boolean(),
 });
-
-export function maskIdNumber(id: string): string {
-  return id.length <= 7 ? '*'.repeat(id.length) : `${id.slice(0, 3)}${'*'.repeat(id.length - 7)}${id.slice(-4)}`;
-}
 
 export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -42,7 +41,7 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
       if (old) await destroySession(ctx.db, old);
       const token = await createSession(ctx.db, result.value.id, ctx.clock.now(), config.session);
       reply.setCookie(SESSION_COOKIE, token, cookieOptions);
-      return meView(result.value);
+      return meView(ctx, result.value);
     });
 
     app.delete('/api/v1/session', {
@@ -57,7 +56,7 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
     app.get('/api/v1/me', {
       preHandler: requireCandidate(ctx, config.session, { allowBeforePasswordChange: true }),
       schema: { tags: ['candidate'], summary: 'The signed-in candidate', response: responses(200, Me, [401]) },
-    }, async (req) => meView(currentCandidate(req)));
+    }, async (req) => meView(ctx, currentCandidate(req)));
 
     app.post('/api/v1/me/password', {
       preHandler: requireCandidate(ctx, config.session, { allowBeforePasswordChange: true }),
@@ -79,6 +78,7 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
   };
 }
 
-function meView(c: { id: bigint; name: string; id_number: string; must_change_password: boolean }) {
-  return { candidateId: String(c.id), name: c.name, idNumberMasked: maskIdNumber(c.id_number), mustChangePassword: c.must_change_password };
+/** The candidate as their own pages show them: name, masked ID number and phone (seed 001: 核对个人信息). */
+function meView(ctx: RouteDeps['ctx'], c: Candidate) {
+  return { candidateId: String(c.id), name: c.name, ...maskedIdentity(ctx.personalData, c), mustChangePassword: c.must_change_password };
 }
