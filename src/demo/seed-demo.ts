@@ -11,7 +11,7 @@ export interface DemoAccount {
   password: string;
 }
 
-const DEMO_PEOPLE = [
+export const DEMO_PEOPLE = [
   { name: '张三', first17: '11010519900307123', phone: '13800138000' },
   { name: '李四', first17: '31010419951115234', phone: '13912345678' },
   { name: '王五', first17: '43010220000229345', phone: '15873100001' },

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEMO_PEOPLE } from '../../src/demo/seed-demo.ts';
+import { readConfiguration, seedConfigurationFiles } from '../../src/demo/seed-configurations.ts';
 import { maskIdNumber } from '../../src/shared/personal-data.ts';
-import { isValidResidentIdChecksum } from '../../src/shared/resident-id.ts';
+import { isValidResidentIdChecksum, residentIdCheckChar } from '../../src/shared/resident-id.ts';
 
 /**
  * The log audit of a whole test run (OPS-6 must-show): every ExamPay logger built in tests writes
@@ -79,10 +81,28 @@ export function auditLogLines(lines: Iterable<{ file: string; line: number; text
   return { lines: count, findings };
 }
 
-/** Reads a run's log folder: every *.log line and every recorded secret. */
+/** The demo's and the five seed systems' personal data and fixed passwords: in the database of any test that loads them. */
+export function fixtureSecrets(): Secret[] {
+  const out: Secret[] = DEMO_PEOPLE.flatMap((p) => [
+    { kind: 'ID number' as const, value: p.first17 + residentIdCheckChar(p.first17) },
+    { kind: 'phone' as const, value: p.phone },
+  ]);
+  for (const file of seedConfigurationFiles()) {
+    const config = readConfiguration(file);
+    for (const c of config.candidates) {
+      out.push({ kind: 'ID number', value: c.idNumber });
+      if (c.phone) out.push({ kind: 'phone', value: c.phone.replace(/[\s-]/g, '') });
+    }
+    for (const s of config.cet4Scores ?? []) out.push({ kind: 'ID number', value: s.idNumber });
+    if (config.exam.initialPassword.rule === 'FIXED') out.push({ kind: 'password', value: config.exam.initialPassword.password });
+  }
+  return out;
+}
+
+/** Reads a run's log folder: every *.log line and every recorded secret, plus the fixtures' own. */
 export function auditLogFolder(dir: string): { files: number; lines: number; secrets: number; findings: Finding[] } {
   const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-  const secrets: Secret[] = [];
+  const secrets: Secret[] = fixtureSecrets();
   for (const name of names.filter((n) => n.startsWith(SECRETS_PREFIX))) {
     for (const row of fs.readFileSync(path.join(dir, name), 'utf8').split('\n')) if (row) secrets.push(JSON.parse(row) as Secret);
   }
