@@ -33,6 +33,7 @@ describe('the log audit', () => {
       '{"password":"[redacted]","req":{"url":"/x?idNumber=[redacted]"},"cookie":"exampay_sid=[redacted]"}',
       '{"who":"1101**********1239","phoneMasked":"139****0001","time":1071239000}',
       '{"billNo":"202603150000000000000","tradeNo":"2026031522001400000000000001","checksumInvalid":"110105199003071230"}',
+      '{"responseTime":3.4126839999998992,"msg":"request completed"}',
     )).toEqual([]);
   });
 

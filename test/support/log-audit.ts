@@ -69,6 +69,8 @@ export function auditLogLines(lines: Iterable<{ file: string; line: number; text
       const token = m[0];
       const known = tokens.get(token.toUpperCase());
       if (known) found(known, token);
+      // Digits after a decimal point are a fraction ("responseTime":3.4126839999998992), not a number of their own.
+      else if (/[\d.]/.test(text[m.index - 1] ?? '')) continue;
       else if (/^\d{17}[\dXx]$/.test(token) && isValidResidentIdChecksum(token.toUpperCase())) found('ID number', maskIdNumber(token));
       else if (/^\d{16,19}$/.test(token) && CARD_PREFIX.test(token) && luhnValid(token)) found('card number', token);
     }
