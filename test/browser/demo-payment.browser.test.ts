@@ -32,6 +32,11 @@ describe('a person pays a bill in Chromium through the sandbox cashier (plain pa
       await page.fill('#next', 'Browser2026ok');
       await page.click('#change-form button[type=submit]');
       await page.waitForSelector('#home:not([hidden]) #regs input[type=checkbox]');
+      // OPS-6: the page shows the ID number and phone masked, for checking (seed 001), never whole.
+      await expect.poll(() => page.textContent('#who')).toContain(`${c.idNumber.slice(0, 4)}**********${c.idNumber.slice(-4)} ${c.phone.slice(0, 3)}****${c.phone.slice(-4)}`);
+      const html = await page.content();
+      expect(html).not.toContain(c.idNumber);
+      expect(html).not.toContain(c.phone);
       for (const box of await page.$$('#regs input[type=checkbox]')) await box.check();
       await page.screenshot({ path: artifactPath(`demo-subjects-${label}.png`), fullPage: true });
       await page.click('#confirm');
