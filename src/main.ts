@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config.ts';
 import { createChannels } from './channels/index.ts';
@@ -47,14 +48,21 @@ async function main(): Promise<void> {
 
   // OPS-6: configured keys, or (never in live mode: loadConfig refuses) development keys kept in DATA_DIR.
   let personalData = config.personalDataKeys;
+  let devKeys: ReturnType<typeof developmentPersonalDataKeys> | undefined;
   if (!personalData) {
-    const dev = developmentPersonalDataKeys(config.dataDir);
-    personalData = dev.keys;
-    log.warn({ file: dev.file, created: dev.created }, 'personal data is encrypted with development keys from DATA_DIR; set PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY for real data');
+    devKeys = developmentPersonalDataKeys(config.dataDir);
+    personalData = devKeys.keys;
+    log.warn({ file: devKeys.file, created: devKeys.created }, 'personal data is encrypted with development keys from DATA_DIR; set PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY for real data');
   }
   const keyProblems = await personalDataKeyProblems({ db, personalData });
   if (keyProblems.length) {
-    console.error(`The personal-data keys do not fit this database:\n  - ${keyProblems.join('\n  - ')}\nConfigure the keys this database was written with (docs/personal-data.md).`);
+    let hint = 'Configure the keys this database was written with (docs/personal-data.md).';
+    if (devKeys?.created) {
+      // Keys just made cannot be the ones this data was sealed with: the file was lost.
+      fs.rmSync(devKeys.file);
+      hint = `${devKeys.file} is missing: restore it, or (development data) delete ${path.join(config.dataDir, 'postgres')} to start afresh with new demo data.`;
+    }
+    console.error(`The personal-data keys do not fit this database:\n  - ${keyProblems.join('\n  - ')}\n${hint}`);
     for (const stop of stops) await stop().catch(() => undefined);
     process.exit(2);
   }
