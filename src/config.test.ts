@@ -6,6 +6,10 @@ import { ConfigError, loadConfig } from './config.ts';
 import type { Db } from './db/database.ts';
 import { mintCertificate, mintMerchantCert, mintUnionpaySandboxPki } from './sandbox/unionpay/unionpay-pki.ts';
 import { ManualClock } from './shared/clock.ts';
+import { generatePersonalDataKeyText } from './shared/personal-data.ts';
+
+const personal = generatePersonalDataKeyText();
+const PERSONAL_KEYS = { PERSONAL_DATA_KEYS: personal.encryption, PERSONAL_DATA_HASH_KEY: personal.hash };
 
 describe('configuration', () => {
   it('runs on defaults with nothing set', () => {
@@ -14,6 +18,7 @@ describe('configuration', () => {
     expect(c.databaseUrl).toBeUndefined();
     expect(c.paymentMode).toBe('sandbox');
     expect(c.demoData).toBe(true);
+    expect(c.personalDataKeys).toBeUndefined();
   });
 
   it.each([
@@ -42,7 +47,7 @@ describe('configuration', () => {
     const keys = {
       PAYMENT_MODE: 'live', PAYMENT_CHANNELS: 'alipay', ALIPAY_APP_ID: '2021004100000000', ALIPAY_SELLER_ID: '2088123412341234',
       ALIPAY_PRIVATE_KEY: app.privateKeyPem, ALIPAY_PUBLIC_KEY: generateRsaKeyPair().publicKeyPem, ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do',
-      SMTP_URL: 'smtps://u:p@smtp.example.cn',
+      SMTP_URL: 'smtps://u:p@smtp.example.cn', ...PERSONAL_KEYS,
     };
     expect(() => loadConfig({ ...keys, DEMO_DATA: 'false' })).toThrow(/PUBLIC_BASE_URL must be an https:\/\/ address/);
     expect(() => loadConfig({ ...keys, PUBLIC_BASE_URL: 'https://pay.example.cn', DEMO_DATA: 'true' })).toThrow(/DEMO_DATA must be false/);
@@ -56,7 +61,7 @@ describe('configuration', () => {
     const live = loadConfig({
       PAYMENT_MODE: 'live', PAYMENT_CHANNELS: 'alipay', ALIPAY_APP_ID: '2021004100000000', ALIPAY_SELLER_ID: '2088123412341234',
       ALIPAY_PRIVATE_KEY: generateRsaKeyPair().privateKeyPem, ALIPAY_PUBLIC_KEY: generateRsaKeyPair().publicKeyPem, ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do',
-      PUBLIC_BASE_URL: 'https://pay.example.cn', DEMO_DATA: 'false', SMTP_URL: 'smtps://smtp.example.cn',
+      PUBLIC_BASE_URL: 'https://pay.example.cn', DEMO_DATA: 'false', SMTP_URL: 'smtps://smtp.example.cn', ...PERSONAL_KEYS,
     });
     expect(live.mail.devPage).toBe(false);
   });
@@ -69,6 +74,42 @@ describe('configuration', () => {
     const c = loadConfig({ ALIPAY_PRIVATE_KEY_FILE: '/k.pem' }, (p) => `pem from ${p}`);
     expect(c.alipay.privateKeyPem).toBe('pem from /k.pem');
   });
+
+  describe('personal-data keys (OPS-6)', () => {
+    const live = {
+      PAYMENT_MODE: 'live', PAYMENT_CHANNELS: 'alipay', ALIPAY_APP_ID: '2021004100000000', ALIPAY_SELLER_ID: '2088123412341234',
+      ALIPAY_PRIVATE_KEY: generateRsaKeyPair().privateKeyPem, ALIPAY_PUBLIC_KEY: generateRsaKeyPair().publicKeyPem, ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do',
+      PUBLIC_BASE_URL: 'https://pay.example.cn', DEMO_DATA: 'false', SMTP_URL: 'smtps://smtp.example.cn',
+    };
+
+    it('live mode refuses to start without them (no development key in live mode)', () => {
+      expect(() => loadConfig(live)).toThrow(/PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY \(or their \*_FILE\) are required when PAYMENT_MODE=live/);
+      expect(loadConfig({ ...live, ...PERSONAL_KEYS }).personalDataKeys?.currentVersion).toBe(1);
+    });
+
+    it('one without the other is refused', () => {
+      expect(() => loadConfig({ PERSONAL_DATA_KEYS: personal.encryption })).toThrow(/PERSONAL_DATA_HASH_KEY \(or its _FILE\) must be set with PERSONAL_DATA_KEYS/);
+      expect(() => loadConfig({ PERSONAL_DATA_HASH_KEY: personal.hash })).toThrow(/PERSONAL_DATA_KEYS \(or its _FILE\) must be set with PERSONAL_DATA_HASH_KEY/);
+    });
+
+    it('a malformed key stops the start, and the message does not quote it', () => {
+      const short = `1:${Buffer.alloc(16, 3).toString('base64')}`;
+      expect(() => loadConfig({ PERSONAL_DATA_KEYS: short, PERSONAL_DATA_HASH_KEY: personal.hash })).toThrow(/PERSONAL_DATA_KEYS \/ PERSONAL_DATA_HASH_KEY: key version 1 is 16 bytes/);
+      try {
+        loadConfig({ PERSONAL_DATA_KEYS: short, PERSONAL_DATA_HASH_KEY: personal.hash });
+      } catch (e) {
+        expect((e as Error).message).not.toContain(short.slice(2));
+      }
+    });
+
+    it('reads them from files, several versions in one', () => {
+      const next = generatePersonalDataKeyText(2);
+      const files: Record<string, string> = { '/keys': `${personal.encryption}\n${next.encryption}\n`, '/hash': `${personal.hash}\n` };
+      const c = loadConfig({ PERSONAL_DATA_KEYS_FILE: '/keys', PERSONAL_DATA_HASH_KEY_FILE: '/hash' }, (p) => files[p]!);
+      expect(c.personalDataKeys?.currentVersion).toBe(2);
+      expect([...c.personalDataKeys!.encryption.keys()].sort()).toEqual([1, 2]);
+    });
+  });
 });
 
 describe('live channels (PAYMENT_MODE=live): configuration only, every variable named, nothing of the sandbox', () => {
@@ -77,7 +118,7 @@ describe('live channels (PAYMENT_MODE=live): configuration only, every variable 
   const pki = mintUnionpaySandboxPki(now);
   const merchantCert = mintMerchantCert(pki.middle, '898310148160001', now);
   const platformCert = mintCertificate({ subjectCn: 'Tenpay.com Root CA test', ca: false, issuer: pki.middle, notBefore: new Date(now.getTime() - 86_400_000), notAfter: new Date(now.getTime() + 365 * 86_400_000) });
-  const base = { PAYMENT_MODE: 'live', PUBLIC_BASE_URL: 'https://pay.example.cn', DEMO_DATA: 'false', SMTP_URL: 'smtps://smtp.example.cn' };
+  const base = { PAYMENT_MODE: 'live', PUBLIC_BASE_URL: 'https://pay.example.cn', DEMO_DATA: 'false', SMTP_URL: 'smtps://smtp.example.cn', ...PERSONAL_KEYS };
   const ALIPAY = {
     ALIPAY_APP_ID: '2021004100000000', ALIPAY_SELLER_ID: '2088123412341234', ALIPAY_PRIVATE_KEY: rsa[0]!.privateKeyPem,
     ALIPAY_PUBLIC_KEY: pemBody(rsa[1]!.publicKeyPem), ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do',

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readLiveChannels, type LiveChannels } from './config-channels.ts';
+import { parsePersonalDataKeys, PersonalDataError, type PersonalDataKeys } from './shared/personal-data.ts';
 
 /**
  * Configuration comes only from environment variables, read and checked once at start-up.
@@ -45,6 +46,11 @@ export interface Config {
     /** /dev/mail shows the outbox: only in sandbox mode outside production. */
     devPage: boolean;
   };
+  /**
+   * Keys of ID numbers and phones at rest (OPS-6). Unset outside live mode → development keys
+   * generated once and kept in DATA_DIR (see shared/development-keys.ts).
+   */
+  personalDataKeys: PersonalDataKeys | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -129,6 +135,27 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
   const live = paymentMode === 'live'
     ? readLiveChannels({ str, url, pem, readFile, error: (m) => errors.push(m) }, { publicBaseUrl, dataDir, alipay })
     : undefined;
+  const personalDataKeys = (() => {
+    const keys = pem('PERSONAL_DATA_KEYS');
+    const hash = pem('PERSONAL_DATA_HASH_KEY');
+    if (keys === undefined && hash === undefined) {
+      if (paymentMode === 'live') {
+        errors.push('PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY (or their *_FILE) are required when PAYMENT_MODE=live: ID numbers and phones are encrypted with them (each: openssl rand -base64 32; keys are written 1:<base64>)');
+      }
+      return undefined;
+    }
+    if (keys === undefined || hash === undefined) {
+      errors.push(`${keys === undefined ? 'PERSONAL_DATA_KEYS' : 'PERSONAL_DATA_HASH_KEY'} (or its _FILE) must be set with ${keys === undefined ? 'PERSONAL_DATA_HASH_KEY' : 'PERSONAL_DATA_KEYS'}`);
+      return undefined;
+    }
+    try {
+      return parsePersonalDataKeys(keys, hash);
+    } catch (e) {
+      if (!(e instanceof PersonalDataError)) throw e;
+      errors.push(`PERSONAL_DATA_KEYS / PERSONAL_DATA_HASH_KEY: ${e.message}`);
+      return undefined;
+    }
+  })();
   const config: Config = {
     port,
     host,
@@ -151,6 +178,7 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
     secureCookies: bool('SECURE_COOKIES', publicBaseUrl.startsWith('https:')),
     captchaTestMode: bool('CAPTCHA_TEST_MODE', false),
     mail: mailConfig(str, errors, production || paymentMode === 'live'),
+    personalDataKeys,
   };
   if (config.captchaTestMode && (production || paymentMode === 'live')) errors.push('CAPTCHA_TEST_MODE must be off in production and when PAYMENT_MODE=live (it hands out captcha answers)');
   if (paymentMode === 'live') {

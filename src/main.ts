@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config.ts';
 import { createChannels } from './channels/index.ts';
@@ -8,8 +9,10 @@ import { seedDemo } from './demo/seed-demo.ts';
 import { seedConfigurations } from './demo/seed-configurations.ts';
 import { buildApp } from './http/app.ts';
 import { startJobRunner } from './jobs/schedule.ts';
+import { personalDataKeyProblems } from './modules/accounts/personal-data-keys.ts';
 import { channelRegistry, type AppContext } from './modules/context.ts';
 import { systemClock } from './shared/clock.ts';
+import { developmentPersonalDataKeys } from './shared/development-keys.ts';
 import { createLogger } from './shared/logger.ts';
 import { smtpMailer } from './modules/mail/mailer.ts';
 
@@ -64,11 +67,32 @@ async function main(): Promise<void> {
   const applied = await migrate(pool);
   if (applied.length) log.info({ applied }, 'migrations applied');
 
+  // OPS-6: configured keys, or (never in live mode: loadConfig refuses) development keys kept in DATA_DIR.
+  let personalData = config.personalDataKeys;
+  let devKeys: ReturnType<typeof developmentPersonalDataKeys> | undefined;
+  if (!personalData) {
+    devKeys = developmentPersonalDataKeys(config.dataDir);
+    personalData = devKeys.keys;
+    log.warn({ file: devKeys.file, created: devKeys.created }, 'personal data is encrypted with development keys from DATA_DIR; set PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY for real data');
+  }
+  const keyProblems = await personalDataKeyProblems({ db, personalData });
+  if (keyProblems.length) {
+    let hint = 'Configure the keys this database was written with (docs/personal-data.md).';
+    if (devKeys?.created) {
+      // Keys just made cannot be the ones this data was sealed with: the file was lost.
+      fs.rmSync(devKeys.file);
+      hint = `${devKeys.file} is missing: restore it, or (development data) delete ${path.join(config.dataDir, 'postgres')} to start afresh with new demo data.`;
+    }
+    console.error(`The personal-data keys do not fit this database:\n  - ${keyProblems.join('\n  - ')}\n${hint}`);
+    for (const stop of stops) await stop().catch(() => undefined);
+    process.exit(2);
+  }
+
   const clock = systemClock;
   const channels = await createChannels({ config, clock, log, db });
   const mailer = config.mail.smtpUrl ? smtpMailer(config.mail.smtpUrl, config.mail.from) : undefined;
   if (mailer) stops.push(async () => mailer.close());
-  const ctx: AppContext = { db, clock, channels: channelRegistry(channels.channels), log, publicBaseUrl: config.publicBaseUrl, ...(mailer ? { mailer } : {}) };
+  const ctx: AppContext = { db, clock, channels: channelRegistry(channels.channels), log, publicBaseUrl: config.publicBaseUrl, personalData, ...(mailer ? { mailer } : {}) };
   const app = await buildApp({ ctx, config, logger: log, trustProxy: config.trustProxy, devMailPage: config.mail.devPage, ...(channels.sandboxPlugin ? { sandbox: channels.sandboxPlugin } : {}) });
   stops.unshift(() => app.close());
 
@@ -80,8 +104,8 @@ async function main(): Promise<void> {
   channels.start?.();
   if (channels.stop) stops.unshift(channels.stop);
 
-  const demo = config.demoData ? await seedDemo(db, clock.now()) : undefined;
-  const seeds = config.demoData ? await seedConfigurations(db, clock.now()) : [];
+  const demo = config.demoData ? await seedDemo(ctx, clock.now()) : undefined;
+  const seeds = config.demoData ? await seedConfigurations(ctx, clock.now()) : [];
   printWelcome(config.publicBaseUrl, demo, seeds, Boolean(channels.sandboxPlugin));
   if (!mailer) console.log(`Mail is not sent (no SMTP_URL): it is kept in the outbox${config.mail.devPage ? `, readable at ${config.publicBaseUrl}/dev/mail` : ''}.\n`);
 

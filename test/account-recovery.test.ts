@@ -56,7 +56,7 @@ describe('找回已报名账号 (ACC-6, seed 002)', () => {
     const r = await recover(idExam.authorityCode, await nameOf(c.candidateId), c.idNumber);
     expect(r.body.maskedEmail).toBe('l***@163.com');
     const mail = await lastMailTo(t.db, 'lisi@163.com');
-    expect(mail.body_text).toContain(`${c.idNumber.slice(0, 3)}${'*'.repeat(11)}${c.idNumber.slice(-4)}`);
+    expect(mail.body_text).toContain(`${c.idNumber.slice(0, 4)}${'*'.repeat(10)}${c.idNumber.slice(-4)}`);
     expect(mail.body_text).not.toContain(c.idNumber);
   });
 

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
 import { confirmBill } from '../src/modules/billing/confirm-bill.ts';
 import { ManualClock, MINUTE } from '../src/shared/clock.ts';
 import { isValidBillNo } from '../src/shared/bill-number.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
 import { makeCandidate, makeExam, type ExamFixture } from './support/fixtures.ts';
+import { testLogger } from './support/test-log.ts';
 
 let t: TestDatabase;
 let exam: ExamFixture;
 const clock = new ManualClock('2026-03-15T01:00:00Z');
-const ctx = () => ({ db: t.db, clock, log: pino({ level: 'silent' }) });
+const ctx = () => ({ db: t.db, clock, log: testLogger() });
 
 beforeAll(async () => {
   t = await createTestDatabase({ poolSize: 20 });

@@ -38,8 +38,9 @@ describe('initial password and forced change (ACC-2)', () => {
     const r = await signIn(b, c.idNumber, c.password);
     expect(r.status).toBe(200);
     expect(r.body.mustChangePassword).toBe(true);
-    expect(r.body.idNumberMasked).toMatch(/^\d{3}\*+\w{4}$/);
-    expect(r.body.idNumberMasked).not.toContain(c.idNumber.slice(3, 14));
+    // OPS-6: masked as docs/personal-data.md says.
+    expect(r.body.idNumberMasked).toBe(`${c.idNumber.slice(0, 4)}**********${c.idNumber.slice(-4)}`);
+    expect(r.body.phoneMasked).toBe(`${c.phone.slice(0, 3)}****${c.phone.slice(-4)}`);
     expect((await b.get('/api/v1/registrations')).body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
     expect((await b.post('/api/v1/bills', { registrationIds: c.registrationIds.map(String) })).body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
 

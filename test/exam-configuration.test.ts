@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, loadConfiguration, parseConfiguration, resolveWhen } from '../src/modules/exams/load-configuration.ts';
 import type { ExamConfiguration } from '../src/modules/exams/exam-configuration.schema.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
+import { TEST_PERSONAL_DATA } from './support/test-keys.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
   t = await createTestDatabase();
 });
 afterAll(async () => t.drop());
+const load = (config: ExamConfiguration) => loadConfiguration({ db: t.db, personalData: TEST_PERSONAL_DATA }, config, now);
 
 const now = new Date('2026-03-15T01:00:00Z'); // 09:00 Beijing
 
@@ -52,17 +54,17 @@ describe('exam configurations as data (REG-1, ADM-1)', () => {
     const dangling = structuredClone(SMALL);
     dangling.authority.code = 'CFG2';
     dangling.sitting.capacity = [{ site: 'S9', slot: 'AM', subject: 'ENG-B', seats: 1 }];
-    await expect(loadConfiguration(t.db, parseConfiguration(dangling), now)).rejects.toThrow(/site S9 is not defined/);
+    await expect(load(parseConfiguration(dangling))).rejects.toThrow(/site S9 is not defined/);
     const badId = structuredClone(SMALL);
     badId.authority.code = 'CFG3';
     badId.candidates[0]!.idNumber = '110105199003071230';
-    await expect(loadConfiguration(t.db, parseConfiguration(badId), now)).rejects.toThrow(/not a valid 居民身份证 number/);
+    await expect(load(parseConfiguration(badId))).rejects.toThrow(/not a valid 居民身份证 number/);
     expect(await t.db.selectFrom('authority').select('id').where('code', '=', 'CFG3').executeTakeFirst()).toBeUndefined();
     expect(await t.db.selectFrom('authority').select('id').where('code', '=', 'CFG2').executeTakeFirst()).toBeUndefined();
   });
 
   it('loads everything once; loading again changes nothing', async () => {
-    const loaded = await loadConfiguration(t.db, parseConfiguration(structuredClone(SMALL)), now);
+    const loaded = await load(parseConfiguration(structuredClone(SMALL)));
     expect(loaded?.accounts).toEqual([{ name: '张三', idNumber: '110105199003071239', password: '071239' }]);
     const subjects = await t.db.selectFrom('subject').select(['code', 'written_subject_id', 'exclusion_group']).where('sitting_id', '=', loaded!.sittingId).orderBy('id').execute();
     expect(subjects.map((s) => s.code)).toEqual(['ENG-A', 'ENG-B', 'ORAL']);
@@ -72,7 +74,7 @@ describe('exam configurations as data (REG-1, ADM-1)', () => {
     expect(windows[0]).toEqual({ kind: 'REGISTRATION', opens_at: new Date('2026-03-14T01:00:00Z') });
     const standing = await t.db.selectFrom('candidate_subject_standing').select('status').execute();
     expect(standing.map((x) => x.status)).toEqual(['PASSED']);
-    expect(await loadConfiguration(t.db, parseConfiguration(structuredClone(SMALL)), now)).toBeUndefined();
+    expect(await load(parseConfiguration(structuredClone(SMALL)))).toBeUndefined();
     expect(await t.db.selectFrom('exam').select('id').execute()).toHaveLength(1);
   });
 });

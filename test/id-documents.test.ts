@@ -3,23 +3,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedConfigurations } from '../src/demo/seed-configurations.ts';
 import { seedDemo } from '../src/demo/seed-demo.ts';
 import { loadConfiguration, parseConfiguration } from '../src/modules/exams/load-configuration.ts';
+import type { AppContext } from '../src/modules/context.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { validateIdNumber, recogniseIdNumber, type IdType } from '../src/shared/id-document.ts';
 import { residentIdCheckChar } from '../src/shared/resident-id.ts';
+import { candidateIdNumber } from '../src/modules/accounts/candidate-identity.ts';
 import { makeExam, type ExamFixture } from './support/fixtures.ts';
+import { TEST_PERSONAL_DATA } from './support/test-keys.ts';
 import { Browser } from './support/http.ts';
 import { buildTestApp } from './support/test-app.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
 
 let t: TestDatabase;
 let app: FastifyInstance;
+let ctx: AppContext;
 let exam: ExamFixture;
 const clock = new ManualClock('2026-03-15T01:00:00Z');
 const id = (first17: string) => first17 + residentIdCheckChar(first17);
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  ({ app } = await buildTestApp(t, { clock }));
+  ({ app, ctx } = await buildTestApp(t, { clock }));
   exam = await makeExam(t.db);
 });
 afterAll(async () => {
@@ -62,7 +66,7 @@ describe('ID numbers at sign-in (ACC-1)', () => {
   });
 
   it('the number may be typed with full-width digits, spaces or a lower-case x', async () => {
-    const loaded = (await loadConfiguration(t.db, roster('IDT0', [{ idNumber: '11010519491231002X', name: '赵一' }]), clock.now()))!;
+    const loaded = (await loadConfiguration(ctx, roster('IDT0', [{ idNumber: '11010519491231002X', name: '赵一' }]), clock.now()))!;
     const b = new Browser(app);
     expect((await b.signIn(loaded.authorityCode, '１１０１０５ １９４９１２３１ ００２x', 'Start2026')).status).toBe(200);
   });
@@ -76,9 +80,9 @@ describe('ID numbers on a roster (ACC-1)', () => {
       { idType: 'TAIWAN_PERMIT' as const, idNumber: '87654321', name: '林小美' },
       { idType: 'HMT_RESIDENCE_PERMIT' as const, idNumber: id('83000019950101002'), name: '王台生' },
     ];
-    const loaded = (await loadConfiguration(t.db, roster('IDT1', people), clock.now()))!;
-    const rows = await t.db.selectFrom('candidate').select(['id_type', 'id_number']).where('authority_id', '=', (await t.db.selectFrom('authority').select('id').where('code', '=', 'IDT1').executeTakeFirstOrThrow()).id).orderBy('id').execute();
-    expect(rows).toEqual(people.map((p) => ({ id_type: p.idType, id_number: p.idNumber.toUpperCase() })));
+    const loaded = (await loadConfiguration(ctx, roster('IDT1', people), clock.now()))!;
+    const rows = await t.db.selectFrom('candidate').select(['id_type', 'id_number_sealed']).where('authority_id', '=', (await t.db.selectFrom('authority').select('id').where('code', '=', 'IDT1').executeTakeFirstOrThrow()).id).orderBy('id').execute();
+    expect(rows.map((r) => ({ id_type: r.id_type, id_number: candidateIdNumber(TEST_PERSONAL_DATA, r) }))).toEqual(people.map((p) => ({ id_type: p.idType, id_number: p.idNumber.toUpperCase() })));
     for (const p of people) {
       const r = await new Browser(app).signIn(loaded.authorityCode, p.idNumber, 'Start2026');
       expect(r.status, p.idType).toBe(200);
@@ -98,7 +102,7 @@ describe('ID numbers on a roster (ACC-1)', () => {
     for (const [idType, idNumber, message] of cases) {
       const code = `IDB${++n}`;
       const config = roster(code, [{ idNumber: id('11010519800101001'), name: '好人' }, { idType, idNumber, name: '坏号码' }]);
-      const error = await loadConfiguration(t.db, config, clock.now()).then(() => null, (e: Error) => e);
+      const error = await loadConfiguration(ctx, config, clock.now()).then(() => null, (e: Error) => e);
       expect(error?.message, `${idType} ${idNumber}`).toMatch(message);
       expect(error?.message).toContain('candidate 坏号码');
       if (idNumber.length > 8) expect(error?.message).not.toContain(idNumber);
@@ -111,15 +115,17 @@ describe('the demo and the five seed systems', () => {
   it('hold only valid ID numbers, each of the type it is stored as (candidates and CET4 results)', async () => {
     const fresh = await createTestDatabase();
     const db = fresh.db;
+    const freshCtx = { db, personalData: TEST_PERSONAL_DATA };
     try {
-      await seedDemo(db, clock.now());
-      await seedConfigurations(db, clock.now());
-      const candidates = await db.selectFrom('candidate').select(['id_type', 'id_number']).execute();
+      await seedDemo(freshCtx, clock.now());
+      await seedConfigurations(freshCtx, clock.now());
+      const candidates = (await db.selectFrom('candidate').select(['id_type', 'id_number_sealed']).execute())
+        .map((c) => ({ id_type: c.id_type, id_number: candidateIdNumber(TEST_PERSONAL_DATA, c) }));
       expect(candidates.length).toBeGreaterThanOrEqual(20);
       for (const c of candidates) expect(validateIdNumber(c.id_type, c.id_number, clock.now()), c.id_number.slice(0, 6)).toMatchObject({ ok: true, value: { number: c.id_number } });
-      const scores = await db.selectFrom('cet4_score').select('id_number').execute();
+      const scores = (await db.selectFrom('cet4_score').select('id_number_sealed').execute()).map((s) => candidateIdNumber(TEST_PERSONAL_DATA, s));
       expect(scores.length).toBeGreaterThan(0);
-      for (const s of scores) expect(recogniseIdNumber(s.id_number, clock.now()).ok).toBe(true);
+      for (const s of scores) expect(recogniseIdNumber(s, clock.now()).ok).toBe(true);
     } finally {
       await fresh.drop();
     }

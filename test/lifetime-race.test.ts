@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
 import { createDb } from '../src/db/database.ts';
 import { expireUnpaidRegistrationsJob } from '../src/jobs/expire-unpaid-registrations.job.ts';
 import { confirmBill } from '../src/modules/billing/confirm-bill.ts';
@@ -10,6 +9,8 @@ import { provisionSeats } from '../src/modules/registration/seat-holds.sql.ts';
 import { HOUR, ManualClock } from '../src/shared/clock.ts';
 import { makeCandidate, makeExam } from './support/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
+import { TEST_PERSONAL_DATA } from './support/test-keys.ts';
+import { testLogger } from './support/test-log.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -20,7 +21,7 @@ afterAll(async () => t.drop());
 describe('the 24 h removal never takes a registration that is being confirmed (REG-7, found in review)', () => {
   it('a bill confirmed between the job\'s snapshot and its row lock keeps its registration and its seat', async () => {
     const clock = new ManualClock('2026-03-15T01:00:00Z');
-    const ctx = { db: t.db, clock, channels: channelRegistry([]), log: pino({ level: 'silent' }), publicBaseUrl: 'http://x' } satisfies AppContext;
+    const ctx = { db: t.db, clock, channels: channelRegistry([]), log: testLogger(), publicBaseUrl: 'http://x', personalData: TEST_PERSONAL_DATA } satisfies AppContext;
     const exam = await makeExam(t.db, { fees: [3000n] });
     await t.db.updateTable('exam').set({ unpaid_registration_ttl_hours: 24 }).where('id', '=', exam.examId).execute();
     const site = await t.db.insertInto('site').values({ sitting_id: exam.sittingId, code: 'A', name: 'A' }).returning('id').executeTakeFirstOrThrow();

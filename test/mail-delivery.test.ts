@@ -1,5 +1,4 @@
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { composeAccountMailJob } from '../src/jobs/compose-account-mail.job.ts';
@@ -8,7 +7,6 @@ import { sendMailJob } from '../src/jobs/send-mail.job.ts';
 import type { AppContext } from '../src/modules/context.ts';
 import { afterFailure, MAIL_BACKOFF_MS } from '../src/modules/mail/send-mail.ts';
 import { smtpMailer } from '../src/modules/mail/mailer.ts';
-import { REDACT_PATHS } from '../src/shared/logger.ts';
 import { ManualClock, MINUTE } from '../src/shared/clock.ts';
 import { makeEmailExam, signUp, signUpData } from './support/email-accounts.ts';
 import { makeCandidate, makeExam, type ExamFixture } from './support/fixtures.ts';
@@ -16,6 +14,7 @@ import { Browser } from './support/http.ts';
 import { lastMailTo, linkToken, startSmtpSink } from './support/mailbox.ts';
 import { buildTestApp } from './support/test-app.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
+import { testLogger } from './support/test-log.ts';
 
 let t: TestDatabase;
 let app: FastifyInstance;
@@ -31,7 +30,7 @@ beforeAll(async () => {
   sink = await startSmtpSink();
   ctx.mailer = smtpMailer(sink.url, 'CET 考试中心 <no-reply@exam.example.cn>');
   // The logger `npm start` uses (with its redaction), writing where the test can read it.
-  ctx.log = pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, new Writable({ write(c, _e, cb) { logLines.push(String(c)); cb(); } }));
+  ctx.log = testLogger(new Writable({ write(c, _e, cb) { logLines.push(String(c)); cb(); } }));
   exam = await makeEmailExam(t.db);
   await t.db.updateTable('authority').set({ name: 'CET 考试中心' }).where('id', '=', exam.authorityId).execute();
 });

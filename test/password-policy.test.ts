@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfiguration, seedConfigurationFiles } from '../src/demo/seed-configurations.ts';
 import { PASSWORD_PROBLEMS } from '../src/modules/accounts/password-policy.ts';
 import { loadConfiguration, parseConfiguration, type LoadedExam } from '../src/modules/exams/load-configuration.ts';
+import type { AppContext } from '../src/modules/context.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { makeCandidate, makeExam, type ExamFixture } from './support/fixtures.ts';
 import { Browser } from './support/http.ts';
@@ -12,17 +13,18 @@ import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
 
 let t: TestDatabase;
 let app: FastifyInstance;
+let ctx: AppContext;
 let exam: ExamFixture;
 const clock = new ManualClock('2026-03-15T01:00:00Z');
 const seeds: Record<string, LoadedExam> = {};
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  ({ app } = await buildTestApp(t, { clock }));
+  ({ app, ctx } = await buildTestApp(t, { clock }));
   exam = await makeExam(t.db);
   for (const file of seedConfigurationFiles().filter((f) => /\/00[23]-/.test(f))) {
     const config = readConfiguration(file);
-    seeds[config.exam.code] = (await loadConfiguration(t.db, config, clock.now()))!;
+    seeds[config.exam.code] = (await loadConfiguration(ctx, config, clock.now()))!;
   }
 });
 afterAll(async () => {
@@ -87,11 +89,11 @@ describe('each exam\'s own policy, enforced at the server (ACC-3)', () => {
     const base = readConfiguration(seedConfigurationFiles().find((f) => f.endsWith('001-shanghai-zizhu.json'))!);
     const strict = parseConfiguration({ ...structuredClone(base), authority: { code: 'PWX1', name: '口令测试' },
       exam: { ...base.exam, passwordPolicy: { minLength: 10, maxLength: 20, requiredClasses: ['LOWER', 'UPPER', 'DIGIT'], specialCharacters: '#' } } });
-    await loadConfiguration(t.db, strict, clock.now());
+    await loadConfiguration(ctx, strict, clock.now());
     const policy = (await new Browser(app).get(`/api/v1/authorities/PWX1/exams/${base.exam.code}/password-policy`)).body;
     expect(policy).toMatchObject({ minLength: 10, maxLength: 20, requiredClasses: ['LOWER', 'UPPER', 'DIGIT'], specialCharacters: '#' });
     const impossible = { ...structuredClone(base), authority: { code: 'PWX2', name: '口令测试' }, exam: { ...base.exam, passwordPolicy: { minLength: 12, maxLength: 10, requiredClasses: [], specialCharacters: '' } } };
-    await expect(loadConfiguration(t.db, parseConfiguration(impossible), clock.now())).rejects.toThrow(/maxLength 10 is below minLength 12/);
+    await expect(loadConfiguration(ctx, parseConfiguration(impossible), clock.now())).rejects.toThrow(/maxLength 10 is below minLength 12/);
     const badSpecials = { ...structuredClone(base), exam: { ...base.exam, passwordPolicy: { minLength: 8, maxLength: 16, requiredClasses: [], specialCharacters: 'a b' } } };
     expect(() => parseConfiguration(badSpecials)).toThrow(/specialCharacters/);
   });

@@ -7,6 +7,8 @@ import { provisionSeats } from '../src/modules/registration/seat-holds.sql.ts';
 import { HOUR, MINUTE } from '../src/shared/clock.ts';
 import { makeCandidate, makeExam } from './support/fixtures.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
+import { TEST_PERSONAL_DATA } from './support/test-keys.ts';
+import { sealIdNumber } from '../src/modules/accounts/candidate-identity.ts';
 
 let w: PaymentWorld;
 beforeAll(async () => {
@@ -22,7 +24,7 @@ async function cet(opts: { ttlHours?: number; audit?: boolean } = {}) {
   await w.db.updateTable('exam').set({ cet6_review_threshold: 425, unpaid_registration_ttl_hours: opts.ttlHours ?? null, audit_required: opts.audit ?? false }).where('id', '=', exam.examId).execute();
   const c = await makeCandidate(w.db, exam);
   await w.db.updateTable('registration').set({ status: 'CANCELLED', cancelled_at: w.clock.now(), cancelled_reason: 'CANDIDATE' }).where('candidate_id', '=', c.candidateId).execute();
-  const me = await w.db.selectFrom('candidate').select(['id_number', 'name']).where('id', '=', c.candidateId).executeTakeFirstOrThrow();
+  const me = await w.db.selectFrom('candidate').select(['name']).where('id', '=', c.candidateId).executeTakeFirstOrThrow();
   return { exam, cet4, cet6, c, me };
 }
 
@@ -30,10 +32,11 @@ describe('CET6 review through the database (REG-4)', () => {
   it('REG-4: same ID → approved and CET6 can be registered; same name only → 未复核 until the institution approves; rejection needs a reason; neither → not filed', async () => {
     const s = await cet();
     await w.db.insertInto('cet4_score').values([
-      { authority_id: s.exam.authorityId, ticket_no: '110011191100101', id_number: s.me.id_number, name: '别名', score: 500 },
-      { authority_id: s.exam.authorityId, ticket_no: '110011191100102', id_number: '110105199901011234', name: s.me.name, score: 500 },
-      { authority_id: s.exam.authorityId, ticket_no: '110011191100103', id_number: '110105199901011234', name: '王五', score: 500 },
-      { authority_id: s.exam.authorityId, ticket_no: '110011191100104', id_number: s.me.id_number, name: s.me.name, score: 424 },
+      // The record's ID number in another case: the lookup hash is of the normalised number.
+      { authority_id: s.exam.authorityId, ticket_no: '110011191100101', ...sealIdNumber(TEST_PERSONAL_DATA, s.c.idNumber.toLowerCase()), name: '别名', score: 500 },
+      { authority_id: s.exam.authorityId, ticket_no: '110011191100102', ...sealIdNumber(TEST_PERSONAL_DATA, '110105199901011234'), name: s.me.name, score: 500 },
+      { authority_id: s.exam.authorityId, ticket_no: '110011191100103', ...sealIdNumber(TEST_PERSONAL_DATA, '110105199901011234'), name: '王五', score: 500 },
+      { authority_id: s.exam.authorityId, ticket_no: '110011191100104', ...sealIdNumber(TEST_PERSONAL_DATA, s.c.idNumber), name: s.me.name, score: 424 },
     ]).execute();
     const file = (ticketNo: string) => fileCet6Review(w.ctx, { candidateId: s.c.candidateId, sittingId: s.exam.sittingId, ticketNo });
 
@@ -58,7 +61,7 @@ describe('CET6 review through the database (REG-4)', () => {
 
   it('REG-4: an institution approves a 未复核 review and the candidate can register CET6', async () => {
     const s = await cet();
-    await w.db.insertInto('cet4_score').values({ authority_id: s.exam.authorityId, ticket_no: '220011191100102', id_number: '110105199901011234', name: s.me.name, score: 430 }).execute();
+    await w.db.insertInto('cet4_score').values({ authority_id: s.exam.authorityId, ticket_no: '220011191100102', ...sealIdNumber(TEST_PERSONAL_DATA, '110105199901011234'), name: s.me.name, score: 430 }).execute();
     const r = await fileCet6Review(w.ctx, { candidateId: s.c.candidateId, sittingId: s.exam.sittingId, ticketNo: '220011191100102' });
     if (!r.ok) throw new Error(r.error.code);
     expect(await decideReview(w.ctx, { reviewId: r.value.reviewId, approve: true, actor: 'institution:9' })).toEqual({ ok: true, value: 'APPROVED' });

@@ -12,6 +12,8 @@ import { provisionSeats } from '../src/modules/registration/seat-holds.sql.ts';
 import { MINUTE } from '../src/shared/clock.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
 import { makeExam } from './support/fixtures.ts';
+import { TEST_PERSONAL_DATA } from './support/test-keys.ts';
+import { sealCandidateIdentity } from '../src/modules/accounts/candidate-identity.ts';
 
 let w: PaymentWorld;
 beforeAll(async () => {
@@ -40,7 +42,7 @@ async function sitting(opts: { seats?: number; releaseOnExpiry?: boolean; window
     await w.db.transaction().execute((trx) => provisionSeats(trx, pool.id, opts.seats ?? 2));
   }
   const candidate = async () => {
-    const c = await w.db.insertInto('candidate').values({ authority_id: exam.authorityId, exam_id: exam.examId, id_number: `X${Math.random().toString().slice(2, 14)}`, name: '考生', password_hash: 'x' }).returning('id').executeTakeFirstOrThrow();
+    const c = await w.db.insertInto('candidate').values({ authority_id: exam.authorityId, exam_id: exam.examId, ...sealCandidateIdentity(TEST_PERSONAL_DATA, { idNumber: `X${Math.random().toString().slice(2, 14)}` }), name: '考生', password_hash: 'x' }).returning('id').executeTakeFirstOrThrow();
     return c.id;
   };
   return { exam, engA, engB, written, oral, siteId: site.id, am: slots[0]!.id, pm: slots[1]!.id, candidate };

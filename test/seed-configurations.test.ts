@@ -50,7 +50,7 @@ describe('the five seed systems, loaded from their configuration files and walke
     for (const walk of WALKS[config.authority.code]!) {
       it(`${config.exam.name} (${config.authority.code}): sign in → change password → register → bill → agree → pay by ${walk.channel} → PAID`, async () => {
         expect(config.exam.channels).toContain(walk.channel);
-        loaded ??= await loadConfiguration(w.db, config, w.clock.now());
+        loaded ??= await loadConfiguration(w.ctx, config, w.clock.now());
         expect(loaded).toBeDefined();
         const account = loaded!.accounts.find((a) => a.name === walk.candidate)!;
         const b = new Browser(w.app);

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountKey, addressKey } from '../src/modules/accounts/sign-in-throttle.repo.ts';
 import type { AppContext } from '../src/modules/context.ts';
@@ -12,6 +11,7 @@ import { makeCandidate, makeExam, type CandidateFixture, type ExamFixture } from
 import { Browser } from './support/http.ts';
 import { buildTestApp } from './support/test-app.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
+import { testLogger } from './support/test-log.ts';
 
 let t: TestDatabase;
 let app: FastifyInstance;
@@ -235,7 +235,7 @@ describe('account events for the audit log', () => {
   it('sign-ins (success, failure, locked) and password changes go through accountEvent, without passwords or full ID numbers', async () => {
     const lines: string[] = [];
     const original = ctx.log;
-    ctx.log = pino({ level: 'info' }, new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } }));
+    ctx.log = testLogger(new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } }));
     try {
       const c = await makeCandidate(t.db, exam, { mustChangePassword: true });
       const b = browserAt();
@@ -254,7 +254,7 @@ describe('account events for the audit log', () => {
     expect(events[1]).toMatchObject({ reason: 'POLICY', problems: ['COMMON_PASSWORD'] });
     expect(events[2]).toMatchObject({ forced: true });
     expect(events[7]).toMatchObject({ lockedNow: 'ACCOUNT' });
-    expect(events[0].idNumberMasked).toMatch(/^\d{3}\*{11}\w{4}$/);
+    expect(events[0].idNumberMasked).toMatch(/^\d{4}\*{10}\w{4}$/);
     const all = lines.join('\n');
     for (const secret of ['Audit2026ok', 'Woaini1314', 'Wrong2026x']) expect(all).not.toContain(secret);
     expect(all).not.toMatch(/\d{17}[\dX]/);

@@ -1,9 +1,8 @@
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createDb } from '../src/db/database.ts';
-import { REDACT_PATHS } from '../src/shared/logger.ts';
+import { scrubLogLine } from '../src/shared/logger.ts';
 import { channelRegistry } from '../src/modules/context.ts';
 import { Browser } from './support/http.ts';
 import { buildApp } from '../src/http/app.ts';
@@ -12,6 +11,8 @@ import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
 import { buildTestApp, TEST_SESSION } from './support/test-app.ts';
 import { makeCandidate, makeExam } from './support/fixtures.ts';
 import { freePort } from './support/free-port.ts';
+import { TEST_PERSONAL_DATA } from './support/test-keys.ts';
+import { testLogger } from './support/test-log.ts';
 
 let t: TestDatabase;
 let app: FastifyInstance;
@@ -33,9 +34,9 @@ describe('operations endpoints', () => {
 
   it('/healthz answers 503 when the database is unreachable', async () => {
     const { db } = createDb(`postgres://nobody:x@127.0.0.1:${await freePort()}/none`);
-    const log = pino({ level: 'silent' });
+    const log = testLogger();
     const down = await buildApp({
-      ctx: { db, clock: new ManualClock(), channels: channelRegistry([]), log, publicBaseUrl: 'http://x' },
+      ctx: { db, clock: new ManualClock(), channels: channelRegistry([]), log, publicBaseUrl: 'http://x', personalData: TEST_PERSONAL_DATA },
       logger: log, config: { session: TEST_SESSION, secureCookies: false, captchaTestMode: true, publicBaseUrl: 'http://x' },
     });
     const r = await down.inject({ method: 'GET', url: '/healthz' });
@@ -57,31 +58,46 @@ describe('operations endpoints', () => {
 });
 
 describe('logs never hold secrets or ID numbers (OPS-6)', () => {
-  it('redacts passwords, ID numbers, keys and cookies wherever they appear', () => {
+  const capture = () => {
     const lines: string[] = [];
-    const log = pino({ redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
-    log.info({ idNumber: '110105199003071239', password: 'Secret2026', candidate: { id_number: '110105199003071239', password_hash: '$argon2id$x' }, body: { newPassword: 'N3wSecret' }, cfg: { privateKeyPem: '-----BEGIN PRIVATE KEY-----' } }, 'x');
-    log.info({ req: { headers: { cookie: 'exampay_sid=abc' } } }, 'y');
+    return { lines, log: testLogger(new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } })) };
+  };
+
+  it('redacts passwords, ID numbers, phones, card numbers, keys and cookies wherever they appear, to three levels', () => {
+    const { lines, log } = capture();
+    log.info({ idNumber: '110105199003071239', password: 'Secret2026', candidate: { id_number: '110105199003071239', password_hash: '$argon2id$x', phone: '13800138000' }, body: { newPassword: 'N3wSecret' }, cfg: { privateKeyPem: '-----BEGIN PRIVATE KEY-----' } }, 'x');
+    log.info({ req: { headers: { cookie: 'exampay_sid=abc' } }, a: { b: { accNo: '6217000010001234567', sessionId: 'S3ssionValue' } } }, 'y');
     const out = lines.join('');
-    for (const secret of ['110105199003071239', 'Secret2026', '$argon2id$x', 'N3wSecret', 'BEGIN PRIVATE KEY', 'exampay_sid=abc']) expect(out).not.toContain(secret);
+    for (const secret of ['110105199003071239', 'Secret2026', '$argon2id$x', '13800138000', 'N3wSecret', 'BEGIN PRIVATE KEY', 'exampay_sid=abc', '6217000010001234567', 'S3ssionValue']) expect(out).not.toContain(secret);
     expect(out).toContain('[redacted]');
   });
 
-  it('a sign-in, right or wrong, leaves neither password nor ID number in the request log', async () => {
-    const lines: string[] = [];
-    const log = pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
+  it('a resident ID number or session cookie in free text, an error message or a URL is masked in the finished line', () => {
+    const { lines, log } = capture();
+    log.error({ err: new Error('duplicate key 11010519900307123X for 110105199003071239') }, 'insert failed for 110105199003071239; cookie exampay_sid=T0k3nValue');
+    expect(scrubLogLine('see 110105199003071239 and 110105199003071230')).toBe('see 1101**********1239 and 110105199003071230');
+    const out = lines.join('');
+    expect(out).not.toContain('110105199003071239');
+    expect(out).toContain('1101**********1239');
+    expect(out).not.toContain('T0k3nValue');
+  });
+
+  it('a sign-in, right or wrong, leaves neither password nor ID number in the request log; personal query parameters are hidden', async () => {
+    const { lines, log } = capture();
     const exam = await makeExam(t.db);
     const c = await makeCandidate(t.db, exam);
     const logged = await buildApp({
-      ctx: { db: t.db, clock: new ManualClock(), channels: channelRegistry([]), log, publicBaseUrl: 'http://x' },
+      ctx: { db: t.db, clock: new ManualClock(), channels: channelRegistry([]), log, publicBaseUrl: 'http://x', personalData: TEST_PERSONAL_DATA },
       logger: log, config: { session: TEST_SESSION, secureCookies: false, captchaTestMode: true, publicBaseUrl: 'http://x' },
     });
     for (const password of [c.password, 'Wrong2026pw']) {
       await new Browser(logged).signIn(exam.authorityCode, c.idNumber, password);
     }
+    await logged.inject({ method: 'GET', url: `/api/v1/me?idNumber=E12345678&phone=${c.phone}&channel=alipay` });
     await logged.close();
     const out = lines.join('');
-    expect(out.length).toBeGreaterThan(0);
-    for (const secret of [c.idNumber, c.password, 'Wrong2026pw']) expect(out).not.toContain(secret);
+    expect(out).toContain('incoming request');
+    expect(out).toContain('idNumber=[redacted]&phone=[redacted]&channel=alipay');
+    for (const secret of [c.idNumber, c.password, 'Wrong2026pw', 'E12345678', c.phone]) expect(out).not.toContain(secret);
   });
 });

@@ -65,7 +65,11 @@ export interface CandidateTable {
   authority_id: bigint;
   exam_id: bigint;
   id_type: ColumnType<IdType, IdType | undefined, IdType>;
-  id_number: string;
+  /** OPS-6: sealed and hashed by modules/accounts/candidate-identity.ts; never plaintext. */
+  id_number_sealed: Buffer;
+  id_number_hash: Buffer;
+  phone_sealed: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+  phone_hash: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
   name: string;
   password_hash: string;
   must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
@@ -111,7 +115,7 @@ export interface RegistrationTable {
 export type SeatReleaseReason = 'PAYMENT_TIMEOUT' | 'HOLD_EXPIRED' | 'CANCELLED' | 'CHANGED';
 
 export interface CandidateSubjectStandingTable { candidate_id: bigint; subject_id: bigint; status: 'ELIGIBLE' | 'PASSED' | 'EXEMPT' }
-export interface Cet4ScoreTable { authority_id: bigint; ticket_no: string; id_number: string; name: string; score: number }
+export interface Cet4ScoreTable { authority_id: bigint; ticket_no: string; id_number_sealed: Buffer; id_number_hash: Buffer; name: string; score: number }
 export type ReviewStatus = 'APPROVED' | 'PENDING' | 'REJECTED';
 export interface EligibilityReviewTable {
   id: Id; candidate_id: bigint; sitting_id: bigint; ticket_no: string;

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { sealCandidateIdentity } from '../modules/accounts/candidate-identity.ts';
 import { hashPassword, initialPassword } from '../modules/accounts/password.ts';
 import { validateIdNumber } from '../shared/id-document.ts';
+import type { PersonalDataKeys } from '../shared/personal-data.ts';
 import { residentIdCheckChar } from '../shared/resident-id.ts';
 
 export interface DemoAccount {
@@ -10,10 +12,10 @@ export interface DemoAccount {
   password: string;
 }
 
-const DEMO_PEOPLE = [
-  { name: '张三', first17: '11010519900307123' },
-  { name: '李四', first17: '31010419951115234' },
-  { name: '王五', first17: '43010220000229345' },
+export const DEMO_PEOPLE = [
+  { name: '张三', first17: '11010519900307123', phone: '13800138000' },
+  { name: '李四', first17: '31010419951115234', phone: '13912345678' },
+  { name: '王五', first17: '43010220000229345', phone: '15873100001' },
 ];
 
 /**
@@ -22,8 +24,8 @@ const DEMO_PEOPLE = [
  * sitting, three subjects and three candidates with registrations. Returns the accounts, or
  * nothing when the database already has data.
  */
-export async function seedDemo(db: Db, now: Date): Promise<DemoAccount[] | undefined> {
-  return db.transaction().execute(async (trx) => {
+export async function seedDemo(ctx: { db: Db; personalData: PersonalDataKeys }, now: Date): Promise<DemoAccount[] | undefined> {
+  return ctx.db.transaction().execute(async (trx) => {
     // Several processes starting at once on an empty database seed it once.
     await sql`SELECT pg_advisory_xact_lock(727002)`.execute(trx);
     if (await trx.selectFrom('authority').select('id').limit(1).executeTakeFirst()) return undefined;
@@ -55,7 +57,8 @@ export async function seedDemo(db: Db, now: Date): Promise<DemoAccount[] | undef
       const idNumber = id.value.number;
       const password = initialPassword(exam, idNumber);
       const candidate = await trx.insertInto('candidate').values({
-        authority_id: authority.id, exam_id: exam.id, id_number: idNumber, name: person.name, password_hash: await hashPassword(password),
+        authority_id: authority.id, exam_id: exam.id, ...sealCandidateIdentity(ctx.personalData, { idNumber, phone: person.phone }), name: person.name,
+        password_hash: await hashPassword(password),
       }).returning('id').executeTakeFirstOrThrow();
       await trx.insertInto('registration').values(subjects.map((s) => ({ candidate_id: candidate.id, sitting_id: sitting.id, subject_id: s.id, created_at: now }))).execute();
       accounts.push({ name: person.name, idNumber, password });

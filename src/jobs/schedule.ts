@@ -8,6 +8,7 @@ import { pollPayingBillsJob } from './poll-paying-bills.job.ts';
 import { purgeExpiredJob } from './purge-expired.job.ts';
 import { composeAccountMailJob } from './compose-account-mail.job.ts';
 import { reconcileStatementsJob } from './reconcile-statements.job.ts';
+import { resealPersonalDataJob } from './reseal-personal-data.job.ts';
 import { releaseStaleSeatHoldsJob } from './release-stale-seat-holds.job.ts';
 import { sendMailJob } from './send-mail.job.ts';
 
@@ -17,7 +18,7 @@ import { sendMailJob } from './send-mail.job.ts';
  */
 export const JOBS: readonly ScheduledJob[] = [
   pollPayingBillsJob, closeExpiredBillsJob, reconcileStatementsJob, executeRefundsJob, expireUnpaidRegistrationsJob, releaseStaleSeatHoldsJob, purgeExpiredJob,
-  composeAccountMailJob, sendMailJob,
+  composeAccountMailJob, sendMailJob, resealPersonalDataJob,
 ];
 
 /** Runs every job once, in order — what tests call after moving the clock. */

@@ -3,6 +3,7 @@ import type { Channel, ChannelCode } from '../channels/channel.ts';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Mailer } from './mail/mailer.ts';
+import type { PersonalDataKeys } from '../shared/personal-data.ts';
 
 /** What use cases need from the outside world; built once in main.ts (or by a test). */
 export interface AppContext {
@@ -14,6 +15,8 @@ export interface AppContext {
   publicBaseUrl: string;
   /** SMTP delivery for the mail outbox; absent → mail stays in the outbox (development). */
   mailer?: Mailer;
+  /** Keys of ID numbers and phones at rest (OPS-6); used through accounts/candidate-identity.ts. */
+  personalData: PersonalDataKeys;
 }
 
 export interface ChannelRegistry {

@@ -1,4 +1,5 @@
 import { fail, ok, type Result } from './errors.ts';
+import { normaliseIdNumber } from './personal-data.ts';
 import { checkResidentId, type ResidentIdProblem } from './resident-id.ts';
 import { formatShanghai } from './time.ts';
 
@@ -31,9 +32,7 @@ const FORMATS: Record<Exclude<IdType, 'RESIDENT_ID' | 'HMT_RESIDENCE_PERMIT'>, {
  * What people type, made comparable: full-width forms (１２３、（Ｂ）) to ASCII, spaces and
  * hyphens removed, letters upper-case. Stored numbers are always in this form.
  */
-export function normaliseIdNumber(raw: string): string {
-  return raw.normalize('NFKC').replace(/[\s\u00a0-]+/g, '').toUpperCase();
-}
+export { normaliseIdNumber };
 
 export interface IdDocument {
   idType: IdType;
@@ -96,7 +95,5 @@ function residentIdFailure(idType: IdType, p: ResidentIdProblem): Result<never> 
   }
 }
 
-/** For pages, API answers that do not need the number, and logs: the first 3 and last 4 characters. */
-export function maskIdNumber(id: string): string {
-  return id.length <= 7 ? '*'.repeat(id.length) : `${id.slice(0, 3)}${'*'.repeat(id.length - 7)}${id.slice(-4)}`;
-}
+/** One mask for ID numbers everywhere (docs/personal-data.md). */
+export { maskIdNumber } from './personal-data.ts';

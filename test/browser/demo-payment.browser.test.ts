@@ -34,6 +34,11 @@ describe('a person pays a bill in Chromium through the sandbox cashier (plain pa
       await page.fill('#next', 'Browser2026ok');
       await page.click('#change-form button[type=submit]');
       await page.waitForSelector('#home:not([hidden]) #regs input[type=checkbox]');
+      // OPS-6: the page shows the ID number and phone masked, for checking (seed 001), never whole.
+      await expect.poll(() => page.textContent('#who')).toContain(`${c.idNumber.slice(0, 4)}**********${c.idNumber.slice(-4)} ${c.phone.slice(0, 3)}****${c.phone.slice(-4)}`);
+      const html = await page.content();
+      expect(html).not.toContain(c.idNumber);
+      expect(html).not.toContain(c.phone);
       for (const box of await page.$$('#regs input[type=checkbox]')) await box.check();
       await page.screenshot({ path: artifactPath(`demo-subjects-${label}.png`), fullPage: true });
       await page.click('#confirm');
@@ -74,7 +79,7 @@ describe('a 统考 candidate (seed 000 configuration) registers and pays by Unio
     const { loadConfiguration } = await import('../../src/modules/exams/load-configuration.ts');
     const { readConfiguration, seedConfigurationFiles } = await import('../../src/demo/seed-configurations.ts');
     const config = readConfiguration(seedConfigurationFiles().find((f) => f.endsWith('000-tongkao.json'))!);
-    const loaded = (await loadConfiguration(w.db, config, w.clock.now()))!;
+    const loaded = (await loadConfiguration(w.ctx, config, w.clock.now()))!;
     const wang = loaded.accounts.find((a) => a.name === '王强')!;
     const page = await browser.newPage({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
     const captcha = watchCaptchas(page);

@@ -1,6 +1,9 @@
 import type { Db } from '../../src/db/database.ts';
+import { sealCandidateIdentity } from '../../src/modules/accounts/candidate-identity.ts';
 import { hashPassword } from '../../src/modules/accounts/password.ts';
 import { residentIdCheckChar } from '../../src/shared/resident-id.ts';
+import { TEST_PERSONAL_DATA } from './test-keys.ts';
+import { recordSecret } from './test-log.ts';
 
 let seq = 0;
 let cachedHash: Promise<string> | undefined;
@@ -31,6 +34,7 @@ export async function makeExam(db: Db, opts: { fees?: bigint[]; timeoutMinutes?:
 export interface CandidateFixture {
   candidateId: bigint;
   idNumber: string;
+  phone: string;
   password: string;
   registrationIds: bigint[];
 }
@@ -43,15 +47,20 @@ export async function makeCandidate(db: Db, exam: ExamFixture, opts: { mustChang
   const born = new Date(Date.UTC(1960, 0, 1) + (n % 20_000) * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
   const first17 = `110105${born}${String(Math.floor(n / 20_000) % 1000).padStart(3, '0')}`;
   const idNumber = first17 + residentIdCheckChar(first17);
+  const phone = `139${String(process.pid % 10_000).padStart(4, '0')}${String(n % 10_000).padStart(4, '0')}`;
   const password = opts.mustChangePassword ? idNumber.slice(-6) : 'Exam2026pass';
+  // The run's log audit fails on any of these in a log line (test-log.ts).
+  recordSecret('ID number', idNumber);
+  recordSecret('phone', phone);
+  recordSecret('password', password);
   cachedHash ??= hashPassword('Exam2026pass');
   const candidate = await db.insertInto('candidate').values({
-    authority_id: exam.authorityId, exam_id: exam.examId, id_number: idNumber, name: `考生${n}`,
+    authority_id: exam.authorityId, exam_id: exam.examId, ...sealCandidateIdentity(TEST_PERSONAL_DATA, { idNumber, phone }), name: `考生${n}`,
     password_hash: opts.mustChangePassword ? await hashPassword(password) : await cachedHash,
     must_change_password: opts.mustChangePassword ?? false,
   }).returning('id').executeTakeFirstOrThrow();
   const regs = await db.insertInto('registration').values(exam.subjectIds.map((s) => ({
     candidate_id: candidate.id, sitting_id: exam.sittingId, subject_id: s, created_at: opts.at ?? new Date('2026-03-15T01:00:00Z'), ...(opts.owner ? { owner: opts.owner } : {}),
   }))).returning('id').execute();
-  return { candidateId: candidate.id, idNumber, password, registrationIds: regs.map((r) => r.id) };
+  return { candidateId: candidate.id, idNumber, phone, password, registrationIds: regs.map((r) => r.id) };
 }

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { SESSION_COOKIE } from '../../src/http/plugins/auth.ts';
+import { recordSecret } from './test-log.ts';
 
 /** A tiny cookie-keeping client for app.inject: one instance = one browser. */
 export class Browser {
@@ -12,6 +14,7 @@ export class Browser {
   }
 
   async request(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) {
+    recordPasswords(body);
     const res = await this.app.inject({
       method,
       url,
@@ -25,6 +28,7 @@ export class Browser {
       ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}),
     });
     for (const c of res.cookies) {
+      if (c.name === SESSION_COOKIE && c.value) recordSecret('session id', c.value);
       if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
@@ -49,6 +53,12 @@ export class Browser {
   setCookie(name: string, value: string): void {
     this.cookies.set(name, value);
   }
+}
+
+/** Every password a test sends is one the run's log audit must never find. */
+function recordPasswords(body: unknown): void {
+  if (typeof body !== 'object' || body === null) return;
+  for (const [k, v] of Object.entries(body)) if (/password/i.test(k) && typeof v === 'string' && v) recordSecret('password', v);
 }
 
 function safeJson(s: string): any { // eslint-disable-line @typescript-eslint/no-explicit-any

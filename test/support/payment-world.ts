@@ -6,11 +6,13 @@ import { confirmBill } from '../../src/modules/billing/confirm-bill.ts';
 import { acceptAgreement } from '../../src/modules/billing/accept-agreement.ts';
 import { startPayment } from '../../src/modules/payments/start-payment.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
+import type { AppContext } from '../../src/modules/context.ts';
 import type { Bill } from '../../src/db/schema.ts';
 import { createTestDatabase, type TestDatabase } from './test-db.ts';
 import { buildTestApp } from './test-app.ts';
 import { makeCandidate, makeExam, type CandidateFixture, type ExamFixture } from './fixtures.ts';
 import { freePort } from './free-port.ts';
+import { testLogger } from './test-log.ts';
 
 // Minting keys and certificates takes a moment; one set serves every world of a test file.
 let material: SandboxMaterial | undefined;
@@ -20,13 +22,14 @@ let material: SandboxMaterial | undefined;
  * its own port speaking Alipay's protocol, the official-SDK adapter between them, PostgreSQL,
  * and one manual clock that all of them read.
  */
-export async function startPaymentWorld(opts: { fees?: bigint[]; adapterTimeoutMs?: number; channels?: string[] } = {}) {
+export async function startPaymentWorld(opts: { fees?: bigint[]; adapterTimeoutMs?: number; channels?: string[]; seedFirst?: (ctx: AppContext) => Promise<unknown> } = {}) {
   const t: TestDatabase = await createTestDatabase({ poolSize: 30 });
   const clock = new ManualClock('2026-03-15T01:00:00Z');
   material ??= mintSandboxMaterial(clock.now(), { alipayAppId: '2021000000000001', alipaySellerId: '2088000000000001' });
   // The same setup as `npm start`: one sandbox speaking every channel's protocol, the real adapters.
   let sandboxBase = '';
-  const { app: sandboxApp, sandbox } = await buildSandboxApp({ clock, publicBaseUrl: () => sandboxBase, prefix: '/sandbox', apiHangMs: 5_000, ...sandboxOptions(material) });
+  // Logged like `npm start` logs its in-process sandbox: into the run's audited log.
+  const { app: sandboxApp, sandbox } = await buildSandboxApp({ clock, publicBaseUrl: () => sandboxBase, prefix: '/sandbox', apiHangMs: 5_000, ...sandboxOptions(material), fastify: { loggerInstance: testLogger().child({ component: 'sandbox' }) } });
   await sandboxApp.listen({ host: '127.0.0.1', port: 0 });
   sandboxBase = `http://127.0.0.1:${(sandboxApp.server.address() as { port: number }).port}/sandbox`;
   const port = await freePort();
@@ -35,6 +38,8 @@ export async function startPaymentWorld(opts: { fees?: bigint[]; adapterTimeoutM
   const alipay = channels[0] as AlipayAdapter;
   const { app, ctx } = await buildTestApp(t, { clock, channels, publicBaseUrl });
   await app.listen({ host: '127.0.0.1', port });
+  // Seeds that want an empty database (the demo) run before the world's own exam.
+  await opts.seedFirst?.(ctx);
   /** What tests need of the sandbox's Alipay side (its signing key, the merchant ids). */
   const sb = {
     alipayKeys: material.alipay.channel,

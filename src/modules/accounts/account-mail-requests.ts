@@ -1,12 +1,13 @@
 import type { DbOrTrx } from '../../db/database.ts';
 import type { AccountMailRequestTable } from '../../db/schema.ts';
 import { HOUR } from '../../shared/clock.ts';
+import { maskIdNumber } from '../../shared/personal-data.ts';
 import type { AppContext } from '../context.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { accountReminderMail, resetPasswordMail } from './account-mail.ts';
 import { issueLinkByMail } from './account-tokens.ts';
+import { candidateIdNumber } from './candidate-identity.ts';
 import { emailOnFile } from './candidate-lookup.ts';
-import { maskIdNumber } from './id-number-mask.ts';
 import { mailSite } from './mail-site.ts';
 
 type Kind = AccountMailRequestTable['kind'];
@@ -26,7 +27,7 @@ export async function requestAccountMail(db: DbOrTrx, input: { kind: Kind; candi
  * claimed with SKIP LOCKED, so several processes share the work; a request for nobody is just
  * marked done. The address is read again here: an address removed since then gets nothing.
  */
-export async function composeAccountMail(ctx: Pick<AppContext, 'db' | 'clock' | 'publicBaseUrl'>, limit = 50): Promise<{ composed: number; nobody: number }> {
+export async function composeAccountMail(ctx: Pick<AppContext, 'db' | 'clock' | 'publicBaseUrl' | 'personalData'>, limit = 50): Promise<{ composed: number; nobody: number }> {
   return ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now();
     const due = await trx.selectFrom('account_mail_request').selectAll().where('processed_at', 'is', null)
@@ -43,7 +44,7 @@ export async function composeAccountMail(ctx: Pick<AppContext, 'db' | 'clock' | 
       if (r.kind === 'RESET_PASSWORD') {
         await issueLinkByMail(trx, { candidateId: c.id, purpose: 'RESET_PASSWORD', email: to, now, compose: (link) => resetPasswordMail(site, { name: c.name, ...link }) });
       } else {
-        const login = c.login === 'EMAIL' ? { kind: 'EMAIL' as const, email: to } : { kind: 'ID_DOCUMENT' as const, idNumberMasked: maskIdNumber(c.id_number) };
+        const login = c.login === 'EMAIL' ? { kind: 'EMAIL' as const, email: to } : { kind: 'ID_DOCUMENT' as const, idNumberMasked: maskIdNumber(candidateIdNumber(ctx.personalData, c)) };
         await enqueueMail(trx, { ...accountReminderMail(site, { name: c.name, login }), to, expiresAt: new Date(now.getTime() + 24 * HOUR) }, now);
       }
       out.composed++;

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { requestAccountMail } from './account-mail-requests.ts';
-import { emailOnFile, findAuthority, findCandidateByIdNumber } from './candidate-lookup.ts';
+import { findCandidateByIdNumber } from './candidate-identity.ts';
+import { emailOnFile, findAuthority } from './candidate-lookup.ts';
 import { maskEmail, sameName } from './email-address.ts';
 
 /**
@@ -14,9 +15,9 @@ import { maskEmail, sameName } from './email-address.ts';
  * nothing; only someone who already holds the pair that 快速打印准考证 and the roster treat as
  * identifying learns a masked address, and the mailbox is told each time.
  */
-export async function recoverAccount(ctx: Pick<AppContext, 'db' | 'clock'>, input: { authorityCode: string; name: string; idNumber: string }): Promise<{ maskedEmail: string | null }> {
+export async function recoverAccount(ctx: Pick<AppContext, 'db' | 'clock' | 'personalData'>, input: { authorityCode: string; name: string; idNumber: string }): Promise<{ maskedEmail: string | null }> {
   const authority = await findAuthority(ctx.db, input.authorityCode);
-  const candidate = authority ? await findCandidateByIdNumber(ctx.db, { authorityId: authority.id, idNumber: input.idNumber }) : undefined;
+  const candidate = authority ? await findCandidateByIdNumber(ctx, { authorityId: authority.id, idNumber: input.idNumber }) : undefined;
   const to = candidate && sameName(candidate.name, input.name) ? emailOnFile(candidate) : undefined;
   await requestAccountMail(ctx.db, { kind: 'ACCOUNT_REMINDER', candidateId: to ? candidate!.id : null, now: ctx.clock.now() });
   return { maskedEmail: to ? maskEmail(to) : null };

@@ -1,22 +1,7 @@
 import type { DbOrTrx } from '../../db/database.ts';
 import type { Candidate } from '../../db/schema.ts';
-import { normaliseIdNumber } from '../../shared/id-document.ts';
 
-/**
- * THE lookup of a candidate by ID number. Everything that finds an account from a number a
- * person typed comes here, so the storage of ID numbers (OPS-6: encrypted, found through a keyed
- * hash) changes in one place. The number is normalised here (normaliseIdNumber).
- */
-export function findCandidateByIdNumber(
-  db: DbOrTrx,
-  input: ({ authorityId: bigint } | { authorityCode: string }) & { idNumber: string; forUpdate?: boolean },
-): Promise<Candidate | undefined> {
-  const q = db.selectFrom('candidate').selectAll()
-    .where('authority_id', '=', 'authorityId' in input ? input.authorityId : (eb) => eb.selectFrom('authority').select('id').where('code', '=', input.authorityCode))
-    .where('id_number', '=', normaliseIdNumber(input.idNumber));
-  return (input.forUpdate ? q.forUpdate() : q).executeTakeFirst();
-}
-
+/** How the account flows find candidates by e-mail and authority; by ID number see candidate-identity.ts. */
 /** The 通行证 whose login is this (normalised) address, if any. */
 export function findEmailAccount(db: DbOrTrx, input: { authorityId: bigint; email: string }): Promise<Candidate | undefined> {
   return db.selectFrom('candidate').selectAll()

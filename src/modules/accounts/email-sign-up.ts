@@ -6,13 +6,14 @@ import type { AppContext } from '../context.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { accountExistsMail, signUpRefusedMail, verifyEmailMail } from './account-mail.ts';
 import { issueLinkByMail, LINK_LIFETIME_MS, revokeLinks } from './account-tokens.ts';
-import { findAuthority, findCandidateByIdNumber, findEmailAccount } from './candidate-lookup.ts';
+import { findCandidateByIdNumber, sealCandidateIdentity } from './candidate-identity.ts';
+import { findAuthority, findEmailAccount } from './candidate-lookup.ts';
 import { isPlausibleEmail, normaliseEmail, sameName } from './email-address.ts';
 import { mailSite } from './mail-site.ts';
 import { newPasswordProblems } from './new-password.ts';
 import { hashPassword } from './password.ts';
 
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'publicBaseUrl'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'publicBaseUrl' | 'personalData'>;
 
 export interface SignUpInput {
   authorityCode: string;
@@ -70,12 +71,12 @@ export async function signUpEmailAccount(ctx: Ctx, input: SignUpInput): Promise<
       await enqueueMail(trx, { ...m, to: email, expiresAt: new Date(now.getTime() + 24 * HOUR) }, now);
       return 'EMAIL_TAKEN' as const;
     }
-    const row = await findCandidateByIdNumber(trx, { authorityId: authority.id, idNumber, forUpdate: true });
+    const row = await findCandidateByIdNumber({ db: trx, personalData: ctx.personalData }, { authorityId: authority.id, idNumber, forUpdate: true });
     let candidateId: bigint;
     let outcome: SignUpOutcome;
     if (!row) {
       const created = await trx.insertInto('candidate').values({
-        authority_id: authority.id, exam_id: exam.id, id_type: input.idType, id_number: idNumber, name,
+        authority_id: authority.id, exam_id: exam.id, id_type: input.idType, ...sealCandidateIdentity(ctx.personalData, { idNumber }), name,
         password_hash: passwordHash, must_change_password: false, login: 'EMAIL', email, email_claimed_at: now,
       }).returning('id').executeTakeFirstOrThrow();
       candidateId = created.id;

@@ -4,14 +4,15 @@ import { enqueueMail } from '../mail/outbox.ts';
 import { requestAccountMail } from './account-mail-requests.ts';
 import { passwordChangedMail } from './account-mail.ts';
 import { checkLink, revokeLinks, useLink } from './account-tokens.ts';
-import { emailOnFile, findAuthority, findCandidateByIdNumber, findEmailAccount } from './candidate-lookup.ts';
+import { candidateIdNumber, findCandidateByIdNumber } from './candidate-identity.ts';
+import { emailOnFile, findAuthority, findEmailAccount } from './candidate-lookup.ts';
 import { normaliseEmail } from './email-address.ts';
 import { mailSite } from './mail-site.ts';
 import { newPasswordProblems } from './new-password.ts';
 import { hashPassword } from './password.ts';
 import { HOUR } from '../../shared/clock.ts';
 
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'publicBaseUrl'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'publicBaseUrl' | 'personalData'>;
 
 /**
  * 忘记密码 (ACC-5, seed 003): ID number or 通行证 e-mail → a reset link to the e-mail on file.
@@ -26,7 +27,7 @@ export async function requestPasswordReset(ctx: Ctx, input: { authorityCode: str
   const identifier = input.identifier.trim();
   const candidate = !authority ? undefined : identifier.includes('@')
     ? await findEmailAccount(ctx.db, { authorityId: authority.id, email: normaliseEmail(identifier) })
-    : await findCandidateByIdNumber(ctx.db, { authorityId: authority.id, idNumber: identifier });
+    : await findCandidateByIdNumber(ctx, { authorityId: authority.id, idNumber: identifier });
   await requestAccountMail(ctx.db, { kind: 'RESET_PASSWORD', candidateId: candidate && emailOnFile(candidate) ? candidate.id : null, now: ctx.clock.now() });
 }
 
@@ -42,7 +43,7 @@ export async function completePasswordReset(ctx: Ctx, input: { token: string; ne
   if (!checked.ok) return checked;
   const candidate = await ctx.db.selectFrom('candidate').selectAll().where('id', '=', checked.value.candidateId).executeTakeFirstOrThrow();
   const exam = await ctx.db.selectFrom('exam').selectAll().where('id', '=', candidate.exam_id).executeTakeFirstOrThrow();
-  const problems = newPasswordProblems(exam, candidate.id_number, input.newPassword);
+  const problems = newPasswordProblems(exam, candidateIdNumber(ctx.personalData, candidate), input.newPassword);
   if (problems.length) return fail('PASSWORD_POLICY', { problems });
   const passwordHash = await hashPassword(input.newPassword);
   return ctx.db.transaction().execute(async (trx): Promise<Result<true>> => {

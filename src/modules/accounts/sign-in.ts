@@ -4,14 +4,14 @@ import { formatShanghai } from '../../shared/time.ts';
 import type { Candidate } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { accountEvent, type AccountEventContext } from './account-events.ts';
-import { findCandidateByIdNumber } from './candidate-lookup.ts';
+import { candidateIdNumber, findCandidateByIdNumber } from './candidate-identity.ts';
 import { dummyPasswordHash, hashPassword, initialPassword, verifyPassword } from './password.ts';
 import { describePolicy, passwordProblems, policyOfExam } from './password-policy.ts';
 import { endOtherSessions } from './sessions.ts';
 import { accountKey, addressKey, admitSignIn, recordAddressFailure, recordSignInSuccess } from './sign-in-throttle.repo.ts';
 import { secondsUntil } from './sign-in-throttle.ts';
 
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'log'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'log' | 'personalData'>;
 
 /** When a locked account or address may try again: what the answer and Retry-After say. */
 export function lockDetails(lockedUntil: Date, now: Date) {
@@ -39,7 +39,7 @@ export async function signIn(ctx: Ctx, input: { authorityCode: string; idNumber:
     return fail(scope === 'ACCOUNT' ? 'ACCOUNT_LOCKED' : 'SIGN_IN_THROTTLED', lockDetails(gate.lockedUntil, now));
   }
 
-  const found = await findCandidateByIdNumber(ctx.db, { authorityCode: input.authorityCode, idNumber: id.value.number });
+  const found = await findCandidateByIdNumber(ctx, { authorityCode: input.authorityCode, idNumber: id.value.number });
   // A 通行证 signs in with its e-mail address (email-sign-in.ts), not its ID number.
   const candidate = found?.login === 'ID_DOCUMENT' ? found : undefined;
   const good = await verifyPassword(candidate?.password_hash ?? (await dummyPasswordHash()), input.password);
@@ -74,8 +74,9 @@ export async function changePassword(
   }
   const exam = await ctx.db.selectFrom('exam').selectAll().where('id', '=', input.candidate.exam_id).executeTakeFirstOrThrow();
   const policy = policyOfExam(exam);
+  const idNumber = candidateIdNumber(ctx.personalData, input.candidate);
   const problems = passwordProblems(input.newPassword, {
-    initial: initialPassword(exam, input.candidate.id_number), idNumber: input.candidate.id_number, current: input.currentPassword,
+    initial: initialPassword(exam, idNumber), idNumber, current: input.currentPassword,
   }, policy);
   if (problems.length) {
     accountEvent(ctx, where, { kind: 'PASSWORD_CHANGE_REFUSED', candidateId, reason: 'POLICY', problems });

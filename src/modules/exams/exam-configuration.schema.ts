@@ -72,6 +72,8 @@ export const ExamConfiguration = Type.Object({
     idNumber: Type.String({ minLength: 5, maxLength: 32 }),
     idType: Type.Optional(Type.Union([Type.Literal('RESIDENT_ID'), Type.Literal('PASSPORT'), Type.Literal('HK_MACAO_PERMIT'), Type.Literal('TAIWAN_PERMIT'), Type.Literal('HMT_RESIDENCE_PERMIT')])),
     name: Type.String({ minLength: 1 }),
+    /** Mobile phone the candidate checks before paying (seed 001); stored sealed (OPS-6). */
+    phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9][0-9 -]{4,22}$' })),
     /** Roster / student-record facts per subject code. */
     standing: Type.Optional(Type.Record(Code, Type.Union([Type.Literal('ELIGIBLE'), Type.Literal('PASSED'), Type.Literal('EXEMPT')]))),
     auditStatus: Type.Optional(Type.Union([Type.Literal('PENDING'), Type.Literal('PASSED'), Type.Literal('REJECTED')])),

@@ -3,6 +3,8 @@ import type { Trx, Db } from '../../db/database.ts';
 import { parseShanghai } from '../../shared/time.ts';
 import { describeError } from '../../shared/errors.ts';
 import { ID_TYPE_NAMES, maskIdNumber, recogniseIdNumber, validateIdNumber, type IdType } from '../../shared/id-document.ts';
+import type { PersonalDataKeys } from '../../shared/personal-data.ts';
+import { sealCandidateIdentity, sealIdNumber } from '../accounts/candidate-identity.ts';
 import { hashPassword, initialPassword } from '../accounts/password.ts';
 import { DEFAULT_PASSWORD_POLICY } from '../accounts/password-policy.ts';
 import { provisionSeats } from '../registration/seat-holds.sql.ts';
@@ -14,7 +16,7 @@ export interface LoadedExam {
   authorityCode: string;
   examId: bigint;
   sittingId: bigint;
-  /** Sign-in details of the roster accounts created, for the demo to print. */
+  /** Sign-in details of the roster accounts created, for the demo to print (never logged). */
   accounts: { name: string; idNumber: string; password: string }[];
 }
 
@@ -45,8 +47,9 @@ export function parseConfiguration(json: unknown): ExamConfiguration {
  * An authority code that already exists is left alone (returns undefined), so loading is safe
  * to repeat at every start.
  */
-export async function loadConfiguration(db: Db, config: ExamConfiguration, now: Date): Promise<LoadedExam | undefined> {
-  return db.transaction().execute(async (trx) => {
+export async function loadConfiguration(ctx: { db: Db; personalData: PersonalDataKeys }, config: ExamConfiguration, now: Date): Promise<LoadedExam | undefined> {
+  const keys = ctx.personalData;
+  return ctx.db.transaction().execute(async (trx) => {
     if (await trx.selectFrom('authority').select('id').where('code', '=', config.authority.code).executeTakeFirst()) return undefined;
     const when = (w: string) => resolveWhen(w, now);
     const authority = await trx.insertInto('authority').values(config.authority).returning('id').executeTakeFirstOrThrow();
@@ -102,11 +105,11 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
       const provisioned = await provisionSeats(trx, pool.id, c.seats);
       if (!provisioned.ok) throw new Error(`seats for ${c.site}/${c.slot}/${c.subject}: ${provisioned.error.code}`);
     }
-    const accounts = await createRoster(trx, { authorityId: authority.id, exam, sittingId: sitting.id, subjects, config, now });
+    const accounts = await createRoster(trx, keys, { authorityId: authority.id, exam, sittingId: sitting.id, subjects, config, now });
     for (const score of config.cet4Scores ?? []) {
       const id = recogniseIdNumber(score.idNumber, now);
       if (!id.ok) throw badIdNumber(`CET4 result ${score.ticketNo}`, score.idNumber, undefined, id.error);
-      await trx.insertInto('cet4_score').values({ authority_id: authority.id, ticket_no: score.ticketNo, id_number: id.value.number, name: score.name, score: score.score }).execute();
+      await trx.insertInto('cet4_score').values({ authority_id: authority.id, ticket_no: score.ticketNo, ...sealIdNumber(keys, id.value.number), name: score.name, score: score.score }).execute();
     }
     return { authorityCode: config.authority.code, examId: exam.id, sittingId: sitting.id, accounts };
   });
@@ -114,6 +117,7 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
 
 async function createRoster(
   trx: Trx,
+  keys: PersonalDataKeys,
   input: { authorityId: bigint; exam: Parameters<typeof initialPassword>[0] & { id: bigint }; sittingId: bigint; subjects: Map<string, bigint>; config: ExamConfiguration; now: Date },
 ) {
   const accounts: LoadedExam['accounts'] = [];
@@ -125,7 +129,7 @@ async function createRoster(
     const idNumber = id.value.number;
     const password = initialPassword(input.exam, idNumber);
     const row = await trx.insertInto('candidate').values({
-      authority_id: input.authorityId, exam_id: input.exam.id, id_type: idType, id_number: idNumber, name: c.name,
+      authority_id: input.authorityId, exam_id: input.exam.id, id_type: idType, ...sealCandidateIdentity(keys, { idNumber, phone: c.phone }), name: c.name,
       password_hash: await hashPassword(password),
     }).returning('id').executeTakeFirstOrThrow();
     for (const [code, status] of Object.entries(c.standing ?? {})) {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { Candidate } from '../../db/schema.ts';
 import { MINUTE } from '../../shared/clock.ts';
-import { findCandidateByIdNumber } from '../accounts/candidate-lookup.ts';
+import { findCandidateByIdNumber, type IdentityContext } from '../accounts/candidate-identity.ts';
 
 /**
  * PAY-6, pay without signing in (seed 003: 考生姓名＋有效身份证件号码（或缴费码）). The person
@@ -25,10 +25,10 @@ export function sameName(a: string, b: string): boolean {
 export type PayerProof = { authorityCode: string; name: string } & ({ idNumber: string } | { billNo: string });
 
 /** The candidate this proof names, or undefined. Name and the second fact must both match. */
-export async function findPayer(db: DbOrTrx, proof: PayerProof): Promise<Candidate | undefined> {
+export async function findPayer(ctx: IdentityContext, proof: PayerProof): Promise<Candidate | undefined> {
   const found = 'idNumber' in proof
-    ? await findCandidateByIdNumber(db, { authorityCode: proof.authorityCode, idNumber: proof.idNumber })
-    : await db.selectFrom('candidate as c').innerJoin('authority as a', 'a.id', 'c.authority_id').selectAll('c').where('a.code', '=', proof.authorityCode)
+    ? await findCandidateByIdNumber(ctx, { authorityCode: proof.authorityCode, idNumber: proof.idNumber })
+    : await ctx.db.selectFrom('candidate as c').innerJoin('authority as a', 'a.id', 'c.authority_id').selectAll('c').where('a.code', '=', proof.authorityCode)
       .where((eb) => eb.exists(eb.selectFrom('bill as b').select('b.id').whereRef('b.candidate_id', '=', 'c.id').where('b.bill_no', '=', proof.billNo))).executeTakeFirst();
   return found && sameName(found.name, proof.name) ? found : undefined;
 }

@@ -6,10 +6,11 @@
  * - another ID number but the same name → PENDING (未复核): the institution decides by hand;
  * - neither → the review cannot be filed.
  * A score under the threshold (425, configuration) cannot be filed either.
+ * ID numbers are compared by their keyed lookup hashes (OPS-6): equal hashes, equal numbers.
  */
 export interface Cet4Record {
   ticketNo: string;
-  idNumber: string;
+  idNumberHash: Uint8Array;
   name: string;
   score: number;
 }
@@ -18,18 +19,17 @@ export type Cet6ReviewDecision =
   | { filed: true; status: 'APPROVED' | 'PENDING' }
   | { filed: false; code: 'CET4_TICKET_NOT_FOUND' | 'CET4_SCORE_TOO_LOW' | 'CET4_IDENTITY_MISMATCH' };
 
-const normaliseId = (s: string) => s.trim().toUpperCase();
 const normaliseName = (s: string) => s.replace(/\s+/g, '');
 
 export function decideCet6Review(input: {
-  candidate: { idNumber: string; name: string };
+  candidate: { idNumberHash: Uint8Array; name: string };
   record: Cet4Record | null;
   threshold: number;
 }): Cet6ReviewDecision {
   const { candidate, record } = input;
   if (!record) return { filed: false, code: 'CET4_TICKET_NOT_FOUND' };
   if (record.score < input.threshold) return { filed: false, code: 'CET4_SCORE_TOO_LOW' };
-  if (normaliseId(record.idNumber) === normaliseId(candidate.idNumber)) return { filed: true, status: 'APPROVED' };
+  if (Buffer.from(record.idNumberHash).equals(candidate.idNumberHash)) return { filed: true, status: 'APPROVED' };
   if (normaliseName(record.name) === normaliseName(candidate.name)) return { filed: true, status: 'PENDING' };
   return { filed: false, code: 'CET4_IDENTITY_MISMATCH' };
 }

@@ -15,7 +15,7 @@ export async function fileCet6Review(
 ): Promise<Result<{ reviewId: bigint; status: ReviewStatus }>> {
   return ctx.db.transaction().execute(async (trx) => {
     const c = await trx.selectFrom('candidate as c').innerJoin('sitting as st', (j) => j.on('st.id', '=', input.sittingId)).innerJoin('exam as e', 'e.id', 'st.exam_id')
-      .select(['c.id', 'c.id_number', 'c.name', 'c.authority_id', 'e.cet6_review_threshold'])
+      .select(['c.id', 'c.id_number_hash', 'c.name', 'c.authority_id', 'e.cet6_review_threshold'])
       .where('c.id', '=', input.candidateId).where('e.id', 'in', accountExamIds(trx, input.candidateId)).forUpdate('c').executeTakeFirst();
     if (!c || c.cet6_review_threshold === null) return fail('REVIEW_NOT_OFFERED');
     const live = await trx.selectFrom('eligibility_review').select('id').where('candidate_id', '=', c.id)
@@ -23,8 +23,8 @@ export async function fileCet6Review(
     if (live) return fail('REVIEW_ALREADY_FILED');
     const record = await trx.selectFrom('cet4_score').selectAll().where('authority_id', '=', c.authority_id).where('ticket_no', '=', input.ticketNo).executeTakeFirst();
     const decision = decideCet6Review({
-      candidate: { idNumber: c.id_number, name: c.name },
-      record: record ? { ticketNo: record.ticket_no, idNumber: record.id_number, name: record.name, score: record.score } : null,
+      candidate: { idNumberHash: c.id_number_hash, name: c.name },
+      record: record ? { ticketNo: record.ticket_no, idNumberHash: record.id_number_hash, name: record.name, score: record.score } : null,
       threshold: c.cet6_review_threshold,
     });
     if (!decision.filed) return fail(decision.code);

@@ -4,14 +4,15 @@ import { consumeCaptcha } from '../../../modules/accounts/captcha.ts';
 import { dummyPasswordHash } from '../../../modules/accounts/password.ts';
 import { CHARACTER_CLASSES, DEFAULT_PASSWORD_POLICY, describePolicy, PASSWORD_PROBLEMS } from '../../../modules/accounts/password-policy.ts';
 import { candidatePolicy, examPolicy, policyView } from '../../../modules/accounts/password-policy.queries.ts';
+import { maskedIdentity } from '../../../modules/accounts/candidate-identity.ts';
 import { createSession, destroySession } from '../../../modules/accounts/sessions.ts';
 import { changePassword, signIn } from '../../../modules/accounts/sign-in.ts';
-import { maskIdNumber } from '../../../shared/id-document.ts';
 import type { Failure } from '../../../shared/errors.ts';
 import { signInByEmail } from '../../../modules/accounts/email-sign-in.ts';
 import { AuthorityCode, EmailAddress } from '../public/account.routes.ts';
 import { currentCandidate, requireCandidate, SESSION_COOKIE } from '../../plugins/auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
+import type { Candidate } from '../../../db/schema.ts';
 import type { RouteDeps } from '../../route-deps.ts';
 import { CaptchaFields, responses } from '../../schemas.ts';
 import { VISITOR_COOKIE } from '../public/captcha.routes.ts';
@@ -19,14 +20,13 @@ import { VISITOR_COOKIE } from '../public/captcha.routes.ts';
 const Me = Type.Object({
   candidateId: Type.String(),
   name: Type.String(),
-  idNumberMasked: Type.String({ description: 'ID number with all but the first 3 and last 4 characters masked' }),
+  idNumberMasked: Type.String({ description: 'ID number masked (OPS-6): 1101**********1234 for 15 or more characters, E1*****78 for 8–14', examples: ['1101**********1234'] }),
+  phoneMasked: Type.Union([Type.String({ description: 'Phone masked: 138****8000', examples: ['138****8000'] }), Type.Null()]),
   mustChangePassword: Type.Boolean(),
   accountType: Type.Union([Type.Literal('ID_DOCUMENT'), Type.Literal('EMAIL')], { description: 'ID_DOCUMENT: signs in with the ID number; EMAIL: a 通行证 signing in with its e-mail address' }),
   email: Type.Union([Type.String(), Type.Null()], { description: 'The 通行证 login, or the contact address of an ID-document account' }),
   emailVerified: Type.Boolean({ description: 'A 通行证 registers subjects only once this is true' }),
 });
-
-export { maskIdNumber };
 
 const Code = Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' });
 
@@ -106,7 +106,7 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
       if (old) await destroySession(ctx.db, old);
       const token = await createSession(ctx.db, result.value.id, ctx.clock.now(), config.session);
       reply.setCookie(SESSION_COOKIE, token, cookieOptions);
-      return meView(result.value);
+      return meView(ctx, result.value);
     });
 
     app.delete('/api/v1/session', {
@@ -121,7 +121,7 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
     app.get('/api/v1/me', {
       preHandler: requireCandidate(ctx, config.session, { allowBeforePasswordChange: true }),
       schema: { tags: ['candidate'], summary: 'The signed-in candidate', response: responses(200, Me, [401]) },
-    }, async (req) => meView(currentCandidate(req)));
+    }, async (req) => meView(ctx, currentCandidate(req)));
 
     app.post('/api/v1/me/password', {
       preHandler: requireCandidate(ctx, config.session, { allowBeforePasswordChange: true }),
@@ -159,9 +159,10 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
   };
 }
 
-function meView(c: { id: bigint; name: string; id_number: string; must_change_password: boolean; login: 'ID_DOCUMENT' | 'EMAIL'; email: string | null; email_verified_at: Date | null }) {
+/** The candidate as their own pages show them: name, masked ID number and phone (seed 001: 核对个人信息), account style. */
+function meView(ctx: RouteDeps['ctx'], c: Candidate) {
   return {
-    candidateId: String(c.id), name: c.name, idNumberMasked: maskIdNumber(c.id_number), mustChangePassword: c.must_change_password,
+    candidateId: String(c.id), name: c.name, ...maskedIdentity(ctx.personalData, c), mustChangePassword: c.must_change_password,
     accountType: c.login, email: c.email, emailVerified: c.email_verified_at !== null,
   };
 }

@@ -49,7 +49,7 @@ export function payerLookupRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyn
       const captcha = await consumeCaptcha(ctx.db, { captchaId: req.body.captchaId, answer: req.body.captchaAnswer, visitorToken: req.cookies[VISITOR_COOKIE], now, kind: 'ARITHMETIC' });
       if (!captcha.ok) return sendFailure(req, reply, captcha.error);
       const proof = { authorityCode: req.body.authority, name: req.body.name };
-      const payer = await findPayer(ctx.db, idNumber !== undefined ? { ...proof, idNumber } : { ...proof, billNo: paymentCode! });
+      const payer = await findPayer(ctx, idNumber !== undefined ? { ...proof, idNumber } : { ...proof, billNo: paymentCode! });
       if (!payer) return sendFailure(req, reply, { code: 'PAYER_NOT_FOUND' });
       const old = req.cookies[PAYMENT_PASS_COOKIE];
       if (old) await endPaymentPass(ctx.db, old);
