@@ -212,6 +212,21 @@ describe('通行证 sign-up, verification and sign-in (ACC-1, seed 002)', () => 
     expect((await rb.get('/api/v1/sittings')).body.map((s: { sittingId: string }) => s.sittingId)).toEqual([String(rosterSitting.id)]);
   });
 
+  it('ACC-7: 通行证 sign-in is throttled like the ID number: five failures lock the address, the right password is refused until the lock ends', async () => {
+    const data = signUpData(exam.authorityCode);
+    await signUp(new Browser(app), data);
+    const start = clock.now();
+    for (let i = 0; i < 4; i++) expect((await signInByEmail(new Browser(app), exam.authorityCode, data.email, 'Wrong2026!pw')).body.error.code).toBe('BAD_EMAIL_CREDENTIALS');
+    const fifth = await signInByEmail(new Browser(app), exam.authorityCode, data.email, 'Wrong2026!pw');
+    expect(fifth.status).toBe(429);
+    expect(fifth.body.error.code).toBe('ACCOUNT_LOCKED');
+    expect(fifth.headers['retry-after']).toBe(String(15 * 60));
+    expect((await signInByEmail(new Browser(app), exam.authorityCode, data.email, data.password)).body.error.code).toBe('ACCOUNT_LOCKED');
+    clock.advance(15 * 60_000);
+    expect((await signInByEmail(new Browser(app), exam.authorityCode, data.email, data.password)).status).toBe(200);
+    clock.set(start);
+  });
+
   it('ACC-1 sign-in: wrong password and unknown address answer alike; one session mechanism (new id, old one ended)', async () => {
     const data = signUpData(exam.authorityCode);
     await signUp(new Browser(app), data);

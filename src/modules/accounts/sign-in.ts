@@ -32,16 +32,38 @@ export async function signIn(ctx: Ctx, input: { authorityCode: string; idNumber:
   const where: AccountEventContext = { at: now, address: input.address, authorityCode: input.authorityCode, idNumberMasked: maskIdNumber(id.value.number) };
   const keys = { account: accountKey(input.authorityCode, id.value.number), address: addressKey(input.address) };
 
+  return throttledSignIn(ctx, {
+    keys, where, now, password: input.password, badCredentials: 'BAD_CREDENTIALS',
+    find: async () => {
+      const found = await findCandidateByIdNumber(ctx, { authorityCode: input.authorityCode, idNumber: id.value.number });
+      // A 通行证 signs in with its e-mail address (email-sign-in.ts), not its ID number.
+      return found?.login === 'ID_DOCUMENT' ? found : undefined;
+    },
+  });
+}
+
+/**
+ * The part of every candidate sign-in after the identifier is known (ID number or 通行证
+ * e-mail): the throttle first — while the account or the address is locked the answer is the
+ * lockout, right password or not — then one lookup and one argon2id verification whether or not
+ * the account exists, then the counters.
+ */
+export async function throttledSignIn(ctx: Ctx, input: {
+  keys: { account: Buffer; address: Buffer };
+  where: AccountEventContext;
+  now: Date;
+  password: string;
+  find: () => Promise<Candidate | undefined>;
+  badCredentials: 'BAD_CREDENTIALS' | 'BAD_EMAIL_CREDENTIALS';
+}): Promise<Result<Candidate>> {
+  const { keys, where, now } = input;
   const gate = await admitSignIn(ctx.db, keys, now);
   if (gate.outcome !== 'ADMITTED') {
     const scope = gate.outcome === 'ACCOUNT_LOCKED' ? 'ACCOUNT' : 'ADDRESS';
     accountEvent(ctx, where, { kind: 'SIGN_IN_REFUSED_LOCKED', scope, lockedUntil: gate.lockedUntil });
     return fail(scope === 'ACCOUNT' ? 'ACCOUNT_LOCKED' : 'SIGN_IN_THROTTLED', lockDetails(gate.lockedUntil, now));
   }
-
-  const found = await findCandidateByIdNumber(ctx, { authorityCode: input.authorityCode, idNumber: id.value.number });
-  // A 通行证 signs in with its e-mail address (email-sign-in.ts), not its ID number.
-  const candidate = found?.login === 'ID_DOCUMENT' ? found : undefined;
+  const candidate = await input.find();
   const good = await verifyPassword(candidate?.password_hash ?? (await dummyPasswordHash()), input.password);
   if (candidate && good) {
     await recordSignInSuccess(ctx.db, keys.account, now);
@@ -54,7 +76,7 @@ export async function signIn(ctx: Ctx, input: { authorityCode: string; idNumber:
   // The failure that reaches the limit already says how long the lock lasts.
   if (gate.lockedNow && gate.lockedUntil) return fail('ACCOUNT_LOCKED', lockDetails(gate.lockedUntil, now));
   if (addressLock) return fail('SIGN_IN_THROTTLED', lockDetails(addressLock, now));
-  return fail('BAD_CREDENTIALS', { attemptsLeft: gate.attemptsLeft });
+  return fail(input.badCredentials, { attemptsLeft: gate.attemptsLeft });
 }
 
 /**

@@ -97,7 +97,7 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
       if (!captcha.ok) return sendFailure(req, reply, captcha.error);
       const body = req.body;
       const result = 'email' in body
-        ? await signInByEmail(ctx, { authorityCode: body.authority, email: body.email, password: body.password })
+        ? await signInByEmail(ctx, { authorityCode: body.authority, email: body.email, password: body.password, address: req.ip })
         : await signIn(ctx, { authorityCode: body.authority, idNumber: body.idNumber, password: body.password, address: req.ip });
       if (!result.ok) return sendSignInFailure(req, reply, result.error);
       // A second sign-in in the same browser replaces the first (ACC-7, seed 004), and the
