@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE } from '../src/http/plugins/auth.ts';
 import { mayClaim } from '../src/modules/accounts/email-sign-up.ts';
+import { confirmBill } from '../src/modules/billing/confirm-bill.ts';
+import type { AppContext } from '../src/modules/context.ts';
 import { HOUR, ManualClock, MINUTE } from '../src/shared/clock.ts';
 import { makeEmailExam, newResidentId, signInByEmail, signUp, signUpData } from './support/email-accounts.ts';
 import { makeCandidate, makeExam, type ExamFixture } from './support/fixtures.ts';
@@ -12,12 +14,13 @@ import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
 
 let t: TestDatabase;
 let app: FastifyInstance;
+let ctx: AppContext;
 let exam: ExamFixture;
 const clock = new ManualClock('2026-03-15T01:00:00Z');
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  ({ app } = await buildTestApp(t, { clock }));
+  ({ app, ctx } = await buildTestApp(t, { clock }));
   exam = await makeEmailExam(t.db);
 });
 afterAll(async () => {
@@ -158,6 +161,18 @@ describe('通行证 sign-up, verification and sign-in (ACC-1, seed 002)', () => 
     clock.set('2026-03-15T01:00:00Z');
   });
 
+  it('ACC-1 + PAY-6: a roster row with a bill (paid without signing in) is in use even with its initial password: a stranger with name and ID number cannot claim it', async () => {
+    const c = await makeCandidate(t.db, exam, { mustChangePassword: true });
+    const name = (await t.db.selectFrom('candidate').select('name').where('id', '=', c.candidateId).executeTakeFirstOrThrow()).name;
+    const bill = await confirmBill(ctx, { candidateId: c.candidateId, registrationIds: c.registrationIds });
+    expect(bill.ok).toBe(true);
+    const stranger = signUpData(exam.authorityCode, { idNumber: c.idNumber, name });
+    await signUp(new Browser(app), stranger);
+    expect((await lastMailTo(t.db, stranger.email)).kind).toBe('SIGN_UP_REFUSED');
+    expect(await t.db.selectFrom('candidate').select(['login', 'email']).where('id', '=', c.candidateId).executeTakeFirstOrThrow()).toEqual({ login: 'ID_DOCUMENT', email: null });
+    expect((await new Browser(app).signIn(exam.authorityCode, c.idNumber, c.password)).status).toBe(200);
+  });
+
   it('ACC-1: a roster (学籍) row is taken by a 通行证 with the same name and ID type; a roster row already in use, or with another name, is not', async () => {
     const fresh = await makeCandidate(t.db, exam, { mustChangePassword: true });
     const rosterName = (await t.db.selectFrom('candidate').select('name').where('id', '=', fresh.candidateId).executeTakeFirstOrThrow()).name;
@@ -290,6 +305,9 @@ describe('通行证 sign-up, verification and sign-in (ACC-1, seed 002)', () => 
     expect(mayClaim(roster, { account_style: 'ID_DOCUMENT' }, { name: '王思雨', idType: 'RESIDENT_ID' }, now)).toBe(false);
     expect(mayClaim(roster, email, { name: '王思雨', idType: 'PASSPORT' }, now)).toBe(false);
     expect(mayClaim({ ...roster, must_change_password: false }, email, { name: '王思雨', idType: 'RESIDENT_ID' }, now)).toBe(false);
+    // A roster row with a bill (paid without signing in, PAY-6) or an institution's registration was used: not claimable.
+    expect(mayClaim(roster, email, { name: '王思雨', idType: 'RESIDENT_ID' }, now, { hasBills: true, hasInstitutionRegistrations: false })).toBe(false);
+    expect(mayClaim(roster, email, { name: '王思雨', idType: 'RESIDENT_ID' }, now, { hasBills: false, hasInstitutionRegistrations: true })).toBe(false);
     const claim = { ...roster, login: 'EMAIL' as const, must_change_password: false, email_claimed_at: new Date(now.getTime() - 24 * HOUR) };
     expect(mayClaim(claim, email, { name: '王思雨', idType: 'RESIDENT_ID' }, now)).toBe(true);
     expect(mayClaim({ ...claim, email_claimed_at: new Date(now.getTime() - 24 * HOUR + MINUTE) }, email, { name: '王思雨', idType: 'RESIDENT_ID' }, now)).toBe(false);

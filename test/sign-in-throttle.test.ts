@@ -12,6 +12,7 @@ import { Browser } from './support/http.ts';
 import { buildTestApp } from './support/test-app.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
 import { testLogger } from './support/test-log.ts';
+import { TEST_PERSONAL_DATA } from './support/test-keys.ts';
 
 let t: TestDatabase;
 let app: FastifyInstance;
@@ -125,7 +126,7 @@ describe('lockout per account (ACC-7)', () => {
     expect(codes.filter((x) => x === 'BAD_CREDENTIALS')).toHaveLength(4);
     expect(codes.filter((x) => x === 'ACCOUNT_LOCKED')).toHaveLength(16);
     expect((await attempt(b, c.idNumber, c.password)).status).toBe(429);
-    const row = await t.db.selectFrom('sign_in_throttle').selectAll().where('key', '=', accountKey(exam.authorityCode, c.idNumber)).executeTakeFirstOrThrow();
+    const row = await t.db.selectFrom('sign_in_throttle').selectAll().where('key', '=', accountKey(TEST_PERSONAL_DATA, exam.authorityCode, c.idNumber)).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ kind: 'ACCOUNT', failures: 0, lockouts: 1, locked_until: plusMinutes(15) });
   });
 
@@ -166,7 +167,7 @@ describe('throttling per address, across accounts (credential stuffing)', () => 
     for (const spoof of ['203.0.113.1', '203.0.113.2']) {
       await direct.post('/api/v1/session', { authority: exam.authorityCode, idNumber: c.idNumber, password: 'Wrong2026x', ...(await direct.captcha()) }, { 'x-forwarded-for': spoof });
     }
-    const failures = async (ip: string) => (await t.db.selectFrom('sign_in_throttle').select('failures').where('key', '=', addressKey(ip)).executeTakeFirst())?.failures;
+    const failures = async (ip: string) => (await t.db.selectFrom('sign_in_throttle').select('failures').where('key', '=', addressKey(TEST_PERSONAL_DATA, ip)).executeTakeFirst())?.failures;
     expect(await failures('192.0.2.10')).toBe(2);
     expect(await failures('203.0.113.1')).toBeUndefined();
 

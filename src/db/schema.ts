@@ -29,6 +29,7 @@ export interface ExamTable {
   agreement_text: ColumnType<string, string | undefined, string>;
   release_seats_on_bill_expiry: ColumnType<boolean, boolean | undefined, boolean>;
   seat_hold_minutes: ColumnType<number, number | undefined, number>;
+  pay_without_sign_in: ColumnType<boolean, boolean | undefined, boolean>;
   roster_restricted: ColumnType<boolean, boolean | undefined, boolean>;
   cet6_review_threshold: ColumnType<number | null, number | null | undefined, number | null>;
   audit_required: ColumnType<boolean, boolean | undefined, boolean>;

@@ -29,17 +29,18 @@ declare module 'fastify' {
 export function requireCandidate(ctx: Pick<AppContext, 'db' | 'clock'>, policy: SessionPolicy, opts: { allowBeforePasswordChange?: boolean } = {}): preHandlerAsyncHookHandler {
   return async function (req: FastifyRequest, reply: FastifyReply) {
     const token = req.cookies[SESSION_COOKIE];
-    if (!token) {
+    const found = token ? await resolveSession(ctx.db, token, ctx.clock.now(), policy) : { status: 'NONE' as const };
+    if (found.status !== 'VALID') {
+      // A signed-in session wins; without one (none, or an old one that expired), a route that
+      // serves payment passes takes the pass.
       const pass = req.cookies[PAYMENT_PASS_COOKIE];
       const payer = pass && req.routeOptions.config.paymentPass ? await resolvePaymentPass(ctx.db, pass, ctx.clock.now()) : undefined;
-      if (!payer) return sendFailure(req, reply, { code: 'NOT_SIGNED_IN' });
+      if (!payer) return sendFailure(req, reply, { code: found.status === 'EXPIRED' ? 'SESSION_EXPIRED' : 'NOT_SIGNED_IN' });
       // Paying needs no password change: the payer never signed in (seed 003's public account).
       req.candidate = payer;
       req.viaPaymentPass = true;
       return;
     }
-    const found = await resolveSession(ctx.db, token, ctx.clock.now(), policy);
-    if (found.status !== 'VALID') return sendFailure(req, reply, { code: found.status === 'EXPIRED' ? 'SESSION_EXPIRED' : 'NOT_SIGNED_IN' });
     if (found.candidate.must_change_password && !opts.allowBeforePasswordChange) {
       return sendFailure(req, reply, { code: 'PASSWORD_CHANGE_REQUIRED' });
     }

@@ -17,7 +17,7 @@ export async function signInByEmail(
   const now = ctx.clock.now();
   const email = normaliseEmail(input.email);
   return throttledSignIn(ctx, {
-    keys: { account: throttleKey('ACCOUNT', `${input.authorityCode}:email:${email}`), address: addressKey(input.address) },
+    keys: { account: throttleKey(ctx.personalData, 'ACCOUNT', `${input.authorityCode}:email:${email}`), address: addressKey(ctx.personalData, input.address) },
     where: { at: now, address: input.address, authorityCode: input.authorityCode },
     now, password: input.password, badCredentials: 'BAD_EMAIL_CREDENTIALS',
     find: () => ctx.db.selectFrom('candidate as c').innerJoin('authority as a', 'a.id', 'c.authority_id')

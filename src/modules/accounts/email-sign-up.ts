@@ -83,7 +83,11 @@ export async function signUpEmailAccount(ctx: Ctx, input: SignUpInput): Promise<
       outcome = 'CREATED';
     } else {
       const rowExam = await trx.selectFrom('exam').select('account_style').where('id', '=', row.exam_id).executeTakeFirstOrThrow();
-      if (!mayClaim(row, rowExam, { name, idType: input.idType }, now)) {
+      const activity = {
+        hasBills: (await trx.selectFrom('bill').select('id').where('candidate_id', '=', row.id).limit(1).executeTakeFirst()) !== undefined,
+        hasInstitutionRegistrations: (await trx.selectFrom('registration').select('id').where('candidate_id', '=', row.id).where('owner', '=', 'INSTITUTION').limit(1).executeTakeFirst()) !== undefined,
+      };
+      if (!mayClaim(row, rowExam, { name, idType: input.idType }, now, activity)) {
         const m = signUpRefusedMail(site, { email });
         await enqueueMail(trx, { ...m, to: email, expiresAt: new Date(now.getTime() + 24 * HOUR) }, now);
         return 'REFUSED' as const;
@@ -121,8 +125,11 @@ export function mayClaim(
   rowExam: Pick<Exam, 'account_style'>,
   person: { name: string; idType: IdType },
   now: Date,
+  activity: { hasBills: boolean; hasInstitutionRegistrations: boolean } = { hasBills: false, hasInstitutionRegistrations: false },
 ): boolean {
   if (rowExam.account_style !== 'EMAIL' || row.id_type !== person.idType || !sameName(row.name, person.name)) return false;
-  if (row.login === 'ID_DOCUMENT') return row.must_change_password;
+  // An unchanged initial password does not prove the row was never used: a bill may have been
+  // paid without signing in (PAY-6) or an institution may have registered for the candidate.
+  if (row.login === 'ID_DOCUMENT') return row.must_change_password && !activity.hasBills && !activity.hasInstitutionRegistrations;
   return row.email_verified_at === null && row.email_claimed_at !== null && now.getTime() - row.email_claimed_at.getTime() >= UNVERIFIED_CLAIM_MS;
 }

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { Selectable } from 'kysely';
 import type { SignInThrottleTable } from '../../db/schema.ts';
 import { HOUR } from '../../shared/clock.ts';
+import type { PersonalDataKeys } from '../../shared/personal-data.ts';
 import { ADDRESS_RULE, addFailure, admitAccountAttempt, afterSuccess, FRESH, isLocked, type ThrottleState } from './sign-in-throttle.ts';
 
 /**
@@ -12,16 +13,17 @@ import { ADDRESS_RULE, addFailure, admitAccountAttempt, afterSuccess, FRESH, isL
 export type ThrottleKind = 'ACCOUNT' | 'ADDRESS';
 
 /**
- * The one place a counter's key is made. An account's key is made from the ID number as typed,
- * so a missing account counts exactly like an existing one. A plain sha256 keeps ID numbers out
- * of the table; issue "personal data" may swap this for its keyed hash.
+ * The one place a counter's key is made. An account's key is made from the ID number (or e-mail,
+ * or bill number) as typed, so a missing account counts exactly like an existing one. Keyed with
+ * the personal-data hash key (OPS-6): an unkeyed hash of an ID number can be reversed by trying
+ * every plausible number, so a copy of this table must not be enough to do that.
  */
-export function throttleKey(kind: ThrottleKind, value: string): Buffer {
-  return createHash('sha256').update(`${kind.toLowerCase()}:${value}`).digest();
+export function throttleKey(keys: PersonalDataKeys, kind: ThrottleKind, value: string): Buffer {
+  return createHmac('sha256', keys.hash).update(`throttle\0${kind.toLowerCase()}:${value}`).digest();
 }
 
-export const accountKey = (authorityCode: string, idNumber: string) => throttleKey('ACCOUNT', `${authorityCode}:${idNumber}`);
-export const addressKey = (ip: string) => throttleKey('ADDRESS', ip);
+export const accountKey = (keys: PersonalDataKeys, authorityCode: string, idNumber: string) => throttleKey(keys, 'ACCOUNT', `${authorityCode}:${idNumber}`);
+export const addressKey = (keys: PersonalDataKeys, ip: string) => throttleKey(keys, 'ADDRESS', ip);
 
 type Row = Pick<Selectable<SignInThrottleTable>, 'failures' | 'window_started_at' | 'locked_until' | 'lockouts' | 'last_locked_at'>;
 const toState = (r: Row | undefined): ThrottleState => (r

@@ -30,7 +30,7 @@ export async function signIn(ctx: Ctx, input: { authorityCode: string; idNumber:
   const id = recogniseIdNumber(input.idNumber, now);
   if (!id.ok) return id;
   const where: AccountEventContext = { at: now, address: input.address, authorityCode: input.authorityCode, idNumberMasked: maskIdNumber(id.value.number) };
-  const keys = { account: accountKey(input.authorityCode, id.value.number), address: addressKey(input.address) };
+  const keys = { account: accountKey(ctx.personalData, input.authorityCode, id.value.number), address: addressKey(ctx.personalData, input.address) };
 
   return throttledSignIn(ctx, {
     keys, where, now, password: input.password, badCredentials: 'BAD_CREDENTIALS',

@@ -37,6 +37,8 @@ export const ExamConfiguration = Type.Object({
     agreementText: Type.String(),
     releaseSeatsOnBillExpiry: Type.Boolean(),
     /** REG-6: a seat held by a registration not on an open bill goes back after this long. Default 1440 (24 h). */
+    /** PAY-6 (seed 003): pay by name + ID number or payment code without signing in. Default off. */
+    payWithoutSignIn: Type.Optional(Type.Boolean()),
     seatHoldMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 43200 })),
     rosterRestricted: Type.Boolean(),
     auditRequired: Type.Boolean(),

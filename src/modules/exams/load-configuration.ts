@@ -65,6 +65,7 @@ export async function loadConfiguration(ctx: { db: Db; personalData: PersonalDat
       unpaid_registration_ttl_hours: e.unpaidRegistrationTtlHours, cet6_review_threshold: e.cet6ReviewThreshold,
       account_style: e.accountStyle, refund_policy: e.refundPolicy,
       ...(e.seatHoldMinutes !== undefined ? { seat_hold_minutes: e.seatHoldMinutes } : {}),
+      ...(e.payWithoutSignIn !== undefined ? { pay_without_sign_in: e.payWithoutSignIn } : {}),
       password_min_length: policy.minLength, password_max_length: policy.maxLength,
       password_required_classes: policy.requiredClasses, password_special_characters: policy.specialCharacters,
     }).returningAll().executeTakeFirstOrThrow();

@@ -2,6 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { Candidate } from '../../db/schema.ts';
 import { MINUTE } from '../../shared/clock.ts';
+import { fail, ok, type Result } from '../../shared/errors.ts';
+import { normaliseIdNumber } from '../../shared/personal-data.ts';
+import { lockDetails } from '../accounts/sign-in.ts';
+import { addressKey, admitSignIn, recordAddressFailure, recordSignInSuccess, throttleKey } from '../accounts/sign-in-throttle.repo.ts';
+import type { AppContext } from '../context.ts';
 import { findCandidateByIdNumber, type IdentityContext } from '../accounts/candidate-identity.ts';
 
 /**
@@ -9,8 +14,10 @@ import { findCandidateByIdNumber, type IdentityContext } from '../accounts/candi
  * proves they know the candidate's name and ID number, or name and the bill's number (the
  * 缴费码 on the bill page and in notices), and answers an arithmetic captcha. They get a pass:
  * a cookie good for 30 minutes — one bill timeout — that reaches the bill routes marked for it
- * (see, confirm, accept the agreement, pay, ask the status) for that one candidate, and nothing
- * else: no registrations, no profile, no password.
+ * (see the open bills, accept the agreement, pay, ask the status) for that one candidate, and
+ * nothing else: no new bills (a stranger knowing name and ID number must not tie up someone's
+ * subjects, or their seats, in a bill), no registrations, no profile, no password. Only exams
+ * that say so offer it (exam.pay_without_sign_in).
  */
 export const PAYMENT_PASS_LIFETIME_MS = 30 * MINUTE;
 
@@ -24,13 +31,40 @@ export function sameName(a: string, b: string): boolean {
 
 export type PayerProof = { authorityCode: string; name: string } & ({ idNumber: string } | { billNo: string });
 
-/** The candidate this proof names, or undefined. Name and the second fact must both match. */
+/**
+ * The look-up behind the pass, throttled like a sign-in (ACC-7): failures count per number or
+ * code typed (its own counter, so a successful look-up never resets a password-guessing count)
+ * and per address; while locked the answer is the lockout, right name or not.
+ */
+export async function lookUpPayer(ctx: IdentityContext & Pick<AppContext, 'clock'>, proof: PayerProof, address: string): Promise<Result<Candidate>> {
+  const now = ctx.clock.now();
+  const typed = 'idNumber' in proof ? `id:${normaliseIdNumber(proof.idNumber)}` : `code:${proof.billNo}`;
+  const keys = { account: throttleKey(ctx.personalData, 'ACCOUNT', `${proof.authorityCode}:payer:${typed}`), address: addressKey(ctx.personalData, address) };
+  const gate = await admitSignIn(ctx.db, keys, now);
+  if (gate.outcome !== 'ADMITTED') return fail(gate.outcome === 'ACCOUNT_LOCKED' ? 'ACCOUNT_LOCKED' : 'SIGN_IN_THROTTLED', lockDetails(gate.lockedUntil, now));
+  const payer = await findPayer(ctx, proof);
+  if (payer) {
+    await recordSignInSuccess(ctx.db, keys.account, now);
+    return ok(payer);
+  }
+  const addressLock = await recordAddressFailure(ctx.db, keys.address, now);
+  if (gate.lockedNow && gate.lockedUntil) return fail('ACCOUNT_LOCKED', lockDetails(gate.lockedUntil, now));
+  if (addressLock) return fail('SIGN_IN_THROTTLED', lockDetails(addressLock, now));
+  return fail('PAYER_NOT_FOUND');
+}
+
+/**
+ * The candidate this proof names, or undefined. Name and the second fact must both match, and
+ * the candidate's exam must offer paying without signing in.
+ */
 export async function findPayer(ctx: IdentityContext, proof: PayerProof): Promise<Candidate | undefined> {
   const found = 'idNumber' in proof
     ? await findCandidateByIdNumber(ctx, { authorityCode: proof.authorityCode, idNumber: proof.idNumber })
     : await ctx.db.selectFrom('candidate as c').innerJoin('authority as a', 'a.id', 'c.authority_id').selectAll('c').where('a.code', '=', proof.authorityCode)
       .where((eb) => eb.exists(eb.selectFrom('bill as b').select('b.id').whereRef('b.candidate_id', '=', 'c.id').where('b.bill_no', '=', proof.billNo))).executeTakeFirst();
-  return found && sameName(found.name, proof.name) ? found : undefined;
+  if (!found || !sameName(found.name, proof.name)) return undefined;
+  const exam = await ctx.db.selectFrom('exam').select('pay_without_sign_in').where('id', '=', found.exam_id).executeTakeFirstOrThrow();
+  return exam.pay_without_sign_in ? found : undefined;
 }
 
 export async function createPaymentPass(db: DbOrTrx, candidateId: bigint, now: Date): Promise<{ token: string; expiresAt: Date }> {

@@ -32,7 +32,6 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
     };
 
     app.post('/api/v1/bills', {
-      config: passToo,
       schema: {
         tags: ['candidate'], summary: '报考科目确认: confirm registrations into one bill (PAY-1)',
         body: Type.Object({ registrationIds: Type.Array(IdString, { minItems: 1, maxItems: 50, uniqueItems: true }) }, { additionalProperties: false }),

@@ -93,7 +93,7 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
         response: responses(200, Me, [401, 429]),
       },
     }, async (req, reply) => {
-      const captcha = await consumeCaptcha(ctx.db, { captchaId: req.body.captchaId, answer: req.body.captchaAnswer, visitorToken: req.cookies[VISITOR_COOKIE], now: ctx.clock.now() });
+      const captcha = await consumeCaptcha(ctx.db, { captchaId: req.body.captchaId, answer: req.body.captchaAnswer, visitorToken: req.cookies[VISITOR_COOKIE], now: ctx.clock.now(), kind: 'TEXT' });
       if (!captcha.ok) return sendFailure(req, reply, captcha.error);
       const body = req.body;
       const result = 'email' in body

@@ -40,7 +40,7 @@ const RECOVERY_GENERIC = {
 export function accountRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     const captchaOk = async (req: FastifyRequest<{ Body: { captchaId: string; captchaAnswer: string } }>, reply: FastifyReply): Promise<boolean> => {
-      const r = await consumeCaptcha(ctx.db, { captchaId: req.body.captchaId, answer: req.body.captchaAnswer, visitorToken: req.cookies[VISITOR_COOKIE], now: ctx.clock.now() });
+      const r = await consumeCaptcha(ctx.db, { captchaId: req.body.captchaId, answer: req.body.captchaAnswer, visitorToken: req.cookies[VISITOR_COOKIE], now: ctx.clock.now(), kind: 'TEXT' });
       if (!r.ok) await sendFailure(req, reply, r.error);
       return r.ok;
     };

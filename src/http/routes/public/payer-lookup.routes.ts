@@ -2,20 +2,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { consumeCaptcha } from '../../../modules/accounts/captcha.ts';
 import { listCandidateBills } from '../../../modules/billing/bill-queries.ts';
-import { createPaymentPass, endPaymentPass, findPayer, maskName, PAYMENT_PASS_LIFETIME_MS } from '../../../modules/payments/payment-pass.ts';
-import { listCandidateRegistrations } from '../../../modules/registration/registration-queries.ts';
+import { createPaymentPass, endPaymentPass, lookUpPayer, maskName, PAYMENT_PASS_LIFETIME_MS } from '../../../modules/payments/payment-pass.ts';
 import { PAYMENT_PASS_COOKIE } from '../../plugins/auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
 import type { RouteDeps } from '../../route-deps.ts';
-import { BillNo, CaptchaFields, Fen, IdString, responses, Timestamp } from '../../schemas.ts';
-import { BillSummary, billSummaryView, fenJson } from '../candidate/bill.views.ts';
+import { BillNo, CaptchaFields, responses, Timestamp } from '../../schemas.ts';
+import { BillSummary, billSummaryView } from '../candidate/bill.views.ts';
 import { VISITOR_COOKIE } from './captcha.routes.ts';
 
 const Lookup = Type.Object({
   payerName: Type.String({ description: 'The candidate\'s name, masked' }),
   passExpiresAt: Timestamp,
-  openBills: Type.Array(BillSummary),
-  payableRegistrations: Type.Array(Type.Object({ registrationId: IdString, sittingName: Type.String(), subjectName: Type.String(), feeFen: Fen })),
+  openBills: Type.Array(BillSummary, { description: 'Unpaid bills and bills being paid. Subjects not yet on a bill are confirmed by the candidate after signing in.' }),
 });
 
 /**
@@ -38,7 +36,7 @@ export function payerLookupRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyn
           paymentCode: Type.Optional(BillNo),
           ...CaptchaFields,
         }, { additionalProperties: false }),
-        response: responses(200, Lookup, [404]),
+        response: responses(200, Lookup, [404, 429]),
       },
     }, async (req, reply) => {
       const { idNumber, paymentCode } = req.body;
@@ -49,19 +47,22 @@ export function payerLookupRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyn
       const captcha = await consumeCaptcha(ctx.db, { captchaId: req.body.captchaId, answer: req.body.captchaAnswer, visitorToken: req.cookies[VISITOR_COOKIE], now, kind: 'ARITHMETIC' });
       if (!captcha.ok) return sendFailure(req, reply, captcha.error);
       const proof = { authorityCode: req.body.authority, name: req.body.name };
-      const payer = await findPayer(ctx, idNumber !== undefined ? { ...proof, idNumber } : { ...proof, billNo: paymentCode! });
-      if (!payer) return sendFailure(req, reply, { code: 'PAYER_NOT_FOUND' });
+      const found = await lookUpPayer(ctx, idNumber !== undefined ? { ...proof, idNumber } : { ...proof, billNo: paymentCode! }, req.ip);
+      if (!found.ok) {
+        const retry = found.error.details?.retryAfterSeconds;
+        if (typeof retry === 'number') reply.header('retry-after', String(retry));
+        return sendFailure(req, reply, found.error);
+      }
+      const payer = found.value;
       const old = req.cookies[PAYMENT_PASS_COOKIE];
       if (old) await endPaymentPass(ctx.db, old);
       const pass = await createPaymentPass(ctx.db, payer.id, now);
       reply.setCookie(PAYMENT_PASS_COOKIE, pass.token, { ...cookie, maxAge: PAYMENT_PASS_LIFETIME_MS / 1000 });
       const bills = (await listCandidateBills(ctx.db, payer.id)).filter((b) => b.state === 'UNPAID' || b.state === 'PAYING');
-      const regs = (await listCandidateRegistrations(ctx.db, payer.id)).filter((r) => r.payable);
       return {
         payerName: maskName(payer.name),
         passExpiresAt: pass.expiresAt.toISOString(),
         openBills: bills.map((b) => billSummaryView(b, now)),
-        payableRegistrations: regs.map((r) => ({ registrationId: String(r.id), sittingName: r.sitting_name, subjectName: r.subject_name, feeFen: fenJson(r.fee_fen) })),
       };
     });
 
