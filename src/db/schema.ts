@@ -54,6 +54,7 @@ export interface CandidateTable {
   password_hash: string;
   must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
+  institution_id: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
 }
 
 export interface CandidateSessionTable {
@@ -77,10 +78,13 @@ export interface RegistrationTable {
   seat_released_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   seat_released_reason: ColumnType<SeatReleaseReason | null, SeatReleaseReason | null | undefined, SeatReleaseReason | null>;
   cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
-  cancelled_reason: ColumnType<'CANDIDATE' | 'UNPAID_TIMEOUT' | null, 'CANDIDATE' | 'UNPAID_TIMEOUT' | null | undefined, 'CANDIDATE' | 'UNPAID_TIMEOUT' | null>;
+  cancelled_reason: ColumnType<CancelledReason | null, CancelledReason | null | undefined, CancelledReason | null>;
   created_at: ColumnType<Date, Date, never>;
+  institution_id: ColumnType<bigint | null, bigint | null | undefined, never>;
 }
 export type SeatReleaseReason = 'PAYMENT_TIMEOUT' | 'CANCELLED' | 'CHANGED';
+/** Who removed a registration: its candidate, the 24 h job (REG-7), or its institution (REG-8). */
+export type CancelledReason = 'CANDIDATE' | 'UNPAID_TIMEOUT' | 'INSTITUTION';
 
 export interface CandidateSubjectStandingTable { candidate_id: bigint; subject_id: bigint; status: 'ELIGIBLE' | 'PASSED' | 'EXEMPT' }
 export interface Cet4ScoreTable { authority_id: bigint; ticket_no: string; id_number: string; name: string; score: number }
@@ -246,6 +250,11 @@ export interface DB {
   journal_entry: JournalEntryTable;
   ledger_posting: LedgerPostingTable;
   channel_order_time: ChannelOrderTimeTable;
+  // Staff, roles, audit (migration 012)
+  institution: InstitutionTable;
+  staff_account: StaffAccountTable;
+  staff_session: StaffSessionTable;
+  audit_log: AuditLogTable;
 }
 
 export type Bill = Selectable<BillTable>;
@@ -256,3 +265,37 @@ export type Exam = Selectable<ExamTable>;
 export type ChannelPayment = Selectable<ChannelPaymentTable>;
 export type Refund = Selectable<RefundTable>;
 export type PaymentAttempt = Selectable<PaymentAttemptTable>;
+
+// ── Staff, roles and the audit log (migration 012: ADM-4, ADM-5, OPS-6, REG-8) ──
+export type InstitutionKind = 'LEARNING_CENTRE' | 'SCHOOL';
+export interface InstitutionTable { id: Id; authority_id: bigint; code: string; name: string; kind: InstitutionKind; created_at: CreatedAt }
+export type StaffRole = 'AUTHORITY_ADMIN' | 'FINANCE' | 'INSTITUTION_STAFF' | 'READ_ONLY';
+export interface StaffAccountTable {
+  id: Id;
+  authority_id: bigint;
+  institution_id: bigint | null;
+  login_name: string;
+  display_name: string;
+  role: StaffRole;
+  password_hash: string;
+  must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
+  disabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: ColumnType<Date, Date, never>;
+}
+export interface StaffSessionTable { id_hash: Buffer; staff_id: bigint; created_at: Date; last_seen_at: Date; expires_at: Date }
+export interface AuditLogTable {
+  id: Id;
+  at: Date;
+  authority_id: bigint | null;
+  actor_type: 'STAFF' | 'CANDIDATE' | 'SYSTEM';
+  actor_id: bigint | null;
+  actor_role: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  outcome: 'SUCCESS' | 'FAILURE';
+  summary: ColumnType<Record<string, unknown>, string | undefined, never>;
+  ip: string | null;
+}
+export type StaffAccount = Selectable<StaffAccountTable>;
+export type Institution = Selectable<InstitutionTable>;

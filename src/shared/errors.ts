@@ -52,6 +52,18 @@ export const ERROR_CATALOGUE = {
   REGISTRATION_NOT_FOUND: [404, '没有找到该报考记录。', 'No such registration.'],
   SEAT_UNAVAILABLE: [409, '该考点该时间的座位已满，请选择其他考点或时间。', 'No seats are left at that site and time; choose another.'],
   TOO_MANY_ATTEMPTS: [409, '该缴费单发起支付次数过多，请重新生成缴费单。', 'Too many payment attempts on this bill; create a new bill.'],
+
+  // Staff, roles and scopes (ADM-5), institution registrations (REG-8)
+  STAFF_BAD_CREDENTIALS: [401, '登录名或密码不正确。', 'The login name or password is incorrect.'],
+  STAFF_WRONG_CONSOLE: [403, '该账号不能在此登录：考试机构人员请使用考试机构管理端，学习中心/学校人员请使用机构端。', 'This account signs in elsewhere: authority staff use the authority console, institution staff the institution console.'],
+  STAFF_FORBIDDEN: [403, '您的角色无权进行此操作。', 'Your role does not allow this action.'],
+  STAFF_NOT_FOUND: [404, '没有找到该工作人员账号。', 'No such staff account.'],
+  STAFF_LOGIN_TAKEN: [409, '该登录名已被使用。', 'That login name is already taken.'],
+  STAFF_CANNOT_DISABLE_SELF: [409, '不能停用自己的账号。', 'You cannot disable your own account.'],
+  CANDIDATE_NOT_FOUND: [404, '没有找到该考生。', 'No such candidate.'],
+  INSTITUTION_NOT_FOUND: [404, '没有找到该学习中心/学校。', 'No such institution.'],
+  REVIEW_NOT_FOUND: [404, '没有找到该资格复核申请。', 'No such eligibility review.'],
+  REGISTRATION_OWNED_BY_CANDIDATE: [409, '该科目由考生本人报考，机构不能删除或代缴；请考生本人删除后，再由机构重新报考。', 'The candidate registered this subject personally: the institution cannot delete or pay it. The candidate deletes it first; then the institution registers it.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -8,18 +8,33 @@ export interface SessionPolicy {
   absoluteHours: number;
 }
 
-const hashToken = (token: string): Buffer => createHash('sha256').update(token).digest();
+/** sha256 of the cookie value: what every session table stores, so a leaked table hands out nothing. */
+export const hashSessionToken = (token: string): Buffer => createHash('sha256').update(token).digest();
 
-/** A new server-side session; the cookie carries 256 random bits, the table only their hash. */
-export async function createSession(db: DbOrTrx, candidateId: bigint, now: Date, policy: SessionPolicy): Promise<string> {
+/**
+ * A new server-side session (ACC-7), for any session table (candidate_session, staff_session):
+ * the cookie carries 256 random bits, the row only their hash and the absolute end.
+ */
+export function newSession(now: Date, policy: SessionPolicy): { token: string; row: { id_hash: Buffer; created_at: Date; last_seen_at: Date; expires_at: Date } } {
   const token = randomBytes(32).toString('base64url');
-  await db.insertInto('candidate_session').values({
-    id_hash: hashToken(token),
-    candidate_id: candidateId,
-    created_at: now,
-    last_seen_at: now,
-    expires_at: new Date(now.getTime() + policy.absoluteHours * HOUR),
-  }).execute();
+  return { token, row: { id_hash: hashSessionToken(token), created_at: now, last_seen_at: now, expires_at: new Date(now.getTime() + policy.absoluteHours * HOUR) } };
+}
+
+/**
+ * The one rule for a stored session: past its absolute end or idle too long → EXPIRED (the
+ * caller removes it); otherwise valid, and TOUCH when last_seen_at should move — at most once a
+ * minute, so a page of ten API calls is not ten writes.
+ */
+export function sessionState(row: { last_seen_at: Date; expires_at: Date }, now: Date, policy: SessionPolicy): 'EXPIRED' | 'VALID' | 'TOUCH' {
+  const idleMs = now.getTime() - row.last_seen_at.getTime();
+  if (now >= row.expires_at || idleMs >= policy.idleMinutes * MINUTE) return 'EXPIRED';
+  return idleMs >= MINUTE ? 'TOUCH' : 'VALID';
+}
+
+/** A new candidate session; the id is always new (no fixation). */
+export async function createSession(db: DbOrTrx, candidateId: bigint, now: Date, policy: SessionPolicy): Promise<string> {
+  const { token, row } = newSession(now, policy);
+  await db.insertInto('candidate_session').values({ ...row, candidate_id: candidateId }).execute();
   return token;
 }
 
@@ -30,22 +45,20 @@ export type SessionLookup =
 
 /** Finds the session's candidate; idle or past its absolute end → EXPIRED (and removed). */
 export async function resolveSession(db: DbOrTrx, token: string, now: Date, policy: SessionPolicy): Promise<SessionLookup> {
-  const idHash = hashToken(token);
+  const idHash = hashSessionToken(token);
   const row = await db.selectFrom('candidate_session as s').innerJoin('candidate as c', 'c.id', 's.candidate_id')
     .selectAll('c').select(['s.last_seen_at', 's.expires_at']).where('s.id_hash', '=', idHash).executeTakeFirst();
   if (!row) return { status: 'NONE' };
   const { last_seen_at, expires_at, ...candidate } = row;
-  if (now >= expires_at || now.getTime() - last_seen_at.getTime() >= policy.idleMinutes * MINUTE) {
+  const state = sessionState({ last_seen_at, expires_at }, now, policy);
+  if (state === 'EXPIRED') {
     await db.deleteFrom('candidate_session').where('id_hash', '=', idHash).execute();
     return { status: 'EXPIRED' };
   }
-  // Touch at most once a minute: a page of ten API calls should not be ten writes.
-  if (now.getTime() - last_seen_at.getTime() >= MINUTE) {
-    await db.updateTable('candidate_session').set({ last_seen_at: now }).where('id_hash', '=', idHash).execute();
-  }
+  if (state === 'TOUCH') await db.updateTable('candidate_session').set({ last_seen_at: now }).where('id_hash', '=', idHash).execute();
   return { status: 'VALID', candidate };
 }
 
 export async function destroySession(db: DbOrTrx, token: string): Promise<void> {
-  await db.deleteFrom('candidate_session').where('id_hash', '=', hashToken(token)).execute();
+  await db.deleteFrom('candidate_session').where('id_hash', '=', hashSessionToken(token)).execute();
 }

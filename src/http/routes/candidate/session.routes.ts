@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { maskIdNumber } from '../../../modules/accounts/id-number.ts';
 import { createSession, destroySession } from '../../../modules/accounts/sessions.ts';
 import { changePassword, signIn } from '../../../modules/accounts/sign-in.ts';
 import { currentCandidate, requireCandidate, SESSION_COOKIE } from '../../plugins/auth.ts';
@@ -13,10 +14,6 @@ const Me = Type.Object({
   idNumberMasked: Type.String({ description: 'ID number with all but the first 3 and last 4 characters masked' }),
   mustChangePassword: Type.Boolean(),
 });
-
-export function maskIdNumber(id: string): string {
-  return id.length <= 7 ? '*'.repeat(id.length) : `${id.slice(0, 3)}${'*'.repeat(id.length - 7)}${id.slice(-4)}`;
-}
 
 export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
