@@ -60,7 +60,8 @@ export function assertNoPersonalData(value: unknown, path = 'summary'): void {
     value.forEach((v, i) => assertNoPersonalData(v, `${path}[${i}]`));
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (FORBIDDEN_KEYS.test(k)) throw new PersonalDataInAuditError(`${path}.${k}: audit entries hold no personal data or secrets`);
+      // A flag about a secret (mustChangePassword: true) is fine; the secret itself is not.
+      if (FORBIDDEN_KEYS.test(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint')) throw new PersonalDataInAuditError(`${path}.${k}: audit entries hold no personal data or secrets`);
       assertNoPersonalData(v, `${path}.${k}`);
     }
   }

@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
+import { buildTestApp } from './support/test-app.ts';
+import { makeExam, type ExamFixture } from './support/fixtures.ts';
+import { Browser } from './support/http.ts';
+import { makeInstitution, makeStaff, staffBrowser } from './support/staff-fixtures.ts';
+import { ManualClock, MINUTE, HOUR } from '../src/shared/clock.ts';
+import { STAFF_SESSION_COOKIE } from '../src/http/plugins/staff-auth.ts';
+import { ROLE_PERMISSIONS } from '../src/modules/accounts/authorization.ts';
+import { hashSessionToken } from '../src/modules/accounts/sessions.ts';
+import { verifyPassword } from '../src/modules/accounts/password.ts';
+
+let t: TestDatabase;
+let app: FastifyInstance;
+let exam: ExamFixture;
+const clock = new ManualClock('2026-03-15T01:00:00Z');
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  ({ app } = await buildTestApp(t, { clock }));
+  exam = await makeExam(t.db);
+});
+afterAll(async () => {
+  await app.close();
+  await t.drop();
+});
+
+const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+const audit = (action: string) => t.db.selectFrom('audit_log').selectAll().where('action', '=', action).orderBy('id').execute();
+const signIn = (b: Browser, prefix: string, loginName: string, password: string, authority = exam.authorityCode) =>
+  b.post(`${prefix}/session`, { authority, loginName, password });
+
+describe('staff sign-in and sessions (ADM-5, ACC-7 rules shared with candidates)', () => {
+  it('signs in with a new session id, shows role, scope and permissions, and audits it with the address', async () => {
+    const admin = await makeStaff(t.db, exam, 'AUTHORITY_ADMIN');
+    const b = new Browser(app);
+    const first = await signIn(b, '/api/v1/admin', admin.loginName.toUpperCase(), admin.password);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ staffId: String(admin.staffId), role: 'AUTHORITY_ADMIN', roleLabel: { zh: '考试机构管理员' }, institution: null, mustChangePassword: false });
+    expect(first.body.permissions).toEqual([...ROLE_PERMISSIONS.AUTHORITY_ADMIN]);
+    const token1 = b.cookie(STAFF_SESSION_COOKIE)!;
+    expect(first.headers['set-cookie']).toMatch(/HttpOnly/);
+    expect(first.headers['set-cookie']).toMatch(/SameSite=Strict/);
+    // The table holds only the hash of the cookie value.
+    const stored = await t.db.selectFrom('staff_session').select('id_hash').where('staff_id', '=', admin.staffId).execute();
+    expect(stored.map((s) => s.id_hash.toString('hex'))).toEqual([hashSessionToken(token1).toString('hex')]);
+
+    // Signing in again in the same browser replaces the session (new id, the old one is gone).
+    await signIn(b, '/api/v1/admin', admin.loginName, admin.password);
+    const token2 = b.cookie(STAFF_SESSION_COOKIE)!;
+    expect(token2).not.toBe(token1);
+    expect(await t.db.selectFrom('staff_session').select('id_hash').where('staff_id', '=', admin.staffId).execute()).toHaveLength(1);
+
+    const entries = (await audit('staff.sign_in')).filter((e) => e.actor_id === admin.staffId);
+    expect(entries).toHaveLength(2);
+    expect(entries[0]).toMatchObject({ actor_type: 'STAFF', actor_role: 'AUTHORITY_ADMIN', authority_id: exam.authorityId, outcome: 'SUCCESS', ip: '127.0.0.1' });
+    expect(entries[0]!.at.toISOString()).toBe(clock.now().toISOString());
+  });
+
+  it('a wrong password, a missing account and a disabled account answer the same; each failure is audited', async () => {
+    const fin = await makeStaff(t.db, exam, 'FINANCE');
+    const disabled = await makeStaff(t.db, exam, 'READ_ONLY');
+    await t.db.updateTable('staff_account').set({ disabled_at: clock.now() }).where('id', '=', disabled.staffId).execute();
+    const answers = [
+      await signIn(new Browser(app), '/api/v1/admin', fin.loginName, 'wrong-Password1'),
+      await signIn(new Browser(app), '/api/v1/admin', 'nobody-here', 'wrong-Password1'),
+      await signIn(new Browser(app), '/api/v1/admin', disabled.loginName, disabled.password),
+    ];
+    for (const a of answers) {
+      expect(a.status).toBe(401);
+      expect(a.body.error).toMatchObject({ code: 'STAFF_BAD_CREDENTIALS', messageZh: '登录名或密码不正确。', messageEn: 'The login name or password is incorrect.' });
+      expect(a.headers['set-cookie']).toBeUndefined();
+    }
+    const failures = (await audit('staff.sign_in')).filter((e) => e.outcome === 'FAILURE');
+    expect(failures.map((f) => [f.actor_id, f.summary.reason])).toEqual(expect.arrayContaining([[fin.staffId, 'BAD_PASSWORD'], [null, 'NO_SUCH_ACCOUNT'], [disabled.staffId, 'DISABLED']]));
+    // Nothing typed into the form is kept: not the password, not an unknown login name.
+    const text = json(failures);
+    expect(text).not.toContain('wrong-Password1');
+    expect(text).not.toContain('nobody-here');
+  });
+
+  it('each role signs in on its own API only; a session is refused on the other one', async () => {
+    const { institutionId } = await makeInstitution(t.db, exam.authorityId);
+    const inst = await makeStaff(t.db, exam, 'INSTITUTION_STAFF', { institutionId });
+    const admin = await makeStaff(t.db, exam, 'AUTHORITY_ADMIN');
+    const wrong = await signIn(new Browser(app), '/api/v1/admin', inst.loginName, inst.password);
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.error).toMatchObject({ code: 'STAFF_WRONG_CONSOLE', details: { console: 'institution' } });
+    expect((await signIn(new Browser(app), '/api/v1/institution', admin.loginName, admin.password)).body.error.code).toBe('STAFF_WRONG_CONSOLE');
+
+    const ib = await staffBrowser(app, inst);
+    expect((await ib.get('/api/v1/institution/me')).body).toMatchObject({ role: 'INSTITUTION_STAFF', institution: { institutionId: String(institutionId) } });
+    const cross = await ib.get('/api/v1/admin/me');
+    expect(cross.status).toBe(403);
+    expect(cross.body.error.code).toBe('STAFF_WRONG_CONSOLE');
+  });
+
+  it('idle timeout and absolute end; sign-out ends the session on the server', async () => {
+    const ro = await makeStaff(t.db, exam, 'READ_ONLY');
+    const b = await staffBrowser(app, ro);
+    clock.advance(29 * MINUTE);
+    expect((await b.get('/api/v1/admin/me')).status).toBe(200);
+    clock.advance(30 * MINUTE);
+    const idle = await b.get('/api/v1/admin/me');
+    expect(idle.status).toBe(401);
+    expect(idle.body.error.code).toBe('SESSION_EXPIRED');
+
+    const b2 = await staffBrowser(app, ro);
+    for (let i = 0; i < 12 * 3; i++) {
+      clock.advance(20 * MINUTE);
+      if (i < 12 * 3 - 1) expect((await b2.get('/api/v1/admin/me')).status, `at ${i}`).toBe(200);
+    }
+    // 12 h after sign-in, activity or not.
+    expect((await b2.get('/api/v1/admin/me')).body.error.code).toBe('SESSION_EXPIRED');
+
+    const b3 = await staffBrowser(app, ro);
+    const stolen = b3.cookie(STAFF_SESSION_COOKIE)!;
+    expect((await b3.delete('/api/v1/admin/session')).status).toBe(204);
+    const replay = await app.inject({ method: 'GET', url: '/api/v1/admin/me', cookies: { [STAFF_SESSION_COOKIE]: stolen } });
+    expect(replay.statusCode).toBe(401);
+    expect((await audit('staff.sign_out')).some((e) => e.actor_id === ro.staffId)).toBe(true);
+    clock.advance(HOUR);
+  });
+
+  it('a candidate session is not a staff session, and a staff session is not a candidate one', async () => {
+    const admin = await makeStaff(t.db, exam, 'AUTHORITY_ADMIN');
+    const b = await staffBrowser(app, admin);
+    expect((await b.get('/api/v1/registrations')).status).toBe(401);
+    const forged = await app.inject({ method: 'GET', url: '/api/v1/admin/me', cookies: { exampay_sid: b.cookie(STAFF_SESSION_COOKIE)! } });
+    expect(forged.statusCode).toBe(401);
+  });
+
+  it('the forced first change blocks everything else; the new password is enforced; other sessions end', async () => {
+    const admin = await makeStaff(t.db, exam, 'AUTHORITY_ADMIN', { mustChangePassword: true });
+    const b = await staffBrowser(app, admin);
+    const other = await staffBrowser(app, admin);
+    expect((await b.get('/api/v1/admin/me')).body.mustChangePassword).toBe(true);
+    const blocked = await b.get('/api/v1/admin/candidates');
+    expect(blocked.status).toBe(403);
+    expect(blocked.body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
+
+    const same = await b.post('/api/v1/admin/me/password', { currentPassword: admin.password, newPassword: admin.password });
+    expect(same.body.error).toMatchObject({ code: 'PASSWORD_POLICY', details: { problems: ['SAME_AS_INITIAL'] } });
+    const withLogin = await b.post('/api/v1/admin/me/password', { currentPassword: admin.password, newPassword: `X1${admin.loginName}` });
+    expect(withLogin.body.error.details.problems).toContain('CONTAINS_ID_NUMBER');
+    const wrongCurrent = await b.post('/api/v1/admin/me/password', { currentPassword: 'nope', newPassword: 'NewStaff2026' });
+    expect(wrongCurrent.body.error.code).toBe('STAFF_BAD_CREDENTIALS');
+
+    expect((await b.post('/api/v1/admin/me/password', { currentPassword: admin.password, newPassword: 'NewStaff2026' })).status).toBe(204);
+    expect((await b.get('/api/v1/admin/candidates')).status).toBe(200);
+    expect((await other.get('/api/v1/admin/me')).status).toBe(401);
+    const row = await t.db.selectFrom('staff_account').selectAll().where('id', '=', admin.staffId).executeTakeFirstOrThrow();
+    expect(row.must_change_password).toBe(false);
+    expect(await verifyPassword(row.password_hash, 'NewStaff2026')).toBe(true);
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+
+    const changes = (await audit('staff.password_change')).filter((e) => e.actor_id === admin.staffId);
+    expect(changes.map((c) => [c.outcome, c.summary.reason ?? null])).toEqual([
+      ['FAILURE', 'PASSWORD_POLICY'], ['FAILURE', 'PASSWORD_POLICY'], ['FAILURE', 'BAD_CURRENT_PASSWORD'], ['SUCCESS', null],
+    ]);
+    expect(json(changes)).not.toContain('NewStaff2026');
+  });
+});
+
+describe('staff accounts managed by the authority admin (ADM-5)', () => {
+  it('creates an account with a one-time initial password that must be changed, and disables one', async () => {
+    const admin = await makeStaff(t.db, exam, 'AUTHORITY_ADMIN');
+    const { institutionId } = await makeInstitution(t.db, exam.authorityId);
+    const b = await staffBrowser(app, admin);
+    const created = await b.post('/api/v1/admin/staff', { loginName: 'Centre.Clerk', displayName: '学习中心老师', role: 'INSTITUTION_STAFF', institutionId: String(institutionId) });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ loginName: 'centre.clerk', role: 'INSTITUTION_STAFF', institutionId: String(institutionId), mustChangePassword: true });
+    expect(created.body.initialPassword).toMatch(/^[A-Za-z0-9]{12}$/);
+    expect((await b.post('/api/v1/admin/staff', { loginName: 'centre.clerk', displayName: 'x', role: 'FINANCE' })).body.error.code).toBe('STAFF_LOGIN_TAKEN');
+    expect((await b.post('/api/v1/admin/staff', { loginName: 'no-inst', displayName: 'x', role: 'INSTITUTION_STAFF' })).body.error.code).toBe('VALIDATION_FAILED');
+
+    const clerk = new Browser(app);
+    const first = await signIn(clerk, '/api/v1/institution', 'centre.clerk', created.body.initialPassword);
+    expect(first.body.mustChangePassword).toBe(true);
+
+    const disabled = await b.post(`/api/v1/admin/staff/${created.body.staffId}/disable`);
+    expect(disabled.status).toBe(200);
+    expect(disabled.body.disabledAt).not.toBeNull();
+    expect((await clerk.get('/api/v1/institution/me')).status).toBe(401);
+    expect((await b.post(`/api/v1/admin/staff/${admin.staffId}/disable`)).body.error.code).toBe('STAFF_CANNOT_DISABLE_SELF');
+
+    const log = (await t.db.selectFrom('audit_log').selectAll().where('actor_id', '=', admin.staffId).where('action', 'in', ['staff.create', 'staff.disable']).orderBy('id').execute());
+    expect(log.map((e) => [e.action, e.object_type, e.object_id])).toEqual([['staff.create', 'staff', created.body.staffId], ['staff.disable', 'staff', created.body.staffId]]);
+    expect(json(log)).not.toContain(created.body.initialPassword);
+  });
+
+  it('finance and read-only cannot manage staff; another authority\'s staff is not found', async () => {
+    const other = await makeExam(t.db);
+    const foreign = await makeStaff(t.db, other, 'FINANCE');
+    const admin = await makeStaff(t.db, exam, 'AUTHORITY_ADMIN');
+    for (const role of ['FINANCE', 'READ_ONLY'] as const) {
+      const b = await staffBrowser(app, await makeStaff(t.db, exam, role));
+      const r = await b.post('/api/v1/admin/staff', { loginName: `by-${role.toLowerCase()}`, displayName: 'x', role: 'FINANCE' });
+      expect(r.status).toBe(403);
+      expect(r.body.error).toMatchObject({ code: 'STAFF_FORBIDDEN', messageEn: 'Your role does not allow this action.' });
+    }
+    const b = await staffBrowser(app, admin);
+    const r = await b.post(`/api/v1/admin/staff/${foreign.staffId}/disable`);
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe('STAFF_NOT_FOUND');
+    expect((await t.db.selectFrom('staff_account').select('disabled_at').where('id', '=', foreign.staffId).executeTakeFirstOrThrow()).disabled_at).toBeNull();
+  });
+});
