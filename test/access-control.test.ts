@@ -288,8 +288,6 @@ async function send(actor: Actor, req: Req) {
   return b.post(req.url, req.body);
 }
 
-const CANDIDATE_ACTORS: Actor[] = ['victim', 'secondCandidate', 'otherAuthorityCandidate'];
-
 /** Who must fail at a staff route, and how — derived from its declared action and API. */
 function staffProbes(route: RouteTableEntry, c: StaffCase): Probe[] {
   const action = route.config?.staffAction as StaffAction;
