@@ -94,7 +94,11 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
       }).returning('id').executeTakeFirstOrThrow();
       await provisionSeats(trx, pool.id, c.seats);
     }
-    const accounts = await createRoster(trx, { authorityId: authority.id, exam, sittingId: sitting.id, subjects, config });
+    const institutions = new Map<string, bigint>();
+    for (const i of config.institutions ?? []) {
+      institutions.set(i.code, (await trx.insertInto('institution').values({ authority_id: authority.id, code: i.code, name: i.name, kind: i.kind }).returning('id').executeTakeFirstOrThrow()).id);
+    }
+    const accounts = await createRoster(trx, { authorityId: authority.id, exam, sittingId: sitting.id, subjects, institutions, config });
     for (const score of config.cet4Scores ?? []) {
       await trx.insertInto('cet4_score').values({ authority_id: authority.id, ticket_no: score.ticketNo, id_number: score.idNumber.toUpperCase(), name: score.name, score: score.score }).execute();
     }
@@ -104,7 +108,7 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
 
 async function createRoster(
   trx: Trx,
-  input: { authorityId: bigint; exam: Parameters<typeof initialPassword>[0] & { id: bigint }; sittingId: bigint; subjects: Map<string, bigint>; config: ExamConfiguration },
+  input: { authorityId: bigint; exam: Parameters<typeof initialPassword>[0] & { id: bigint }; sittingId: bigint; subjects: Map<string, bigint>; institutions: Map<string, bigint>; config: ExamConfiguration },
 ) {
   const accounts: LoadedExam['accounts'] = [];
   for (const c of input.config.candidates) {
@@ -114,9 +118,11 @@ async function createRoster(
       throw new ConfigurationError(`candidate ${c.name}: ${idNumber.slice(0, 6)}… is not a valid 居民身份证 number (check character)`);
     }
     const password = initialPassword(input.exam, idNumber);
+    const institutionId = c.institution === undefined ? null : input.institutions.get(c.institution);
+    if (institutionId === undefined) throw new ConfigurationError(`candidate ${c.name}: institution ${c.institution} is not defined`);
     const row = await trx.insertInto('candidate').values({
       authority_id: input.authorityId, exam_id: input.exam.id, id_type: c.idType ?? 'RESIDENT_ID', id_number: idNumber, name: c.name,
-      password_hash: await hashPassword(password),
+      password_hash: await hashPassword(password), institution_id: institutionId,
     }).returning('id').executeTakeFirstOrThrow();
     for (const [code, status] of Object.entries(c.standing ?? {})) {
       const subjectId = input.subjects.get(code);
