@@ -207,3 +207,42 @@ describe('staff accounts managed by the authority admin (ADM-5)', () => {
     expect((await t.db.selectFrom('staff_account').select('disabled_at').where('id', '=', foreign.staffId).executeTakeFirstOrThrow()).disabled_at).toBeNull();
   });
 });
+
+describe('the audit log through the API (ADM-4)', () => {
+  it('an authority admin reads its own authority\'s entries, filtered by time, actor and action, newest first, paged', async () => {
+    const e = await makeExam(t.db);
+    const admin = await makeStaff(t.db, e, 'AUTHORITY_ADMIN');
+    const fin = await makeStaff(t.db, e, 'FINANCE');
+    const outsider = await makeExam(t.db);
+    const otherAdmin = await makeStaff(t.db, outsider, 'AUTHORITY_ADMIN');
+    const t0 = clock.now();
+    await staffBrowser(app, fin);
+    clock.advance(10 * MINUTE);
+    await signIn(new Browser(app), '/api/v1/admin', fin.loginName, 'wrong-Password1', e.authorityCode);
+    clock.advance(10 * MINUTE);
+    await staffBrowser(app, otherAdmin);
+    const b = await staffBrowser(app, admin);
+
+    const all = (await b.get('/api/v1/admin/audit-log')).body;
+    expect(all.map((x: { actor: { loginName: string }; action: string; outcome: string }) => [x.actor.loginName, x.action, x.outcome])).toEqual([
+      [admin.loginName, 'staff.sign_in', 'SUCCESS'], [fin.loginName, 'staff.sign_in', 'FAILURE'], [fin.loginName, 'staff.sign_in', 'SUCCESS'],
+    ]);
+    expect(all[0]).toMatchObject({ actor: { type: 'STAFF', id: String(admin.staffId), role: 'AUTHORITY_ADMIN' }, ip: '127.0.0.1', object: null });
+    expect(all[1].summary).toEqual({ reason: 'BAD_PASSWORD', surface: 'admin' });
+
+    const q = async (query: string) => (await b.get(`/api/v1/admin/audit-log?${query}`)).body.map((x: { entryId: string }) => x.entryId);
+    expect(await q(`actorId=${fin.staffId}`)).toEqual([all[1].entryId, all[2].entryId]);
+    expect(await q(`actorId=${fin.staffId}&from=${encodeURIComponent(new Date(t0.getTime() + 5 * MINUTE).toISOString())}`)).toEqual([all[1].entryId]);
+    expect(await q(`to=${encodeURIComponent(new Date(t0.getTime() + 5 * MINUTE).toISOString())}`)).toEqual([all[2].entryId]);
+    expect(await q('action=staff.password_change')).toEqual([]);
+    expect(await q('limit=1')).toEqual([all[0].entryId]);
+    expect(await q(`limit=1&beforeId=${all[0].entryId}`)).toEqual([all[1].entryId]);
+    const foreign = await b.get(`/api/v1/admin/audit-log?actorId=${otherAdmin.staffId}`);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error.code).toBe('STAFF_NOT_FOUND');
+    expect((await b.get('/api/v1/admin/audit-log?from=yesterday')).body.error.code).toBe('VALIDATION_FAILED');
+
+    const finance = await staffBrowser(app, await makeStaff(t.db, e, 'FINANCE'));
+    expect((await finance.get('/api/v1/admin/audit-log')).body.error.code).toBe('STAFF_FORBIDDEN');
+  });
+});

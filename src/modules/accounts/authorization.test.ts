@@ -86,3 +86,17 @@ describe('authorization policy (ADM-5): every role × action × place', () => {
     expect(STAFF_ROLES.map(surfaceOf)).toEqual(['admin', 'admin', 'institution', 'admin']);
   });
 });
+
+describe('docs/roles.md shows the same permissions table', () => {
+  it('one row per action, a ✓ exactly where the role may act', async () => {
+    const fs = await import('node:fs');
+    const page = fs.readFileSync(new URL('../../../docs/roles.md', import.meta.url), 'utf8');
+    const rows = page.split('\n').filter((l) => /^\| `[a-z]+\.[a-z]+` \|/.test(l));
+    const documented = Object.fromEntries(rows.map((l) => {
+      const cells = l.split('|').slice(1, -1).map((c) => c.trim());
+      const action = cells[0]!.replaceAll('`', '');
+      return [action, STAFF_ROLES.filter((_r, i) => cells[2 + i] === '✓')];
+    }));
+    expect(documented).toEqual(Object.fromEntries(ALL_STAFF_ACTIONS.map((a) => [a, STAFF_ROLES.filter((r) => ROLE_PERMISSIONS[r].includes(a))])));
+  });
+});
