@@ -233,8 +233,8 @@ export const CASES: Record<string, Case> = {
   // Staff APIs: the same request by everyone, the scope decides.
   'GET /api/v1/admin/candidates/:candidateId': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/candidates/${W.victim.candidateId}` }), ok: { actor: 'admin', status: 200 } },
   'GET /api/v1/institution/candidates/:candidateId': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/institution/candidates/${W.victim.candidateId}` }), ok: { actor: 'schoolA1', status: 200 } },
-  'GET /api/v1/admin/candidates': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/candidates?institutionId=${W.a1.institutionId}` }), ok: { actor: 'admin', status: 200 } },
-  'GET /api/v1/institution/candidates': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/institution/candidates?institutionId=${W.a1.institutionId}` }), ok: { actor: 'schoolA1', status: 200 } },
+  'POST /api/v1/admin/candidates/search': { kind: 'staff', request: () => ({ method: 'POST', url: '/api/v1/admin/candidates/search', body: { institutionId: u(W.a1.institutionId) } }), ok: { actor: 'admin', status: 200 } },
+  'POST /api/v1/institution/candidates/search': { kind: 'staff', request: () => ({ method: 'POST', url: '/api/v1/institution/candidates/search', body: { institutionId: u(W.a1.institutionId) } }), ok: { actor: 'schoolA1', status: 200 } },
   'GET /api/v1/admin/bills/:billNo': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/bills/${W.billNo}` }), ok: { actor: 'finance', status: 200 } },
   'GET /api/v1/institution/bills/:billNo': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/institution/bills/${W.billNo}` }), ok: { actor: 'schoolA1', status: 200 } },
   'GET /api/v1/admin/reviews': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/reviews?sittingId=${W.exam.sittingId}` }), ok: { actor: 'admin', status: 200 } },

@@ -39,9 +39,9 @@ describe('demo staff (npm start)', () => {
     expect(await seedDemoStaff(t.db, clock.now())).toEqual([]);
 
     const centre = await staffSignIn('/api/v1/institution', 'DEMO', 'demo-lc');
-    expect((await centre.get('/api/v1/institution/candidates')).body.map((c: { name: string }) => c.name)).toEqual(['张三', '李四']);
+    expect((await centre.post('/api/v1/institution/candidates/search', {})).body.map((c: { name: string }) => c.name)).toEqual(['张三', '李四']);
     const admin = await staffSignIn('/api/v1/admin', 'DEMO', 'admin');
-    expect((await admin.get('/api/v1/admin/candidates')).body).toHaveLength(3);
+    expect((await admin.post('/api/v1/admin/candidates/search', {})).body).toHaveLength(3);
   });
 
   it('seed 002: 刘洋 files his review (未复核) and the school\'s staff approve it; he can then register CET6', async () => {

@@ -238,14 +238,18 @@ describe('what staff read (ADM-5)', () => {
     const none = await s.candidate(null);
     const ids = (r: { body: { candidateId: string }[] }) => r.body.map((x) => x.candidateId);
 
-    expect(ids(await s.staff.schoolA.get('/api/v1/institution/candidates'))).toEqual([String(a.candidateId)]);
-    expect(ids(await s.staff.admin.get('/api/v1/admin/candidates?limit=200'))).toEqual(expect.arrayContaining([a, b, none].map((x) => String(x.candidateId))));
-    expect(ids(await s.staff.admin.get(`/api/v1/admin/candidates?q=${encodeURIComponent(b.id_number)}`))).toEqual([String(b.candidateId)]);
-    expect(ids(await s.staff.admin.get(`/api/v1/admin/candidates?q=${encodeURIComponent(b.name)}`))).toEqual([String(b.candidateId)]);
-    expect(ids(await s.staff.schoolA.get(`/api/v1/institution/candidates?q=${encodeURIComponent(b.id_number)}`))).toEqual([]);
-    expect(ids(await s.staff.admin.get(`/api/v1/admin/candidates?institutionId=${s.schoolB.institutionId}`))).toEqual([String(b.candidateId)]);
-    expect((await s.staff.schoolA.get(`/api/v1/institution/candidates?institutionId=${s.schoolB.institutionId}`)).body.error.code).toBe('INSTITUTION_NOT_FOUND');
-    expect(ids(await s.staff.otherAdmin.get(`/api/v1/admin/candidates?q=${encodeURIComponent(a.id_number)}`))).toEqual([]);
+    const adminSearch = (body: object) => s.staff.admin.post('/api/v1/admin/candidates/search', body);
+    const schoolSearch = (body: object) => s.staff.schoolA.post('/api/v1/institution/candidates/search', body);
+    expect(ids(await schoolSearch({}))).toEqual([String(a.candidateId)]);
+    expect(ids(await adminSearch({ limit: 200 }))).toEqual(expect.arrayContaining([a, b, none].map((x) => String(x.candidateId))));
+    expect(ids(await adminSearch({ q: b.id_number }))).toEqual([String(b.candidateId)]);
+    expect(ids(await adminSearch({ q: b.id_number.toLowerCase() }))).toEqual([String(b.candidateId)]);
+    expect(ids(await adminSearch({ q: b.name }))).toEqual([String(b.candidateId)]);
+    expect(ids(await adminSearch({ q: '100%' }))).toEqual([]);
+    expect(ids(await schoolSearch({ q: b.id_number }))).toEqual([]);
+    expect(ids(await adminSearch({ institutionId: String(s.schoolB.institutionId) }))).toEqual([String(b.candidateId)]);
+    expect((await schoolSearch({ institutionId: String(s.schoolB.institutionId) })).body.error.code).toBe('INSTITUTION_NOT_FOUND');
+    expect(ids(await s.staff.otherAdmin.post('/api/v1/admin/candidates/search', { q: a.id_number }))).toEqual([]);
 
     const detail = await s.staff.finance.get(`/api/v1/admin/candidates/${a.candidateId}`);
     expect(detail.status).toBe(200);

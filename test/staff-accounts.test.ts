@@ -136,7 +136,7 @@ describe('staff sign-in and sessions (ADM-5, ACC-7 rules shared with candidates)
     const b = await staffBrowser(app, admin);
     const other = await staffBrowser(app, admin);
     expect((await b.get('/api/v1/admin/me')).body.mustChangePassword).toBe(true);
-    const blocked = await b.get('/api/v1/admin/candidates');
+    const blocked = await b.post('/api/v1/admin/candidates/search', {});
     expect(blocked.status).toBe(403);
     expect(blocked.body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
 
@@ -148,7 +148,7 @@ describe('staff sign-in and sessions (ADM-5, ACC-7 rules shared with candidates)
     expect(wrongCurrent.body.error.code).toBe('STAFF_BAD_CREDENTIALS');
 
     expect((await b.post('/api/v1/admin/me/password', { currentPassword: admin.password, newPassword: 'NewStaff2026' })).status).toBe(204);
-    expect((await b.get('/api/v1/admin/candidates')).status).toBe(200);
+    expect((await b.post('/api/v1/admin/candidates/search', {})).status).toBe(200);
     expect((await other.get('/api/v1/admin/me')).status).toBe(401);
     const row = await t.db.selectFrom('staff_account').selectAll().where('id', '=', admin.staffId).executeTakeFirstOrThrow();
     expect(row.must_change_password).toBe(false);

@@ -18,7 +18,6 @@ import {
 } from './staff-views.ts';
 
 export const Limit = Type.String({ pattern: '^([1-9]|[1-9]\\d|1\\d\\d|200)$', description: '1–200, default 50' });
-const Offset = Type.String({ pattern: '^\\d{1,6}$' });
 const ReviewStatus = Type.Union([Type.Literal('PENDING'), Type.Literal('APPROVED'), Type.Literal('REJECTED')]);
 
 /**
@@ -29,22 +28,26 @@ const ReviewStatus = Type.Union([Type.Literal('PENDING'), Type.Literal('APPROVED
 export function staffReadRoutes(prefix: string, { ctx }: RouteDeps): FastifyPluginAsyncTypebox {
   const tags = [prefix.endsWith('/admin') ? 'staff' : 'institution'];
   return async (app) => {
-    app.get(`${prefix}/candidates`, {
+    // A POST, so an ID number searched for never sits in a URL (URLs are logged, OPS-6).
+    app.post(`${prefix}/candidates/search`, {
       config: { staffAction: 'candidate.read' },
       schema: {
-        tags, summary: 'Search candidates in scope: exact ID number, or part of the name',
-        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 64 })), institutionId: Type.Optional(IdString), limit: Type.Optional(Limit), offset: Type.Optional(Offset) }, { additionalProperties: false }),
+        tags, summary: 'Search candidates in scope: an exact ID number, or part of the name; optionally one institution',
+        body: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 64 })), institutionId: Type.Optional(IdString),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+        }, { additionalProperties: false }),
         response: responses(200, Type.Array(CandidateSummary), [401, 403, 404]),
       },
     }, async (req, reply) => {
       const staff = currentStaff(req);
-      if (req.query.institutionId) {
-        const inst = await loadInstitution(ctx.db, staff.actor, 'institution.read', BigInt(req.query.institutionId));
+      if (req.body.institutionId) {
+        const inst = await loadInstitution(ctx.db, staff.actor, 'institution.read', BigInt(req.body.institutionId));
         if (!inst.ok) return sendFailure(req, reply, inst.error);
       }
       const rows = await searchCandidates(ctx.db, listScope(staff.actor), {
-        ...(req.query.q ? { q: req.query.q } : {}), ...(req.query.institutionId ? { institutionId: BigInt(req.query.institutionId) } : {}),
-        limit: Number(req.query.limit ?? 50), offset: Number(req.query.offset ?? 0),
+        ...(req.body.q ? { q: req.body.q } : {}), ...(req.body.institutionId ? { institutionId: BigInt(req.body.institutionId) } : {}),
+        limit: req.body.limit ?? 50, offset: req.body.offset ?? 0,
       });
       return rows.map(candidateSummaryView);
     });
