@@ -167,3 +167,8 @@ export async function disableStaffAccount(
     return ok(after);
   });
 }
+
+/** The staff accounts of an authority (staff.read). */
+export async function listStaffAccounts(db: DbOrTrx, authorityId: bigint): Promise<StaffAccount[]> {
+  return db.selectFrom('staff_account').selectAll().where('authority_id', '=', authorityId).orderBy('id').execute();
+}

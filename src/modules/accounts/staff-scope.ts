@@ -1,7 +1,7 @@
 import type { DbOrTrx } from '../../db/database.ts';
 import type { Bill } from '../../db/schema.ts';
 import { fail, ok, type ErrorCode, type Result } from '../../shared/errors.ts';
-import { authorize, listScope, roleMay, type ResourceScope, type StaffAction, type StaffActor } from './authorization.ts';
+import { authorize, roleMay, type ResourceScope, type StaffAction, type StaffActor } from './authorization.ts';
 
 /**
  * Scoped loaders: the only way staff handlers get an object by id. Each reads the object with
@@ -35,7 +35,6 @@ export async function loadCandidate(db: DbOrTrx, actor: StaffActor, action: Staf
     .where('c.id', '=', candidateId).executeTakeFirst();
   return scoped(actor, action, row && { scope: scopeOf(row), value: row }, 'CANDIDATE_NOT_FOUND');
 }
-export type ScopedCandidate = Extract<Awaited<ReturnType<typeof loadCandidate>>, { ok: true }>['value'];
 
 export async function loadBill(db: DbOrTrx, actor: StaffActor, action: StaffAction, billNo: string): Promise<Result<Bill>> {
   const denied = roleDenied(actor, action);
@@ -93,6 +92,3 @@ export async function loadSitting(db: DbOrTrx, actor: StaffActor, action: StaffA
     .where('st.id', '=', sittingId).executeTakeFirst();
   return scoped(actor, action, row && { scope: { authorityId: row.authority_id, institutionId: null, shared: true }, value: row }, 'NOT_FOUND');
 }
-
-/** For lists: the actor's scope as (authority, institution-or-null), from the same policy. */
-export { listScope };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { fileCet6Review } from '../../../modules/registration/eligibility-review.ts';
+import { candidateReviewsInSitting, fileCet6Review } from '../../../modules/registration/eligibility-review.ts';
 import { currentCandidate, requireCandidate } from '../../plugins/auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
 import type { RouteDeps } from '../../route-deps.ts';
@@ -30,9 +30,8 @@ export function reviewRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncType
       },
     }, async (req, reply) => {
       const me = currentCandidate(req);
-      const sitting = await ctx.db.selectFrom('sitting').select('id').where('id', '=', BigInt(req.params.sittingId)).where('exam_id', '=', me.exam_id).executeTakeFirst();
-      if (!sitting) return sendFailure(req, reply, { code: 'NOT_FOUND' });
-      const rows = await ctx.db.selectFrom('eligibility_review').selectAll().where('candidate_id', '=', me.id).where('sitting_id', '=', sitting.id).orderBy('id', 'desc').execute();
+      const rows = await candidateReviewsInSitting(ctx.db, { candidateId: me.id, examId: me.exam_id, sittingId: BigInt(req.params.sittingId) });
+      if (!rows) return sendFailure(req, reply, { code: 'NOT_FOUND' });
       return rows.map((v) => ({
         reviewId: String(v.id), ticketNo: v.ticket_no, status: v.status, statusLabel: STATUS_LABELS[v.status], rejectReason: v.reject_reason,
         createdAt: v.created_at.toISOString(), decidedAt: v.decided_at ? v.decided_at.toISOString() : null,

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ROLE_LABELS } from '../../../modules/accounts/authorization.ts';
-import { createStaffAccount, disableStaffAccount } from '../../../modules/accounts/staff-accounts.ts';
+import { createStaffAccount, disableStaffAccount, listStaffAccounts } from '../../../modules/accounts/staff-accounts.ts';
 import { loadCandidate, loadInstitution, loadStaff } from '../../../modules/accounts/staff-scope.ts';
 import { queryAuditLog } from '../../../modules/audit/audit-log.ts';
+import { listInstitutions } from '../../../modules/institutions/institutions.ts';
 import { formatShanghai } from '../../../shared/time.ts';
 import { currentStaff } from '../../plugins/staff-auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
@@ -72,8 +73,7 @@ export function adminRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox {
       config: { staffAction: 'staff.read' },
       schema: { tags, summary: "The authority's staff accounts", response: responses(200, Type.Array(StaffRow), [401, 403]) },
     }, async (req) => {
-      const rows = await ctx.db.selectFrom('staff_account').selectAll().where('authority_id', '=', currentStaff(req).actor.authorityId).orderBy('id').execute();
-      return rows.map(staffRowView);
+      return (await listStaffAccounts(ctx.db, currentStaff(req).actor.authorityId)).map(staffRowView);
     });
 
     app.post(`${PREFIX}/staff`, {
@@ -118,7 +118,7 @@ export function adminRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox {
         response: responses(200, Type.Array(Type.Object({ institutionId: IdString, code: Type.String(), name: Type.String(), kind: Type.String() })), [401, 403]),
       },
     }, async (req) => {
-      const rows = await ctx.db.selectFrom('institution').selectAll().where('authority_id', '=', currentStaff(req).actor.authorityId).orderBy('code').execute();
+      const rows = await listInstitutions(ctx.db, currentStaff(req).actor.authorityId);
       return rows.map((i) => ({ institutionId: String(i.id), code: i.code, name: i.name, kind: i.kind }));
     });
   };
