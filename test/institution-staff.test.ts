@@ -290,3 +290,32 @@ describe('what staff read (ADM-5)', () => {
     expect((await s.staff.otherAdmin.get(`/api/v1/admin/bills/${billNo}`)).body.error.code).toBe('BILL_NOT_FOUND');
   });
 });
+
+describe('races', () => {
+  it('REG-4: ten staff decisions racing on one 未复核 review — exactly one wins, one audit record', async () => {
+    const s = await world();
+    const c = await s.candidate(s.schoolA.institutionId);
+    const review = await w.db.insertInto('eligibility_review').values({ candidate_id: c.candidateId, sitting_id: s.exam.sittingId, ticket_no: '320010251102317', status: 'PENDING', created_at: w.clock.now() }).returning('id').executeTakeFirstOrThrow();
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? s.staff.admin : s.staff.schoolA).post(
+      `${i % 2 ? '/api/v1/admin' : '/api/v1/institution'}/reviews/${review.id}/decision`, i % 3 ? { decision: 'APPROVE' } : { decision: 'REJECT', reason: '不符' })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'REVIEW_NOT_PENDING')).toBe(true);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(9);
+    expect(await w.db.selectFrom('audit_log').select('id').where('action', '=', 'review.decide').where('object_id', '=', String(review.id)).execute()).toHaveLength(1);
+  });
+
+  it('REG-8: the institution and the candidate registering the same subject at once make one registration, whoever wins', async () => {
+    const s = await world();
+    for (let round = 0; round < 5; round++) {
+      const c = await s.candidate(s.schoolA.institutionId);
+      const [byInstitution, byCandidate] = await Promise.all([
+        s.staff.schoolA.post('/api/v1/institution/registrations', { candidateId: String(c.candidateId), subjectId: String(s.cet4) }),
+        c.browser.post('/api/v1/registrations', { subjectId: String(s.cet4) }),
+      ]);
+      expect([byInstitution.status, byCandidate.status].sort()).toEqual([201, 409]);
+      const active = await w.db.selectFrom('registration').select('owner').where('candidate_id', '=', c.candidateId).where('subject_id', '=', s.cet4).where('status', '=', 'ACTIVE').execute();
+      expect(active).toHaveLength(1);
+      expect(active[0]!.owner).toBe(byInstitution.status === 201 ? 'INSTITUTION' : 'CANDIDATE');
+    }
+  });
+});
