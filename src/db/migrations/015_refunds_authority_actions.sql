@@ -61,6 +61,9 @@ BEGIN
       RAISE EXCEPTION 'refund % names an item but not the capture that paid its bill', NEW.refund_no;
     END IF;
     UPDATE bill_item SET refunded_fen = refunded_fen + NEW.amount_fen WHERE id = NEW.bill_item_id;
+  ELSIF captured_outcome = 'SETTLED' THEN
+    -- Money that paid a bill goes back item by item (REF-4), never as one lump.
+    RAISE EXCEPTION 'refund % gives back money that paid a bill without naming the item', NEW.refund_no;
   END IF;
   RETURN NULL;
 END $$;

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import type { AppContext } from '../context.ts';
@@ -7,9 +6,10 @@ import { isRefundedRegistration, REFUND_CAUSES } from './refund-rules.ts';
 
 /**
  * REF-3 (seed 004: "考生更改报考信息后，资格审核仍通过的，考生可在执行退费后，经考区同意，重新进行缴费操作"):
- * where the exam says so, a candidate whose registration was refunded registers that subject again
- * only after the authority approves. The approval is per refunded registration: a second refund
- * needs a second approval. Eligibility, the audit and the windows still apply after approval.
+ * where the exam says so, a candidate with a refunded registration registers again in that sitting
+ * (whichever subject: the change may have been to another category) only after the authority
+ * approves. The approval is per refunded registration: a second refund needs a second approval.
+ * Eligibility, the audit and the windows still apply after approval.
  */
 export async function decideRepayment(
   ctx: Pick<AppContext, 'db' | 'clock'>,
@@ -30,7 +30,7 @@ export async function decideRepayment(
 
 /**
  * The authority's queue: refunded registrations of a sitting whose exam needs approval to pay again,
- * not yet decided, and not already registered again (registering waits for the decision).
+ * not yet decided, whose subject is still offered.
  */
 export async function listAwaitingRepayment(db: DbOrTrx, input: { sittingId: bigint; authorityId?: bigint }) {
   let q = db.selectFrom('registration as r')
@@ -41,8 +41,7 @@ export async function listAwaitingRepayment(db: DbOrTrx, input: { sittingId: big
       'r.cancelled_reason', 'r.cancelled_at'])
     .where('r.sitting_id', '=', input.sittingId).where('r.status', '=', 'CANCELLED').where('r.paid_at', 'is not', null)
     .where('r.cancelled_reason', 'in', REFUND_CAUSES).where('e.repayment_needs_approval', '=', true)
-    .where('a.registration_id', 'is', null).where('s.cancelled_at', 'is', null).where('st.cancelled_at', 'is', null)
-    .where(sql<boolean>`NOT EXISTS (SELECT 1 FROM registration n WHERE n.candidate_id = r.candidate_id AND n.subject_id = r.subject_id AND n.status = 'ACTIVE')`);
+    .where('a.registration_id', 'is', null).where('s.cancelled_at', 'is', null).where('st.cancelled_at', 'is', null);
   if (input.authorityId !== undefined) q = q.where('e.authority_id', '=', input.authorityId);
   return q.orderBy('r.cancelled_at').orderBy('r.id').execute();
 }

@@ -27,10 +27,11 @@ export interface CandidateStanding {
   /** REG-4: the sitting's eligibility review is approved. */
   reviewApproved: boolean;
   /**
-   * REF-3 (seed 004 经考区同意): subjects whose fee was refunded and which the exam lets the
-   * candidate register again only after the authority approves.
+   * REF-3 (seed 004: "考生可在执行退费后，经考区同意，重新进行缴费操作"): a registration of this sitting
+   * was refunded and the exam wants the authority's approval before the candidate registers (and
+   * pays) again; the approval has not been given.
    */
-  awaitingRepaymentApproval?: ReadonlySet<bigint>;
+  repaymentApprovalPending?: boolean;
 }
 
 export type RuleCode =
@@ -53,7 +54,7 @@ export function canRegister(subject: SubjectFacts, standing: CandidateStanding, 
   if (standing.passedSubjectIds.has(subject.id)) return { ok: false, code: 'SUBJECT_ALREADY_PASSED' };
   if (standing.exemptSubjectIds.has(subject.id)) return { ok: false, code: 'SUBJECT_EXEMPT' };
   if (standing.registered.has(subject.id)) return { ok: false, code: 'SUBJECT_ALREADY_REGISTERED' };
-  if (standing.awaitingRepaymentApproval?.has(subject.id)) return { ok: false, code: 'REPAYMENT_APPROVAL_REQUIRED' };
+  if (standing.repaymentApprovalPending) return { ok: false, code: 'REPAYMENT_APPROVAL_REQUIRED' };
   if (subject.exclusionGroup !== null) {
     const rival = allSubjects.find((s) => s.id !== subject.id && s.exclusionGroup === subject.exclusionGroup
       && (standing.registered.has(s.id) || standing.passedSubjectIds.has(s.id)));

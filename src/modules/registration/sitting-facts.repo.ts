@@ -26,14 +26,16 @@ export async function candidateStanding(db: DbOrTrx, input: { candidateId: bigin
       .where('sitting_id', '=', input.sittingId).where('status', '=', 'ACTIVE').execute(),
     db.selectFrom('eligibility_review').select('id').where('candidate_id', '=', input.candidateId)
       .where('sitting_id', '=', input.sittingId).where('status', '=', 'APPROVED').executeTakeFirst(),
-    // REF-3: refunded registrations of this sitting whose exam wants approval and has none yet.
+    // REF-3: a refunded registration of this sitting whose exam wants approval and has none yet. One
+    // whose subject the authority cancelled does not count: there is nothing to pay again for it.
     db.selectFrom('registration as r').innerJoin('sitting as st', 'st.id', 'r.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
+      .innerJoin('subject as s', 's.id', 'r.subject_id')
       .leftJoin('repayment_approval as a', (j) => j.onRef('a.registration_id', '=', 'r.id').on('a.status', '=', 'APPROVED'))
-      .select('r.subject_id')
+      .select('r.id')
       .where('r.candidate_id', '=', input.candidateId).where('r.sitting_id', '=', input.sittingId)
       .where('r.status', '=', 'CANCELLED').where('r.paid_at', 'is not', null).where('r.cancelled_reason', 'in', REFUND_CAUSES)
-      .where('e.repayment_needs_approval', '=', true).where('a.registration_id', 'is', null)
-      .execute(),
+      .where('e.repayment_needs_approval', '=', true).where('s.cancelled_at', 'is', null).where('a.registration_id', 'is', null)
+      .limit(1).executeTakeFirst(),
   ]);
   const having = (status: string) => new Set(facts.filter((f) => f.status === status).map((f) => f.subject_id));
   return {
@@ -42,6 +44,6 @@ export async function candidateStanding(db: DbOrTrx, input: { candidateId: bigin
     exemptSubjectIds: having('EXEMPT'),
     registered: new Map(regs.map((r) => [r.subject_id, { paid: r.paid_at !== null }])),
     reviewApproved: review !== undefined,
-    awaitingRepaymentApproval: new Set(awaiting.map((a) => a.subject_id)),
+    repaymentApprovalPending: awaiting !== undefined,
   };
 }
