@@ -120,10 +120,11 @@ async function endInTransaction(
   }
   const cancelled = await endRegistrations(trx, activeIds, effect, now);
   const noticeId = await writeNotice(trx, { action, candidateId: input.candidateId, lines: [...lines.values()], refunds, now });
-  await trx.updateTable('authority_action').set((eb) => ({
-    cancelled_registrations: eb('cancelled_registrations', '+', cancelled.length),
-    refunds_created: eb('refunds_created', '+', refunds.length),
-  })).where('id', '=', action.id).execute();
+  // A single decision counts itself here; a running cancellation counts per batch (runAuthorityActions),
+  // so candidates processed side by side do not queue on the action's row.
+  if (action.state === 'DONE') {
+    await trx.updateTable('authority_action').set({ cancelled_registrations: cancelled.length, refunds_created: refunds.length }).where('id', '=', action.id).execute();
+  }
   return { actionId: action.id, cancelled, refunds, billsClosed, noticeId };
 }
 
