@@ -47,6 +47,6 @@ describe('scheduled jobs', () => {
     }
     expect((await w.bill(bill.bill_no)).state).toBe('PAID');
     const queues = await w.db.selectFrom('pgboss.queue' as never).select('name' as never).execute() as { name: string }[];
-    expect(queues.map((q) => q.name).filter((n) => !n.startsWith('__pgboss')).sort()).toEqual(['close-expired-bills', 'execute-refunds', 'expire-unpaid-registrations', 'poll-paying-bills']);
+    expect(queues.map((q) => q.name).filter((n) => !n.startsWith('__pgboss')).sort()).toEqual(['close-expired-bills', 'execute-refunds', 'expire-unpaid-registrations', 'poll-paying-bills', 'run-authority-actions']);
   });
 });

@@ -24,10 +24,11 @@ export interface ExamTable {
   unpaid_registration_ttl_hours: ColumnType<number | null, number | null | undefined, number | null>;
   account_style: ColumnType<'ID_DOCUMENT' | 'EMAIL', 'ID_DOCUMENT' | 'EMAIL' | undefined, 'ID_DOCUMENT' | 'EMAIL'>;
   refund_policy: ColumnType<'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES', 'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES' | undefined, 'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES'>;
+  repayment_needs_approval: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
 
-export interface SittingTable { id: Id; exam_id: bigint; code: string; name: string; created_at: CreatedAt }
+export interface SittingTable { id: Id; exam_id: bigint; code: string; name: string; created_at: CreatedAt; cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null> }
 
 export type SubjectKind = 'WRITTEN' | 'ORAL';
 export interface SubjectTable {
@@ -40,6 +41,7 @@ export interface SubjectTable {
   written_subject_id: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
   exclusion_group: ColumnType<string | null, string | null | undefined, string | null>;
   requires_review: ColumnType<boolean, boolean | undefined, boolean>;
+  cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
 }
 
@@ -78,13 +80,16 @@ export interface RegistrationTable {
   seat_released_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   seat_released_reason: ColumnType<SeatReleaseReason | null, SeatReleaseReason | null | undefined, SeatReleaseReason | null>;
   cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
-  cancelled_reason: ColumnType<CancelledReason | null, CancelledReason | null | undefined, CancelledReason | null>;
+  cancelled_reason: ColumnType<RegistrationCancelReason | null, RegistrationCancelReason | null | undefined, RegistrationCancelReason | null>;
   created_at: ColumnType<Date, Date, never>;
   institution_id: ColumnType<bigint | null, bigint | null | undefined, never>;
 }
 export type SeatReleaseReason = 'PAYMENT_TIMEOUT' | 'CANCELLED' | 'CHANGED';
-/** Who removed a registration: its candidate, the 24 h job (REG-7), or its institution (REG-8). */
-export type CancelledReason = 'CANDIDATE' | 'UNPAID_TIMEOUT' | 'INSTITUTION';
+/**
+ * Why a registration ended: its candidate, the 24 h job (REG-7), its institution (REG-8), the
+ * authority's cancellation or change (REF-2), or a personal refund (REF-1).
+ */
+export type RegistrationCancelReason = 'CANDIDATE' | 'UNPAID_TIMEOUT' | 'INSTITUTION' | 'AUTHORITY_CANCELLED' | 'AUTHORITY_CHANGED' | 'REFUNDED';
 
 export interface CandidateSubjectStandingTable { candidate_id: bigint; subject_id: bigint; status: 'ELIGIBLE' | 'PASSED' | 'EXEMPT' }
 export interface Cet4ScoreTable { authority_id: bigint; ticket_no: string; id_number: string; name: string; score: number }
@@ -94,7 +99,7 @@ export interface EligibilityReviewTable {
   status: ReviewStatus; decided_by: string | null; decided_at: Date | null; reject_reason: string | null; created_at: Date;
 }
 export interface CandidateAuditTable { candidate_id: bigint; sitting_id: bigint; status: 'PENDING' | 'PASSED' | 'REJECTED' }
-export type JournalKind = 'CAPTURE_SETTLED' | 'CAPTURE_UNWANTED' | 'REFUND_SUCCEEDED';
+export type JournalKind = 'CAPTURE_SETTLED' | 'CAPTURE_UNWANTED' | 'REFUND_DECIDED' | 'REFUND_SUCCEEDED';
 export interface JournalEntryTable {
   id: Id; kind: JournalKind; at: Date; channel: string; sitting_id: bigint; bill_id: bigint;
   channel_payment_id: bigint | null; refund_id: bigint | null;
@@ -117,6 +122,7 @@ export type WindowKind = 'REGISTRATION' | 'PAYMENT' | 'SITE_MANAGEMENT' | 'PRINT
 export interface SittingWindowTable { id: Id; sitting_id: bigint; kind: WindowKind; site_id: bigint | null; opens_at: Date; closes_at: Date }
 
 export type BillStateName = 'UNPAID' | 'PAYING' | 'PAID' | 'CLOSED' | 'REFUNDED' | 'PARTIALLY_REFUNDED';
+export type BillClosedCause = 'EXPIRED' | 'CANCELLED' | 'AUTHORITY_CANCELLED';
 export interface BillTable {
   id: Id;
   bill_no: string;
@@ -130,7 +136,7 @@ export interface BillTable {
   paying_since: Date | null;
   paid_at: Date | null;
   closed_at: Date | null;
-  closed_cause: 'EXPIRED' | 'CANCELLED' | null;
+  closed_cause: BillClosedCause | null;
   channel_trade_no: string | null;
   next_query_at: Date | null;
   query_attempts: ColumnType<number, number | undefined, number>;
@@ -150,6 +156,8 @@ export interface BillItemTable {
   subject_id: bigint;
   amount_fen: bigint;
   live: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Kept by a trigger on refund (migration 015): what has been promised back for this item. */
+  refunded_fen: ColumnType<bigint, never, never>;
 }
 
 export interface BillTransitionTable {
@@ -190,9 +198,11 @@ export interface ChannelPaymentTable {
   outcome: CaptureOutcome;
   reported_by: string;
   recorded_at: Date;
+  /** Kept by a trigger on refund (migration 015). */
+  refunded_fen: ColumnType<bigint, never, never>;
 }
 
-export type RefundReason = 'DUPLICATE_PAYMENT' | 'LATE_PAYMENT' | 'AUTHORITY_CHANGE' | 'STAFF';
+export type RefundReason = 'DUPLICATE_PAYMENT' | 'LATE_PAYMENT' | 'AUTHORITY_CHANGE' | 'AUTHORITY_CANCEL' | 'PERSONAL' | 'STAFF';
 export type RefundStateName = 'PENDING' | 'SUCCEEDED' | 'FAILED';
 export interface RefundTable {
   id: Id;
@@ -209,6 +219,9 @@ export interface RefundTable {
   created_at: Date;
   succeeded_at: Date | null;
   flagged_at: Date | null;
+  bill_item_id: ColumnType<bigint | null, bigint | null | undefined, never>;
+  note: ColumnType<string | null, string | null | undefined, never>;
+  requested_by: ColumnType<string, string | undefined, never>;
 }
 
 export interface ChannelNotificationTable {
@@ -255,6 +268,11 @@ export interface DB {
   staff_account: StaffAccountTable;
   staff_session: StaffSessionTable;
   audit_log: AuditLogTable;
+  // Refunds beyond duplicates (migration 015)
+  authority_action: AuthorityActionTable;
+  candidate_notice: CandidateNoticeTable;
+  candidate_notice_refund: CandidateNoticeRefundTable;
+  repayment_approval: RepaymentApprovalTable;
 }
 
 export type Bill = Selectable<BillTable>;
@@ -299,3 +317,20 @@ export interface AuditLogTable {
 }
 export type StaffAccount = Selectable<StaffAccountTable>;
 export type Institution = Selectable<InstitutionTable>;
+
+// Refunds beyond duplicates (migration 015, docs/refunds.md).
+export type AuthorityActionKind = 'CANCEL_REGISTRATION' | 'CHANGE_REGISTRATION' | 'CANCEL_SUBJECT' | 'CANCEL_SITTING' | 'PERSONAL_REFUND';
+export interface AuthorityActionTable {
+  id: Id; kind: AuthorityActionKind; sitting_id: bigint; subject_id: bigint | null; registration_id: bigint | null;
+  note: string; actor: string; state: 'RUNNING' | 'DONE'; created_at: Date; finished_at: Date | null; next_run_at: Date | null;
+  cancelled_registrations: ColumnType<number, number | undefined, number>;
+  refunds_created: ColumnType<number, number | undefined, number>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+}
+export interface CandidateNoticeTable {
+  id: Id; candidate_id: bigint; action_id: bigint; sitting_id: bigint; kind: AuthorityActionKind;
+  title_zh: string; title_en: string; body_zh: string; body_en: string; created_at: Date;
+}
+export interface CandidateNoticeRefundTable { notice_id: bigint; refund_id: bigint }
+export interface RepaymentApprovalTable { registration_id: bigint; status: 'APPROVED' | 'REJECTED'; decided_by: string; decided_at: Date; note: string | null }
+export type AuthorityAction = Selectable<AuthorityActionTable>;

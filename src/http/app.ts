@@ -10,6 +10,7 @@ import { installErrorHandling } from './plugins/errors.ts';
 import { installMetrics } from './plugins/metrics.ts';
 import { billRoutes } from './routes/candidate/bill.routes.ts';
 import { registrationRoutes } from './routes/candidate/registration.routes.ts';
+import { noticeRoutes } from './routes/candidate/notice.routes.ts';
 import { sessionRoutes } from './routes/candidate/session.routes.ts';
 import { notifyRoutes } from './routes/notify/notify.routes.ts';
 import { channelPageRoutes } from './routes/public/channel-pages.routes.ts';
@@ -74,6 +75,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(sessionRoutes(opts));
   await app.register(registrationRoutes(opts));
   await app.register(billRoutes(opts));
+  await app.register(noticeRoutes(opts));
   await app.register(notifyRoutes(opts));
   await app.register(channelPageRoutes(opts));
   await app.register(pageRoutes(opts));

@@ -5,9 +5,11 @@ import { executeRefundsJob } from './execute-refunds.job.ts';
 import { expireUnpaidRegistrationsJob } from './expire-unpaid-registrations.job.ts';
 import type { ScheduledJob } from './job.ts';
 import { pollPayingBillsJob } from './poll-paying-bills.job.ts';
+import { runAuthorityActionsJob } from './run-authority-actions.job.ts';
 
 /** Every scheduled job, in one list. */
-export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, executeRefundsJob, expireUnpaidRegistrationsJob];
+// The authority's cancellations run before the refund job, so the refunds they create go out in the same round.
+export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, runAuthorityActionsJob, executeRefundsJob, expireUnpaidRegistrationsJob];
 
 /** Runs every job once, in order — what tests call after moving the clock. */
 export async function runAllJobs(ctx: AppContext): Promise<Record<string, Record<string, number>>> {

@@ -35,6 +35,8 @@ export const ExamConfiguration = Type.Object({
     unpaidRegistrationTtlHours: Type.Union([Type.Integer({ minimum: 1, maximum: 720 }), Type.Null()]),
     cet6ReviewThreshold: Type.Union([Type.Integer({ minimum: 0, maximum: 710 }), Type.Null()]),
     refundPolicy: Type.Union([Type.Literal('NO_PERSONAL_REFUNDS'), Type.Literal('STAFF_DECIDES')]),
+    /** REF-3 (seed 004 经考区同意): after a refund, registering and paying again needs the authority's approval. Default false. */
+    repaymentNeedsApproval: Type.Optional(Type.Boolean()),
   }, { additionalProperties: false }),
   sitting: Type.Object({
     code: Code,

@@ -56,7 +56,7 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
       bill_timeout_minutes: e.billTimeoutMinutes, channels: e.channels, bank_card_only: e.bankCardOnly, agreement_text: e.agreementText,
       release_seats_on_bill_expiry: e.releaseSeatsOnBillExpiry, roster_restricted: e.rosterRestricted, audit_required: e.auditRequired,
       unpaid_registration_ttl_hours: e.unpaidRegistrationTtlHours, cet6_review_threshold: e.cet6ReviewThreshold,
-      account_style: e.accountStyle, refund_policy: e.refundPolicy,
+      account_style: e.accountStyle, refund_policy: e.refundPolicy, repayment_needs_approval: e.repaymentNeedsApproval ?? false,
     }).returningAll().executeTakeFirstOrThrow();
     const s = config.sitting;
     const sitting = await trx.insertInto('sitting').values({ exam_id: exam.id, code: s.code, name: s.name }).returning('id').executeTakeFirstOrThrow();

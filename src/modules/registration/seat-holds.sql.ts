@@ -61,6 +61,20 @@ export async function releaseSeats(trx: Trx, registrationIds: bigint[]): Promise
   return r.rows.map((x) => x.registration_id);
 }
 
+/**
+ * REF-2: the authority cancelled or changed these registrations (or refunded them): their seats
+ * go back to the pool whether held or already sold. Only this statement frees a sold seat.
+ */
+export async function freeSeatsOfEndedRegistrations(trx: Trx, registrationIds: bigint[]): Promise<bigint[]> {
+  if (registrationIds.length === 0) return [];
+  const r = await sql<{ registration_id: bigint }>`
+    UPDATE seat s SET state = 'FREE', registration_id = NULL, held_at = NULL
+      FROM (SELECT id, registration_id FROM seat WHERE registration_id = ANY(${registrationIds}::bigint[]) FOR UPDATE) old
+     WHERE s.id = old.id
+    RETURNING old.registration_id`.execute(trx);
+  return r.rows.map((x) => x.registration_id);
+}
+
 /** Makes the pool's seat rows match its capacity: adds seats, or removes free ones from the top. */
 export async function provisionSeats(trx: Trx, poolId: bigint, capacity: number): Promise<void> {
   await sql`INSERT INTO seat (pool_id, seat_no)
