@@ -25,6 +25,8 @@ import { roleMay, STAFF_ROLES, surfaceOf, type StaffAction } from '../src/module
 import { maskIdNumber } from '../src/modules/accounts/id-number.ts';
 import { acceptAgreement } from '../src/modules/billing/accept-agreement.ts';
 import { confirmBill } from '../src/modules/billing/confirm-bill.ts';
+import { settleCapture } from '../src/modules/payments/settle-capture.ts';
+import { requestPersonalRefund } from '../src/modules/refunds/personal-refund.ts';
 import { provisionSeats } from '../src/modules/registration/seat-holds.sql.ts';
 import type { StaffRole } from '../src/db/schema.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
@@ -98,6 +100,13 @@ async function world() {
     { authority_id: exam.authorityId, ticket_no: '320010251109999', id_number: victim.idNumber, name: '沈被查', score: 500 },
   ]).execute();
   const review = await insertReview(victim.candidateId, exam.sittingId);
+  // Refunds (REF-1…REF-4): staff may decide personal refunds here, and paying again needs approval.
+  // They happen in a sitting of their own: a refund awaiting approval stops the victim registering
+  // again in its sitting (REF-3), which the other cases do in the main one.
+  await t.db.updateTable('exam').set({ refund_policy: 'STAFF_DECIDES', repayment_needs_approval: true }).where('id', '=', exam.examId).execute();
+  const refundSittingId = (await t.db.insertInto('sitting').values({ exam_id: exam.examId, code: 'REFUNDS', name: '退费考次' }).returning('id').executeTakeFirstOrThrow()).id;
+  const paid = await paidRegistration(exam, victim.candidateId, refundSittingId);
+  const refund = await refundOf(exam, paid.registrationId);
 
   const staff = {
     admin: await makeStaff(t.db, exam, 'AUTHORITY_ADMIN'), finance: await makeStaff(t.db, exam, 'FINANCE'), readOnly: await makeStaff(t.db, exam, 'READ_ONLY'),
@@ -124,10 +133,30 @@ async function world() {
   const victimRow = await t.db.selectFrom('candidate').select(['name', 'id_number']).where('id', '=', victim.candidateId).executeTakeFirstOrThrow();
   return {
     exam, other, plain, seated, siteId: site.id, slotId: slot.id, otherSiteId: otherSite.id, otherSlotId: otherSlot.id, a1, a2, b1,
-    victim, billNo: bill.value.bill_no, seatedReg, instReg, review, staff, browsers,
+    victim, billNo: bill.value.bill_no, seatedReg, instReg, review, staff, browsers, paidBillNo: paid.billNo, refundNo: refund, refundSittingId,
     /** What no one but the victim and their rightful staff may ever read. */
-    secrets: [victimRow.name, victimRow.id_number, maskIdNumber(victimRow.id_number), bill.value.bill_no, 'secret-cashier', 'victim-qr'],
+    secrets: [victimRow.name, victimRow.id_number, maskIdNumber(victimRow.id_number), bill.value.bill_no, 'secret-cashier', 'victim-qr', paid.billNo, refund],
   };
+}
+
+/** A registration of a new subject on a bill paid by a settled capture (no channel adapter needed). */
+async function paidRegistration(exam: ExamFixture, candidateId: bigint, sittingId: bigint) {
+  const registrationId = (await t.db.insertInto('registration').values({ candidate_id: candidateId, sitting_id: sittingId, subject_id: await newSubject(exam, sittingId), created_at: clock.now() }).returning('id').executeTakeFirstOrThrow()).id;
+  const bill = await confirmBill({ db: t.db, clock }, { candidateId, registrationIds: [registrationId] });
+  if (!bill.ok) throw new Error(bill.error.code);
+  await t.db.insertInto('payment_attempt').values({ bill_id: bill.value.id, seq: 1, out_trade_no: bill.value.bill_no, channel: 'alipay', pay_url: 'https://pay.example/paid', qr_content: 'https://qr.example/paid', created_at: clock.now() }).execute();
+  const settled = await settleCapture({ db: t.db, clock }, {
+    channel: 'alipay', reportedBy: 'notify', actor: 'test',
+    capture: { billNo: bill.value.bill_no, channelTradeNo: `T${bill.value.bill_no}`, amountFen: bill.value.amount_fen, paidAt: clock.now() },
+  });
+  if (!settled.ok || settled.outcome !== 'SETTLED') throw new Error(`settle: ${JSON.stringify(settled)}`);
+  return { registrationId, billNo: bill.value.bill_no };
+}
+/** A personal refund of a paid registration, made by an administrator of its authority: its refund number. */
+async function refundOf(exam: ExamFixture, registrationId: bigint) {
+  const made = await requestPersonalRefund({ db: t.db, clock }, { actor: { staffId: 1n, role: 'AUTHORITY_ADMIN', authorityId: exam.authorityId, institutionId: null }, registrationId, reason: '考生申请退费' });
+  if (!made.ok) throw new Error(made.error.code);
+  return made.value.refundNo;
 }
 
 async function newSubject(exam: { sittingId: bigint }, sittingId = exam.sittingId) {
@@ -156,6 +185,19 @@ const fresh = {
     candidate_id: W.victim.candidateId, sitting_id: W.exam.sittingId, subject_id: await newSubject(W.exam), created_at: clock.now(), owner: 'INSTITUTION', institution_id: W.a1.institutionId,
   }).returning('id').executeTakeFirstOrThrow()).id,
   staff: async () => (await makeStaff(t.db, W.exam, 'FINANCE')).staffId,
+  paidRegistration: async () => (await paidRegistration(W.exam, W.victim.candidateId, W.refundSittingId)).registrationId,
+  /** A refunded registration (REF-1), whose candidate may pay again only once approved (REF-3). */
+  async refundedRegistration() {
+    const reg = await this.paidRegistration();
+    await refundOf(W.exam, reg);
+    return reg;
+  },
+  /** A refund the channel refused (FAILED, flagged), for staff to send again. */
+  async failedRefund() {
+    const refundNo = await refundOf(W.exam, await this.paidRegistration());
+    await t.db.updateTable('refund').set({ state: 'FAILED', flagged_at: clock.now(), last_error: 'REFUSED' }).where('refund_no', '=', refundNo).execute();
+    return refundNo;
+  },
 };
 
 // ── Cases ─────────────────────────────────────────────────────────────────────────────────────
@@ -263,6 +305,36 @@ export const CASES: Record<string, Case> = {
   },
   'POST /api/v1/admin/staff/:staffId/disable': { kind: 'staff', prepare: async () => ({ staff: u(await fresh.staff()) }), request: (v) => ({ method: 'POST', url: `/api/v1/admin/staff/${v.staff}/disable` }), ok: { actor: 'admin', status: 200 } },
 
+  // Refunds and the authority's decisions (REF-1…REF-4): finance handles money, administrators decide.
+  'POST /api/v1/admin/registrations/:registrationId/personal-refund': {
+    kind: 'staff', prepare: async () => ({ reg: u(await fresh.paidRegistration()) }),
+    request: (v) => ({ method: 'POST', url: `/api/v1/admin/registrations/${v.reg}/personal-refund`, body: { reason: '考生因病无法参加考试', amountFen: 500 } }), ok: { actor: 'finance', status: 201 },
+  },
+  'POST /api/v1/admin/refunds/:refundNo/retry': {
+    kind: 'staff', prepare: async () => ({ refundNo: await fresh.failedRefund() }), request: (v) => ({ method: 'POST', url: `/api/v1/admin/refunds/${v.refundNo}/retry` }), ok: { actor: 'finance', status: 200 },
+  },
+  'GET /api/v1/admin/refunds': {
+    kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/refunds?sittingId=${W.refundSittingId}&billNo=${W.paidBillNo}&beforeId=999999999` }), ok: { actor: 'finance', status: 200 },
+  },
+  'GET /api/v1/admin/refunds/:refundNo': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/refunds/${W.refundNo}` }), ok: { actor: 'finance', status: 200 } },
+  'GET /api/v1/admin/sittings/:sittingId/refund-totals': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/sittings/${W.refundSittingId}/refund-totals` }), ok: { actor: 'finance', status: 200 } },
+  'POST /api/v1/admin/registrations/:registrationId/authority-decision': {
+    kind: 'staff', prepare: async () => ({ reg: u(await fresh.registration()) }),
+    request: (v) => ({ method: 'POST', url: `/api/v1/admin/registrations/${v.reg}/authority-decision`, body: { kind: 'CHANGE_REGISTRATION', note: '考区修改报考类别' } }), ok: { actor: 'admin', status: 200 },
+  },
+  'POST /api/v1/admin/sittings/:sittingId/cancel': {
+    kind: 'staff', prepare: async () => ({ sitting: u(await fresh.sitting()) }), request: (v) => ({ method: 'POST', url: `/api/v1/admin/sittings/${v.sitting}/cancel`, body: { note: '因不可抗力取消' } }), ok: { actor: 'admin', status: 202 },
+  },
+  'POST /api/v1/admin/subjects/:subjectId/cancel': {
+    kind: 'staff', prepare: async () => ({ subject: u(await newSubject(W.exam)) }), request: (v) => ({ method: 'POST', url: `/api/v1/admin/subjects/${v.subject}/cancel`, body: { note: '本科目停考' } }), ok: { actor: 'admin', status: 202 },
+  },
+  'GET /api/v1/admin/sittings/:sittingId/authority-actions': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/sittings/${W.refundSittingId}/authority-actions` }), ok: { actor: 'admin', status: 200 } },
+  'GET /api/v1/admin/sittings/:sittingId/repayments': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/sittings/${W.refundSittingId}/repayments` }), ok: { actor: 'admin', status: 200 } },
+  'POST /api/v1/admin/registrations/:registrationId/repayment-decision': {
+    kind: 'staff', prepare: async () => ({ reg: u(await fresh.refundedRegistration()) }),
+    request: (v) => ({ method: 'POST', url: `/api/v1/admin/registrations/${v.reg}/repayment-decision`, body: { decision: 'APPROVE' } }), ok: { actor: 'admin', status: 200 },
+  },
+
   // Public by design: no session, nothing of anyone's to give.
   'GET /api/docs/static/*': { kind: 'public', why: 'the API documentation\'s static files', request: () => ({ method: 'GET', url: '/api/docs/static/swagger-ui.css' }), status: 200 },
   'GET /pay/return/:channel': { kind: 'public', why: 'a browser back from a cashier: redirects to the bill page, which asks for the session', request: () => ({ method: 'GET', url: `/pay/return/alipay?bill=${W.billNo}` }), status: 303 },
@@ -274,7 +346,8 @@ export const CASES: Record<string, Case> = {
 
 /** A digest of everything a request could wrongly change (logs and sessions aside). */
 async function snapshot(): Promise<string> {
-  const tables = ['candidate', 'registration', 'seat', 'bill', 'bill_item', 'bill_transition', 'payment_attempt', 'channel_payment', 'refund', 'eligibility_review', 'staff_account', 'institution', 'subject', 'sitting'];
+  const tables = ['candidate', 'registration', 'seat', 'bill', 'bill_item', 'bill_transition', 'payment_attempt', 'channel_payment', 'refund', 'eligibility_review', 'staff_account', 'institution', 'subject', 'sitting',
+    'authority_action', 'candidate_notice', 'repayment_approval', 'journal_entry', 'audit_log'];
   const parts = await Promise.all(tables.map(async (tbl) =>
     (await sql<{ d: string | null }>`SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) AS d FROM ${sql.table(tbl)} x`.execute(t.db)).rows[0]!.d ?? ''));
   return tables.map((tbl, i) => `${tbl}:${parts[i]}`).join(' ');

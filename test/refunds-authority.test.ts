@@ -40,7 +40,7 @@ describe('the authority cancels or changes one registration (REF-2, REF-4)', () 
     billNo = bill.bill_no;
     const [first, second] = candidate.registrationIds as [bigint, bigint];
 
-    const ended = await endRegistrationByAuthority(w.ctx, { actor: staff(), registrationId: first, kind: 'CANCEL_REGISTRATION', note: '考点停用，无法安排考试' });
+    const ended = await endRegistrationByAuthority(w.ctx, { actor: staff(w.exam), registrationId: first, kind: 'CANCEL_REGISTRATION', note: '考点停用，无法安排考试' });
     expect(ended.ok).toBe(true);
     if (!ended.ok) return;
     expect(ended.value.cancelled).toEqual([first]);
@@ -89,9 +89,9 @@ describe('the authority cancels or changes one registration (REF-2, REF-4)', () 
 
   it('REF-2: the same decision twice changes nothing; the second subject changed by the authority goes back too and the bill is REFUNDED', async () => {
     const [first, second] = candidate.registrationIds as [bigint, bigint];
-    const again = await endRegistrationByAuthority(w.ctx, { actor: staff(), registrationId: first, kind: 'CANCEL_REGISTRATION', note: '再次取消' });
+    const again = await endRegistrationByAuthority(w.ctx, { actor: staff(w.exam), registrationId: first, kind: 'CANCEL_REGISTRATION', note: '再次取消' });
     expect(again).toEqual({ ok: false, error: { code: 'REGISTRATION_ENDED' } });
-    const changed = await endRegistrationByAuthority(w.ctx, { actor: staff(), registrationId: second, kind: 'CHANGE_REGISTRATION', note: '考区修改报考类别' });
+    const changed = await endRegistrationByAuthority(w.ctx, { actor: staff(w.exam), registrationId: second, kind: 'CHANGE_REGISTRATION', note: '考区修改报考类别' });
     expect(changed.ok && changed.value.refunds.map((r) => r.amount_fen)).toEqual([6500n]);
     expect(await registration(second)).toMatchObject({ status: 'CANCELLED', cancelled_reason: 'AUTHORITY_CHANGED' });
     await runRefundsToTheEnd(w);
@@ -103,16 +103,26 @@ describe('the authority cancels or changes one registration (REF-2, REF-4)', () 
     expect(notices[0].body.zh).toContain('如您仍符合报考条件');
   });
 
-  it('REF-2: only an authority administrator (or the system) decides, with a reason, inside its own authority', async () => {
+  it('REF-2/ADM-4: only an authority administrator decides, with a reason, inside its own authority; the decision is in the audit log, refusals are not', async () => {
     const c = await w.candidate();
     const id = c.registrationIds[0]!;
-    expect(await endRegistrationByAuthority(w.ctx, { actor: staff('FINANCE'), registrationId: id, kind: 'CANCEL_REGISTRATION', note: '原因' })).toEqual({ ok: false, error: { code: 'STAFF_ROLE_NOT_ALLOWED' } });
-    expect(await endRegistrationByAuthority(w.ctx, { actor: staff(), registrationId: id, kind: 'CANCEL_REGISTRATION', note: ' ' })).toEqual({ ok: false, error: { code: 'REASON_REQUIRED' } });
-    expect(await endRegistrationByAuthority(w.ctx, { actor: { kind: 'STAFF', id: 1n, role: 'AUTHORITY_ADMIN', authorityId: w.exam.authorityId + 1000n }, registrationId: id, kind: 'CANCEL_REGISTRATION', note: '原因' }))
+    const audited = () => w.db.selectFrom('audit_log').selectAll().where('object_type', '=', 'registration').where('object_id', '=', String(id)).execute();
+    expect(await endRegistrationByAuthority(w.ctx, { actor: staff(w.exam, 'FINANCE'), registrationId: id, kind: 'CANCEL_REGISTRATION', note: '原因' })).toEqual({ ok: false, error: { code: 'STAFF_FORBIDDEN', details: { action: 'registration.cancel' } } });
+    expect(await endRegistrationByAuthority(w.ctx, { actor: staff(w.exam), registrationId: id, kind: 'CANCEL_REGISTRATION', note: ' ' })).toEqual({ ok: false, error: { code: 'REASON_REQUIRED' } });
+    expect(await endRegistrationByAuthority(w.ctx, { actor: { ...staff(w.exam), authorityId: w.exam.authorityId + 1000n }, registrationId: id, kind: 'CANCEL_REGISTRATION', note: '原因' }))
       .toEqual({ ok: false, error: { code: 'REGISTRATION_NOT_FOUND' } });
     expect(await registration(id)).toMatchObject({ status: 'ACTIVE' });
-    const bySystem = await endRegistrationByAuthority(w.ctx, { actor: { kind: 'SYSTEM' }, registrationId: id, kind: 'CANCEL_REGISTRATION', note: '报名信息核验不通过' });
-    expect(bySystem.ok && bySystem.value.refunds).toEqual([]);
+    expect(await audited()).toEqual([]);
+    const byAdmin = await endRegistrationByAuthority(w.ctx, { actor: staff(w.exam, 'AUTHORITY_ADMIN', 8n), registrationId: id, kind: 'CANCEL_REGISTRATION', note: '报名信息核验不通过', ip: '203.0.113.9' });
+    expect(byAdmin.ok && byAdmin.value.refunds).toEqual([]);
+    const [entry, ...more] = await audited();
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({
+      action: 'registration.cancel', actor_type: 'STAFF', actor_id: 8n, actor_role: 'AUTHORITY_ADMIN', authority_id: w.exam.authorityId, outcome: 'SUCCESS', ip: '203.0.113.9',
+      summary: { before: { status: 'ACTIVE', paid: false }, after: { status: 'CANCELLED', cancelledReason: 'AUTHORITY_CANCELLED' }, actionId: String(byAdmin.ok && byAdmin.value.actionId), refunds: [] },
+    });
+    // The reason staff typed is on the decision and the notice, not in the log.
+    expect(JSON.stringify(entry!.summary)).not.toContain('报名信息核验不通过');
     const notices = (await (await signedIn(c)).get('/api/v1/notices')).body;
     expect(notices[0].body.zh).toContain('未缴费，无需退款');
   });
@@ -123,7 +133,7 @@ describe('an open bill holding a registration the authority cancels (REF-2)', ()
     const c = await w.candidate();
     const bill = await startBill(w, { candidateId: c.candidateId, registrationIds: c.registrationIds, channel: 'wechatpay' });
     expect(bill.state).toBe('PAYING');
-    const ended = await endRegistrationByAuthority(w.ctx, { actor: staff(), registrationId: c.registrationIds[0]!, kind: 'CANCEL_REGISTRATION', note: '报考信息有误' });
+    const ended = await endRegistrationByAuthority(w.ctx, { actor: staff(w.exam), registrationId: c.registrationIds[0]!, kind: 'CANCEL_REGISTRATION', note: '报考信息有误' });
     expect(ended.ok && ended.value).toMatchObject({ refunds: [], billsClosed: [bill.bill_no] });
     const closed = await w.bill(bill.bill_no);
     expect(closed).toMatchObject({ state: 'CLOSED', closed_cause: 'AUTHORITY_CANCELLED' });
@@ -146,7 +156,7 @@ describe('an open bill holding a registration the authority cancels (REF-2)', ()
     const c = await w.candidate();
     const bill = await startBill(w, { candidateId: c.candidateId, registrationIds: c.registrationIds, channel: 'alipay' });
     w.sandbox.setFaults(bill.bill_no, { apiDown: 'error' });
-    const ended = await endRegistrationByAuthority(w.ctx, { actor: staff(), registrationId: c.registrationIds[0]!, kind: 'CANCEL_REGISTRATION', note: '考区调整' });
+    const ended = await endRegistrationByAuthority(w.ctx, { actor: staff(w.exam), registrationId: c.registrationIds[0]!, kind: 'CANCEL_REGISTRATION', note: '考区调整' });
     expect(ended.ok).toBe(true);
     expect((await w.bill(bill.bill_no)).state).toBe('CLOSED');
     w.sandbox.setFaults(bill.bill_no, {});
@@ -186,7 +196,7 @@ describe('seats, subjects and UnionPay (seed 000 统考, REF-2)', () => {
     const reg = await registerWithSeat(candidateId, 'ENG-B');
     const bill = await paidBill(w, { candidateId, registrationIds: [reg], channel: 'unionpay' });
     expect((await seatOf(reg))?.state).toBe('SOLD');
-    const changed = await endRegistrationByAuthority(w.ctx, { actor: staff(), registrationId: reg, kind: 'CHANGE_REGISTRATION', note: '考生所在学习中心变更' });
+    const changed = await endRegistrationByAuthority(w.ctx, { actor: staff(loaded), registrationId: reg, kind: 'CHANGE_REGISTRATION', note: '考生所在学习中心变更' });
     expect(changed.ok).toBe(true);
     expect(await seatOf(reg)).toBeUndefined();
     expect(await registration(reg)).toMatchObject({ status: 'CANCELLED', cancelled_reason: 'AUTHORITY_CHANGED', seat_released_reason: 'CHANGED' });
@@ -206,11 +216,11 @@ describe('seats, subjects and UnionPay (seed 000 统考, REF-2)', () => {
     const unpaidReg = await registerWithSeat(unpaidId, 'COMPUTER');
     const bill = await paidBill(w, { candidateId: paidId, registrationIds: [paidReg, otherReg], channel: 'unionpay' });
 
-    const readOnly = await cancelSubject(w.ctx, { actor: staff('READ_ONLY'), subjectId: await subjectId('COMPUTER'), note: '本科目停考' });
-    expect(readOnly).toEqual({ ok: false, error: { code: 'STAFF_ROLE_NOT_ALLOWED' } });
-    const started = await cancelSubject(w.ctx, { actor: staff(), subjectId: await subjectId('COMPUTER'), note: '本科目停考' });
+    const readOnly = await cancelSubject(w.ctx, { actor: staff(loaded, 'READ_ONLY'), subjectId: await subjectId('COMPUTER'), note: '本科目停考' });
+    expect(readOnly).toEqual({ ok: false, error: { code: 'STAFF_FORBIDDEN', details: { action: 'sitting.cancel' } } });
+    const started = await cancelSubject(w.ctx, { actor: staff(loaded), subjectId: await subjectId('COMPUTER'), note: '本科目停考' });
     expect(started.ok && started.value.state).toBe('RUNNING');
-    expect(await cancelSubject(w.ctx, { actor: staff(), subjectId: await subjectId('COMPUTER'), note: '本科目停考' })).toEqual({ ok: false, error: { code: 'ALREADY_CANCELLED' } });
+    expect(await cancelSubject(w.ctx, { actor: staff(loaded), subjectId: await subjectId('COMPUTER'), note: '本科目停考' })).toEqual({ ok: false, error: { code: 'ALREADY_CANCELLED' } });
     // From this commit on, the subject can be neither registered nor put on a bill.
     const wang = await idOf('王强');
     const refused = await registerSubject(w.ctx, { candidateId: wang, subjectId: await subjectId('COMPUTER') });
@@ -246,7 +256,7 @@ describe('refund states for staff (REF-4), and a refund the channel refuses', ()
     expect(portal.status).toBe('SUCCEEDED');
     refundedOutside.alipay = (refundedOutside.alipay ?? 0n) + 10_000n;
 
-    const ended = await endRegistrationByAuthority(w.ctx, { actor: staff(), registrationId: c.registrationIds[0]!, kind: 'CANCEL_REGISTRATION', note: '考点停用' });
+    const ended = await endRegistrationByAuthority(w.ctx, { actor: staff(w.exam), registrationId: c.registrationIds[0]!, kind: 'CANCEL_REGISTRATION', note: '考点停用' });
     if (!ended.ok) throw new Error(ended.error.code);
     const refundNo = ended.value.refunds[0]!.refund_no;
     await runRefundsToTheEnd(w);
@@ -271,12 +281,12 @@ describe('refund states for staff (REF-4), and a refund the channel refuses', ()
     expect(view.explanation.zh).toContain('未能自动退回');
 
     // Staff send it again once they think the cause is fixed; the channel still refuses, and says so again.
-    expect(await retryFailedRefund(w.ctx, { actor: staff('READ_ONLY'), refundNo })).toEqual({ ok: false, error: { code: 'STAFF_ROLE_NOT_ALLOWED' } });
-    expect(await retryFailedRefund(w.ctx, { actor: staff('FINANCE'), refundNo })).toEqual({ ok: true, value: { refundNo } });
-    expect(await retryFailedRefund(w.ctx, { actor: staff('FINANCE'), refundNo })).toEqual({ ok: false, error: { code: 'REFUND_NOT_FAILED' } });
+    expect(await retryFailedRefund(w.ctx, { actor: staff(w.exam, 'READ_ONLY'), refundNo })).toEqual({ ok: false, error: { code: 'STAFF_FORBIDDEN', details: { action: 'refund.retry' } } });
+    expect(await retryFailedRefund(w.ctx, { actor: staff(w.exam, 'FINANCE'), refundNo })).toEqual({ ok: true, value: { refundNo } });
+    expect(await retryFailedRefund(w.ctx, { actor: staff(w.exam, 'FINANCE'), refundNo })).toEqual({ ok: false, error: { code: 'REFUND_NOT_FAILED' } });
     expect((await refundDetail(w.db, { refundNo }))!.state).toBe('PENDING');
     await runRefundsToTheEnd(w);
     expect((await refundDetail(w.db, { refundNo }))!.state).toBe('FAILED');
-    expect(await retryFailedRefund(w.ctx, { actor: staff(), refundNo: 'nope' })).toEqual({ ok: false, error: { code: 'REFUND_NOT_FOUND' } });
+    expect(await retryFailedRefund(w.ctx, { actor: staff(w.exam), refundNo: 'nope' })).toEqual({ ok: false, error: { code: 'REFUND_NOT_FOUND' } });
   });
 });

@@ -32,7 +32,7 @@ describe('refunds for personal reasons (REF-1)', () => {
     const c = await w.candidate();
     await paidBill(w, { candidateId: c.candidateId, registrationIds: c.registrationIds, channel: 'wechatpay' });
     const before = await counts();
-    const r = await requestPersonalRefund(w.ctx, { actor: staff('AUTHORITY_ADMIN'), registrationId: c.registrationIds[0]!, reason: '考生工作调动，无法参加考试' });
+    const r = await requestPersonalRefund(w.ctx, { actor: staff(w.exam, 'AUTHORITY_ADMIN'), registrationId: c.registrationIds[0]!, reason: '考生工作调动，无法参加考试' });
     expect(r).toEqual({ ok: false, error: { code: 'PERSONAL_REFUND_NOT_ALLOWED' } });
     expect(describeError('PERSONAL_REFUND_NOT_ALLOWED')).toEqual({
       status: 409, messageZh: '本考试缴费成功后，因个人原因申请退费的，一律不予退费。', messageEn: 'This exam gives no refunds for personal reasons once paid.',
@@ -47,12 +47,12 @@ describe('refunds for personal reasons (REF-1)', () => {
     const bill = await paidBill(w, { candidateId: c.candidateId, registrationIds: c.registrationIds, channel: 'alipay' });
     const before = await counts();
     const ask = (o: Partial<Parameters<typeof requestPersonalRefund>[1]> = {}) =>
-      requestPersonalRefund(w.ctx, { actor: staff('FINANCE'), registrationId: first, reason: '考生因病住院，无法参加考试', ...o });
-    expect(await ask({ actor: staff('READ_ONLY') })).toEqual({ ok: false, error: { code: 'STAFF_ROLE_NOT_ALLOWED' } });
-    expect(await ask({ actor: { kind: 'SYSTEM' } })).toEqual({ ok: false, error: { code: 'STAFF_ROLE_NOT_ALLOWED' } });
+      requestPersonalRefund(w.ctx, { actor: staff(staffDecides, 'FINANCE'), registrationId: first, reason: '考生因病住院，无法参加考试', ...o });
+    expect(await ask({ actor: staff(staffDecides, 'READ_ONLY') })).toEqual({ ok: false, error: { code: 'STAFF_FORBIDDEN', details: { action: 'refund.personal' } } });
+    expect(await ask({ actor: { staffId: 8n, role: 'INSTITUTION_STAFF', authorityId: staffDecides.authorityId, institutionId: null } })).toEqual({ ok: false, error: { code: 'STAFF_FORBIDDEN', details: { action: 'refund.personal' } } });
     expect(await ask({ reason: '  ' })).toEqual({ ok: false, error: { code: 'REASON_REQUIRED' } });
     expect(await ask({ amountFen: 8001n })).toEqual({ ok: false, error: { code: 'REFUND_EXCEEDS_PAID' } });
-    expect(await ask({ actor: { kind: 'STAFF', id: 1n, role: 'FINANCE', authorityId: staffDecides.authorityId + 1000n } })).toEqual({ ok: false, error: { code: 'REGISTRATION_NOT_FOUND' } });
+    expect(await ask({ actor: { ...staff(staffDecides, 'FINANCE'), authorityId: staffDecides.authorityId + 1000n } })).toEqual({ ok: false, error: { code: 'REGISTRATION_NOT_FOUND' } });
     expect(await counts()).toEqual(before);
 
     // The authority keeps 30.00 as a handling fee: 50.00 of the 80.00 goes back.
@@ -69,7 +69,7 @@ describe('refunds for personal reasons (REF-1)', () => {
     expect((await w.bill(bill.bill_no)).state).toBe('PARTIALLY_REFUNDED');
     // An unpaid registration has nothing to give back.
     const unpaid = await makeCandidate(w.db, staffDecides);
-    expect(await requestPersonalRefund(w.ctx, { actor: staff(), registrationId: unpaid.registrationIds[0]!, reason: '个人原因' })).toEqual({ ok: false, error: { code: 'REGISTRATION_NOT_PAID' } });
+    expect(await requestPersonalRefund(w.ctx, { actor: staff(staffDecides), registrationId: unpaid.registrationIds[0]!, reason: '个人原因' })).toEqual({ ok: false, error: { code: 'REGISTRATION_NOT_PAID' } });
   });
 });
 
@@ -79,14 +79,14 @@ describe('partial refunds per item, never more than was paid (REF-4)', () => {
     const [first] = c.registrationIds as [bigint, bigint];
     const bill = await paidBill(w, { candidateId: c.candidateId, registrationIds: c.registrationIds, channel: 'wechatpay' });
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) =>
-      requestPersonalRefund(w.ctx, { actor: staff('FINANCE', BigInt(100 + i)), registrationId: first, reason: `考生申请退费 #${i}`, amountFen: 3000n })));
+      requestPersonalRefund(w.ctx, { actor: staff(staffDecides, 'FINANCE', BigInt(100 + i)), registrationId: first, reason: `考生申请退费 #${i}`, amountFen: 3000n })));
     expect(results.filter((r) => r.ok)).toHaveLength(2);
     expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.error.code)).toEqual(Array(8).fill('REFUND_EXCEEDS_PAID'));
     expect(results.filter((r) => r.ok && r.value.registrationEnded)).toHaveLength(1);
     expect((await item(first)).refunded_fen).toBe(6000n);
-    const rest = await requestPersonalRefund(w.ctx, { actor: staff(), registrationId: first, reason: '补退剩余款项' });
+    const rest = await requestPersonalRefund(w.ctx, { actor: staff(staffDecides), registrationId: first, reason: '补退剩余款项' });
     expect(rest).toMatchObject({ ok: true, value: { amountFen: 2000n, registrationEnded: false } });
-    expect(await requestPersonalRefund(w.ctx, { actor: staff(), registrationId: first, reason: '再退一次', amountFen: 1n })).toEqual({ ok: false, error: { code: 'REFUND_EXCEEDS_PAID' } });
+    expect(await requestPersonalRefund(w.ctx, { actor: staff(staffDecides), registrationId: first, reason: '再退一次', amountFen: 1n })).toEqual({ ok: false, error: { code: 'REFUND_EXCEEDS_PAID' } });
     const refunds = await w.db.selectFrom('refund').select(['refund_no', 'amount_fen']).where('bill_id', '=', bill.id).orderBy('id').execute();
     expect(refunds.map((r) => r.amount_fen)).toEqual([3000n, 3000n, 2000n]);
     expect(new Set(refunds.map((r) => r.refund_no)).size).toBe(3);
@@ -97,7 +97,7 @@ describe('partial refunds per item, never more than was paid (REF-4)', () => {
     expect((await w.bill(bill.bill_no)).state).toBe('PARTIALLY_REFUNDED');
     expect((await item(c.registrationIds[1]!)).refunded_fen).toBe(0n);
     // All items refunded in full: the bill is REFUNDED.
-    expect((await requestPersonalRefund(w.ctx, { actor: staff(), registrationId: c.registrationIds[1]!, reason: '考生放弃全部科目' })).ok).toBe(true);
+    expect((await requestPersonalRefund(w.ctx, { actor: staff(staffDecides), registrationId: c.registrationIds[1]!, reason: '考生放弃全部科目' })).ok).toBe(true);
     await runRefundsToTheEnd(w);
     expect((await w.bill(bill.bill_no)).state).toBe('REFUNDED');
   });

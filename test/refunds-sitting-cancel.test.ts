@@ -99,11 +99,11 @@ describe('the authority cancels a whole sitting: a background job in batches (RE
   let actionId: bigint;
 
   it('REF-2: cancelling is immediate for new registrations and bills; the registrations wait for the job', async () => {
-    expect(await cancelSitting(ctx, { actor: staff('FINANCE'), sittingId: exam.sittingId, note: '考试取消' })).toEqual({ ok: false, error: { code: 'STAFF_ROLE_NOT_ALLOWED' } });
-    const started = await cancelSitting(ctx, { actor: staff(), sittingId: exam.sittingId, note: '因不可抗力，本次考试取消' });
+    expect(await cancelSitting(ctx, { actor: staff(exam, 'FINANCE'), sittingId: exam.sittingId, note: '考试取消' })).toEqual({ ok: false, error: { code: 'STAFF_FORBIDDEN', details: { action: 'sitting.cancel' } } });
+    const started = await cancelSitting(ctx, { actor: staff(exam), sittingId: exam.sittingId, note: '因不可抗力，本次考试取消' });
     if (!started.ok) throw new Error(started.error.code);
     actionId = started.value.id;
-    expect(await cancelSitting(ctx, { actor: staff(), sittingId: exam.sittingId, note: '再次取消' })).toEqual({ ok: false, error: { code: 'ALREADY_CANCELLED' } });
+    expect(await cancelSitting(ctx, { actor: staff(exam), sittingId: exam.sittingId, note: '再次取消' })).toEqual({ ok: false, error: { code: 'ALREADY_CANCELLED' } });
     const late = await makeCandidate(t.db, other); // a candidate of this authority's other exam is unaffected
     expect(late.registrationIds).toHaveLength(1);
     const fresh = await t.db.insertInto('candidate').values({ authority_id: exam.authorityId, exam_id: exam.examId, id_number: 'NEW0000000000000001', name: '新考生', password_hash: 'x' }).returning('id').executeTakeFirstOrThrow();
@@ -201,7 +201,7 @@ describe('the cancellation runs by itself on pg-boss (REF-2, OPS-4)', () => {
   it('REF-2: a sitting cancelled while the job runner runs is finished without anyone calling the job', async () => {
     const small = await makeExam(t.db, { fees: [3000n] });
     const cs = await Promise.all(Array.from({ length: 3 }, () => makeCandidate(t.db, small)));
-    const started = await cancelSitting(ctx, { actor: { kind: 'SYSTEM' }, sittingId: small.sittingId, note: '考点无法开考' });
+    const started = await cancelSitting(ctx, { actor: staff(small), sittingId: small.sittingId, note: '考点无法开考' });
     if (!started.ok) throw new Error(started.error.code);
     const runner = await startJobRunner(ctx, t.url);
     try {

@@ -14,7 +14,7 @@ export const ErrorBody = Type.Object({
 const errorRef = Type.Ref('ErrorBody');
 
 /** Response map for a route: its success schema plus the coded error for each status it can give. */
-export function responses<T extends TSchema>(status: 200 | 201 | 204, ok: T, errorStatuses: number[] = []) {
+export function responses<T extends TSchema>(status: 200 | 201 | 202 | 204, ok: T, errorStatuses: number[] = []) {
   const out: Record<number, TSchema> = { [status]: ok };
   for (const s of new Set([400, 500, ...errorStatuses])) out[s] = errorRef;
   return out;

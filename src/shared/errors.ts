@@ -71,7 +71,6 @@ export const ERROR_CATALOGUE = {
   REGISTRATION_ENDED: [409, '该报考已取消，不能再次取消或变更。', 'This registration has already ended; it cannot be cancelled or changed again.'],
   REFUND_EXCEEDS_PAID: [409, '退费金额超过该科目已缴且尚未退还的金额。', 'The refund is more than what was paid for this item and not yet refunded.'],
   REGISTRATION_NOT_PAID: [409, '该报考尚未缴费，无需退费。', 'This registration is not paid; there is nothing to refund.'],
-  STAFF_ROLE_NOT_ALLOWED: [403, '您的角色不能进行此操作。', 'Your role does not allow this action.'],
   SUBJECT_CANCELLED: [409, '该科目或考次已被考试机构取消，不能报考或缴费。', 'The authority has cancelled this subject or sitting; it cannot be registered or paid.'],
   SITTING_NOT_FOUND: [404, '没有找到该考次或科目。', 'No such sitting or subject.'],
   ALREADY_CANCELLED: [409, '该考次或科目已经取消。', 'This sitting or subject has already been cancelled.'],

@@ -5,12 +5,18 @@ import { acceptAgreement } from '../../src/modules/billing/accept-agreement.ts';
 import { confirmBill } from '../../src/modules/billing/confirm-bill.ts';
 import { ledgerBalances } from '../../src/modules/ledger/balances.ts';
 import { startPayment } from '../../src/modules/payments/start-payment.ts';
-import type { RefundActor, StaffRole } from '../../src/modules/refunds/refund-actor.ts';
+import type { StaffRole } from '../../src/db/schema.ts';
+import type { StaffActor } from '../../src/modules/accounts/authorization.ts';
 import { MINUTE } from '../../src/shared/clock.ts';
 import type { PaymentWorld } from './payment-world.ts';
 
-/** A staff member of the world's authorities (roles per ADM-5). */
-export const staff = (role: StaffRole = 'AUTHORITY_ADMIN', id = 7n): RefundActor => ({ kind: 'STAFF', id, role });
+/**
+ * A staff member of an authority (roles and scopes per ADM-5, src/modules/accounts/authorization.ts)
+ * as the domain functions take it. The audit log names staff by id without a foreign key, so no
+ * account row is needed here; the HTTP tests sign real accounts in.
+ */
+export const staff = (of: { authorityId: bigint }, role: Exclude<StaffRole, 'INSTITUTION_STAFF'> = 'AUTHORITY_ADMIN', id = 7n): StaffActor =>
+  ({ staffId: id, role, authorityId: of.authorityId, institutionId: null });
 
 /** What a browser does with a UnionPay payUrl: load our page, post its signed form to the gateway. */
 async function openInBrowser(channel: string, payUrl: string): Promise<void> {

@@ -20,6 +20,14 @@ const EXPECTED: Record<StaffAction, string> = {
   'staff.manage': 'A',
   'audit.read': 'A',
   'exam.configure': 'A',
+  'refund.read': 'AFR',
+  'refund.personal': 'AF',
+  'refund.retry': 'AF',
+  'registration.cancel': 'A',
+  'sitting.cancel': 'A',
+  'decision.read': 'AFR',
+  'repayment.read': 'AR',
+  'repayment.decide': 'A',
 };
 const LETTER: Record<StaffRole, string> = { AUTHORITY_ADMIN: 'A', FINANCE: 'F', INSTITUTION_STAFF: 'I', READ_ONLY: 'R' };
 
@@ -63,11 +71,13 @@ describe('authorization policy (ADM-5): every role × action × place', () => {
     }
   });
 
-  it('READ_ONLY never changes anything; FINANCE never configures or decides', () => {
+  it('READ_ONLY never changes anything; FINANCE never configures or decides: its only changes move money (refunds)', () => {
+    const here = { authorityId: AUTHORITY, institutionId: null };
     for (const action of ALL_STAFF_ACTIONS.filter((a) => STAFF_ACTIONS[a].changes)) {
-      expect(authorize(actor('READ_ONLY'), action, { authorityId: AUTHORITY, institutionId: null })).toEqual({ allowed: false, reason: 'ROLE' });
-      expect(authorize(actor('FINANCE'), action, { authorityId: AUTHORITY, institutionId: null })).toEqual({ allowed: false, reason: 'ROLE' });
+      expect(authorize(actor('READ_ONLY'), action, here)).toEqual({ allowed: false, reason: 'ROLE' });
+      if (!('money' in STAFF_ACTIONS[action])) expect(authorize(actor('FINANCE'), action, here)).toEqual({ allowed: false, reason: 'ROLE' });
     }
+    expect(ROLE_PERMISSIONS.FINANCE.filter((a) => STAFF_ACTIONS[a].changes).sort()).toEqual(['refund.personal', 'refund.retry']);
   });
 
   it('institution staff without an institution reach nothing', () => {

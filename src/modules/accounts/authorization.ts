@@ -28,19 +28,33 @@ export const STAFF_ACTIONS = {
   'staff.manage': { changes: true, zh: '创建、停用工作人员账号', en: 'Create and disable staff accounts' },
   'audit.read': { changes: false, zh: '查看审计日志', en: 'Read the audit log' },
   'exam.configure': { changes: true, zh: '配置考试、考次、窗口、科目、渠道', en: 'Configure exams, sittings, windows, subjects, channels' },
-} as const;
+  // Refunds (REF-1 … REF-4, docs/refunds.md). `money`: a change that only moves money already
+  // decided to be owed or asked for by the candidate — the only changes FINANCE makes.
+  'refund.read': { changes: false, zh: '查看退费及汇总', en: 'View refunds and their totals' },
+  'refund.personal': { changes: true, money: true, zh: '因考生个人原因退费（按考试的退费政策）', en: "Refund a candidate for personal reasons (by the exam's refund policy)" },
+  'refund.retry': { changes: true, money: true, zh: '重新发起渠道拒绝的退费', en: 'Send a refund the channel refused once more' },
+  'registration.cancel': { changes: true, zh: '考试机构取消或变更报考（自动退费并通知考生）', en: 'Cancel or change a registration for the authority (refunded and told automatically)' },
+  'sitting.cancel': { changes: true, zh: '取消考次或科目（自动退费并通知考生）', en: 'Cancel a sitting or a subject (refunded and told automatically)' },
+  'decision.read': { changes: false, zh: '查看考试机构的取消、变更、退费决定及其进度', en: "View the authority's cancellations, changes and refunds, and their progress" },
+  'repayment.read': { changes: false, zh: '查看待审批的退费后重新缴费', en: 'View re-payments after a refund awaiting approval' },
+  'repayment.decide': { changes: true, zh: '审批退费后重新缴费（经考区同意）', en: 'Approve or refuse paying again after a refund' },
+} as const satisfies Record<string, { changes: boolean; money?: boolean; zh: string; en: string }>;
 export type StaffAction = keyof typeof STAFF_ACTIONS;
 export const ALL_STAFF_ACTIONS = Object.keys(STAFF_ACTIONS) as StaffAction[];
 
 /**
- * The permission table. FINANCE sees money (bills, payments, refunds) but configures nothing;
- * READ_ONLY changes nothing; INSTITUTION_STAFF act only inside their institution (see `authorize`).
+ * The permission table. FINANCE sees money (bills, payments, refunds) and handles it (personal
+ * refunds, retries) but configures and decides nothing else; READ_ONLY changes nothing;
+ * INSTITUTION_STAFF act only inside their institution (see `authorize`). The authority's own
+ * decisions (cancelling registrations, sittings, subjects; re-payment approval, REF-2/REF-3) are
+ * its administrators'.
  */
 export const ROLE_PERMISSIONS: Record<StaffRole, readonly StaffAction[]> = {
-  AUTHORITY_ADMIN: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'review.decide', 'institution.read', 'staff.read', 'staff.manage', 'audit.read', 'exam.configure'],
-  FINANCE: ['candidate.read', 'registration.read', 'bill.read', 'institution.read'],
+  AUTHORITY_ADMIN: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'review.decide', 'institution.read', 'staff.read', 'staff.manage', 'audit.read', 'exam.configure',
+    'refund.read', 'refund.personal', 'refund.retry', 'registration.cancel', 'sitting.cancel', 'decision.read', 'repayment.read', 'repayment.decide'],
+  FINANCE: ['candidate.read', 'registration.read', 'bill.read', 'institution.read', 'refund.read', 'refund.personal', 'refund.retry', 'decision.read'],
   INSTITUTION_STAFF: ['candidate.read', 'registration.read', 'registration.create', 'registration.delete', 'bill.read', 'review.read', 'review.decide', 'institution.read'],
-  READ_ONLY: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'institution.read', 'staff.read'],
+  READ_ONLY: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'institution.read', 'staff.read', 'refund.read', 'decision.read', 'repayment.read'],
 };
 
 export const ROLE_LABELS: Record<StaffRole, { zh: string; en: string }> = {
@@ -94,4 +108,9 @@ export function authorize(actor: StaffActor, action: StaffAction, scope: Resourc
  */
 export function listScope(actor: StaffActor): ResourceScope {
   return { authorityId: actor.authorityId, institutionId: actor.role === 'INSTITUTION_STAFF' ? actor.institutionId ?? -1n : null };
+}
+
+/** The actor as transition logs, refund rows and authority decisions write it ('staff:42'). */
+export function staffLabel(actor: Pick<StaffActor, 'staffId'>): string {
+  return `staff:${actor.staffId}`;
 }

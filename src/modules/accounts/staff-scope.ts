@@ -88,7 +88,27 @@ export async function loadStaff(db: DbOrTrx, actor: StaffActor, action: StaffAct
 export async function loadSitting(db: DbOrTrx, actor: StaffActor, action: StaffAction, sittingId: bigint) {
   const denied = roleDenied(actor, action);
   if (denied) return denied;
-  const row = await db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').select(['st.id', 'st.code', 'st.name', 'e.authority_id'])
+  const row = await db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').select(['st.id', 'st.code', 'st.name', 'st.cancelled_at', 'e.authority_id'])
     .where('st.id', '=', sittingId).executeTakeFirst();
-  return scoped(actor, action, row && { scope: { authorityId: row.authority_id, institutionId: null, shared: true }, value: row }, 'NOT_FOUND');
+  return scoped(actor, action, row && { scope: { authorityId: row.authority_id, institutionId: null, shared: true }, value: row }, 'SITTING_NOT_FOUND');
+}
+
+/** A subject of a sitting of the actor's authority (reference data, like its sitting). */
+export async function loadSubject(db: DbOrTrx, actor: StaffActor, action: StaffAction, subjectId: bigint) {
+  const denied = roleDenied(actor, action);
+  if (denied) return denied;
+  const row = await db.selectFrom('subject as s').innerJoin('sitting as st', 'st.id', 's.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
+    .select(['s.id', 's.code', 's.name', 's.sitting_id', 's.cancelled_at', 'st.cancelled_at as sitting_cancelled_at', 'e.authority_id'])
+    .where('s.id', '=', subjectId).executeTakeFirst();
+  return scoped(actor, action, row && { scope: { authorityId: row.authority_id, institutionId: null, shared: true }, value: row }, 'SITTING_NOT_FOUND');
+}
+
+/** A refund, in the scope of the bill it gives money back from (its candidate's authority and institution). */
+export async function loadRefund(db: DbOrTrx, actor: StaffActor, action: StaffAction, refundNo: string) {
+  const denied = roleDenied(actor, action);
+  if (denied) return denied;
+  const row = await db.selectFrom('refund as f').innerJoin('bill as b', 'b.id', 'f.bill_id').innerJoin('candidate as c', 'c.id', 'b.candidate_id')
+    .select(['f.id', 'f.refund_no', 'f.state', 'f.bill_id', 'b.bill_no', 'b.candidate_id', 'c.authority_id', 'c.institution_id'])
+    .where('f.refund_no', '=', refundNo).executeTakeFirst();
+  return scoped(actor, action, row && { scope: scopeOf(row), value: row }, 'REFUND_NOT_FOUND');
 }

@@ -1,4 +1,5 @@
 import type { DbOrTrx } from '../../db/database.ts';
+import type { StaffActor } from '../accounts/authorization.ts';
 
 /**
  * The audit log (ADM-4, OPS-6): who did what to which object, when, from where, and what it
@@ -21,6 +22,14 @@ export const AUDIT_ACTIONS = {
   REVIEW_DECIDE: 'review.decide',
   REGISTRATION_CREATE: 'registration.create',
   REGISTRATION_DELETE: 'registration.delete',
+  /** Refunds and the authority's decisions (REF-1 … REF-3). */
+  REFUND_PERSONAL: 'refund.personal',
+  REFUND_RETRY: 'refund.retry',
+  REGISTRATION_CANCEL: 'registration.cancel',
+  REGISTRATION_CHANGE: 'registration.change',
+  SITTING_CANCEL: 'sitting.cancel',
+  SUBJECT_CANCEL: 'subject.cancel',
+  REPAYMENT_DECIDE: 'repayment.decide',
   /** For the candidate side (wired after merge): sign-ins and password changes of candidates. */
   CANDIDATE_SIGN_IN: 'candidate.sign_in',
   CANDIDATE_PASSWORD_CHANGE: 'candidate.password_change',
@@ -37,6 +46,11 @@ export interface AuditEntry {
   /** Before/after states and reasons: ids, codes and states only — never personal data. */
   summary?: Record<string, unknown>;
   ip?: string | null;
+}
+
+/** A staff member acting through a scoped loader, as the log names them. */
+export function staffAuditActor(actor: StaffActor): AuditEntry['actor'] {
+  return { type: 'STAFF', id: actor.staffId, role: actor.role, authorityId: actor.authorityId };
 }
 
 export class PersonalDataInAuditError extends Error {}

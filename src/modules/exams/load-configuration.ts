@@ -10,6 +10,7 @@ export class ConfigurationError extends Error {}
 
 export interface LoadedExam {
   authorityCode: string;
+  authorityId: bigint;
   examId: bigint;
   sittingId: bigint;
   /** Sign-in details of the roster accounts created, for the demo to print. */
@@ -102,7 +103,7 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
     for (const score of config.cet4Scores ?? []) {
       await trx.insertInto('cet4_score').values({ authority_id: authority.id, ticket_no: score.ticketNo, id_number: score.idNumber.toUpperCase(), name: score.name, score: score.score }).execute();
     }
-    return { authorityCode: config.authority.code, examId: exam.id, sittingId: sitting.id, accounts };
+    return { authorityCode: config.authority.code, authorityId: authority.id, examId: exam.id, sittingId: sitting.id, accounts };
   });
 }
 

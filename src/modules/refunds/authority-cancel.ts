@@ -1,6 +1,9 @@
 import type { Trx } from '../../db/database.ts';
 import type { AuthorityAction, Refund } from '../../db/schema.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
+import { staffLabel, type StaffActor } from '../accounts/authorization.ts';
+import { loadRegistration } from '../accounts/staff-scope.ts';
+import { AUDIT_ACTIONS, recordAudit, staffAuditActor } from '../audit/audit-log.ts';
 import { isOpen } from '../billing/bill-state.ts';
 import { transitionBill } from '../billing/bill-transition.repo.ts';
 import type { AppContext } from '../context.ts';
@@ -8,7 +11,6 @@ import { openAttempts } from '../payments/channel-orders.ts';
 import { closeChannelOrder } from '../payments/close-expired-bill.ts';
 import { createRefund } from './create-refund.ts';
 import type { NoticeLine } from './notice-text.ts';
-import { actorLabel, inScope, may, type RefundActor } from './refund-actor.ts';
 import { ACTION_EFFECTS, isValidReason, remainingRefundable } from './refund-rules.ts';
 import { endRegistrations, insertAction, liveBillIds, lockBills, settledCapture, writeNotice } from './registration-endings.repo.ts';
 
@@ -40,10 +42,15 @@ const isDeadlock = (err: unknown) => (err as { code?: string })?.code === '40P01
  * Registrations already ended are skipped, so running it again changes nothing: the sitting
  * cancellation job relies on that to be restartable.
  */
-export async function endRegistrationsOfCandidate(
-  ctx: Ctx,
-  input: { candidateId: bigint; registrationIds: bigint[]; action: (trx: Trx) => Promise<AuthorityAction> },
-): Promise<EndedForCandidate | null> {
+interface EndInput {
+  candidateId: bigint;
+  registrationIds: bigint[];
+  action: (trx: Trx) => Promise<AuthorityAction>;
+  /** Runs last in the same transaction, with what was done (the staff decision's audit record). */
+  record?: (trx: Trx, ended: EndedForCandidate) => Promise<void>;
+}
+
+export async function endRegistrationsOfCandidate(ctx: Ctx, input: EndInput): Promise<EndedForCandidate | null> {
   const actor = 'authority-action';
   for (const billId of await openBillIds(ctx, input.registrationIds)) {
     for (const attempt of await openAttempts(ctx.db, billId)) {
@@ -72,10 +79,7 @@ async function openBillIds(ctx: Ctx, registrationIds: bigint[]): Promise<bigint[
   return open.map((b) => b.id);
 }
 
-async function endInTransaction(
-  trx: Trx, now: Date,
-  input: { candidateId: bigint; registrationIds: bigint[]; action: (trx: Trx) => Promise<AuthorityAction> },
-): Promise<EndedForCandidate | null> {
+async function endInTransaction(trx: Trx, now: Date, input: EndInput): Promise<EndedForCandidate | null> {
   // Lock order as everywhere: bills, then registrations.
   const bills = await lockBills(trx, await liveBillIds(trx, input.registrationIds));
   const regs = await trx.selectFrom('registration as r').innerJoin('subject as s', 's.id', 'r.subject_id')
@@ -125,30 +129,43 @@ async function endInTransaction(
   if (action.state === 'DONE') {
     await trx.updateTable('authority_action').set({ cancelled_registrations: cancelled.length, refunds_created: refunds.length }).where('id', '=', action.id).execute();
   }
-  return { actionId: action.id, cancelled, refunds, billsClosed, noticeId };
+  const ended = { actionId: action.id, cancelled, refunds, billsClosed, noticeId };
+  await input.record?.(trx, ended);
+  return ended;
 }
 
 /**
  * REF-2: the authority cancels one registration (CANCEL) or changes it (CHANGE: the registration as
  * paid is void; the candidate registers what is right, if still eligible, REF-3). Paid money comes
- * back by itself; the candidate is told why.
+ * back by itself; the candidate is told why. Who may: `registration.cancel` in the registration's
+ * scope; the decision's audit record is written in the transaction that ends it (ADM-4).
  */
 export async function endRegistrationByAuthority(
   ctx: Ctx,
-  input: { actor: RefundActor; registrationId: bigint; kind: 'CANCEL_REGISTRATION' | 'CHANGE_REGISTRATION'; note: string },
+  input: { actor: StaffActor; registrationId: bigint; kind: 'CANCEL_REGISTRATION' | 'CHANGE_REGISTRATION'; note: string; ip?: string | null },
 ): Promise<Result<EndedForCandidate>> {
-  if (!may(input.actor, 'AUTHORITY_DECISION')) return fail('STAFF_ROLE_NOT_ALLOWED');
+  const reg = await loadRegistration(ctx.db, input.actor, 'registration.cancel', input.registrationId);
+  if (!reg.ok) return reg;
   if (!isValidReason(input.note)) return fail('REASON_REQUIRED');
-  const reg = await ctx.db.selectFrom('registration as r').innerJoin('sitting as st', 'st.id', 'r.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
-    .select(['r.id', 'r.candidate_id', 'r.sitting_id', 'r.subject_id', 'r.status', 'e.authority_id'])
-    .where('r.id', '=', input.registrationId).executeTakeFirst();
-  if (!reg || !inScope(input.actor, reg.authority_id)) return fail('REGISTRATION_NOT_FOUND');
-  if (reg.status !== 'ACTIVE') return fail('REGISTRATION_ENDED');
+  const { id, candidate_id: candidateId, sitting_id: sittingId, subject_id: subjectId, status, paid_at: paidAt } = reg.value;
+  if (status !== 'ACTIVE') return fail('REGISTRATION_ENDED');
   const ended = await endRegistrationsOfCandidate(ctx, {
-    candidateId: reg.candidate_id, registrationIds: [reg.id],
+    candidateId, registrationIds: [id],
     action: (trx) => insertAction(trx, {
-      kind: input.kind, sittingId: reg.sitting_id, subjectId: reg.subject_id, registrationId: reg.id,
-      note: input.note, actor: actorLabel(input.actor), now: ctx.clock.now(), running: false,
+      kind: input.kind, sittingId, subjectId, registrationId: id,
+      note: input.note, actor: staffLabel(input.actor), now: ctx.clock.now(), running: false,
+    }),
+    // The note is free text staff typed: it stays on the decision (and the notice), not in the log.
+    record: (trx, done) => recordAudit(trx, {
+      at: ctx.clock.now(), actor: staffAuditActor(input.actor),
+      action: input.kind === 'CANCEL_REGISTRATION' ? AUDIT_ACTIONS.REGISTRATION_CANCEL : AUDIT_ACTIONS.REGISTRATION_CHANGE,
+      object: { type: 'registration', id },
+      summary: {
+        before: { status: 'ACTIVE', paid: paidAt !== null }, after: { status: 'CANCELLED', cancelledReason: ACTION_EFFECTS[input.kind].registrationCause },
+        actionId: done.actionId, candidateId, sittingId, subjectId, billsClosed: done.billsClosed,
+        refunds: done.refunds.map((f) => ({ refundNo: f.refund_no, amountFen: f.amount_fen, channel: f.channel })),
+      },
+      ip: input.ip ?? null,
     }),
   });
   // Ended by someone else between our read and our lock.

@@ -1,7 +1,9 @@
 import { AppError, fail, ok, type Result } from '../../shared/errors.ts';
+import { staffLabel, type StaffActor } from '../accounts/authorization.ts';
+import { loadRegistration } from '../accounts/staff-scope.ts';
+import { AUDIT_ACTIONS, recordAudit, staffAuditActor } from '../audit/audit-log.ts';
 import type { AppContext } from '../context.ts';
 import { createRefund } from './create-refund.ts';
-import { actorLabel, inScope, type RefundActor } from './refund-actor.ts';
 import { ACTION_EFFECTS, checkPersonalRefund } from './refund-rules.ts';
 import { endRegistrations, insertAction, lockBills, paidItemOf, settledCapture, writeNotice } from './registration-endings.repo.ts';
 
@@ -21,15 +23,19 @@ export interface PersonalRefundMade {
  * registration ends (cause REFUNDED, its seat goes back), the money goes back through the capture
  * that paid it, and the candidate is told. A registration already ended may be topped up, never
  * beyond what was paid for it: checked here under the bill's lock, and by the database (REF-4).
+ * Who may: `refund.personal` in the registration's scope (authorization.ts); recorded in the audit
+ * log in the same transaction (ADM-4). The reason is free text: it stays on the decision and the
+ * refund, not in the log.
  */
 export async function requestPersonalRefund(
   ctx: Pick<AppContext, 'db' | 'clock'>,
-  input: { actor: RefundActor; registrationId: bigint; reason: string; amountFen?: bigint },
+  input: { actor: StaffActor; registrationId: bigint; reason: string; amountFen?: bigint; ip?: string | null },
 ): Promise<Result<PersonalRefundMade>> {
+  const allowed = await loadRegistration(ctx.db, input.actor, 'refund.personal', input.registrationId);
+  if (!allowed.ok) return allowed;
   const reg = await ctx.db.selectFrom('registration as r').innerJoin('sitting as st', 'st.id', 'r.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
-    .select(['r.id', 'r.candidate_id', 'r.sitting_id', 'r.subject_id', 'e.authority_id', 'e.refund_policy'])
-    .where('r.id', '=', input.registrationId).executeTakeFirst();
-  if (!reg || !inScope(input.actor, reg.authority_id)) return fail('REGISTRATION_NOT_FOUND');
+    .select(['r.id', 'r.candidate_id', 'r.sitting_id', 'r.subject_id', 'e.refund_policy'])
+    .where('r.id', '=', allowed.value.id).executeTakeFirstOrThrow();
   const found = await paidItemOf(ctx.db, reg.id);
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx): Promise<Result<PersonalRefundMade>> => {
@@ -38,12 +44,12 @@ export async function requestPersonalRefund(
     const locked = await trx.selectFrom('registration').select(['id', 'status']).where('id', '=', reg.id).forUpdate().executeTakeFirstOrThrow();
     const item = found && await paidItemOf(trx, reg.id);
     const check = checkPersonalRefund({
-      policy: reg.refund_policy, actor: input.actor, reason: input.reason,
+      policy: reg.refund_policy, reason: input.reason,
       item: item ? { paid: true, amountFen: item.amountFen, refundedFen: item.refundedFen } : { paid: false, amountFen: 0n, refundedFen: 0n },
       ...(input.amountFen !== undefined ? { amountFen: input.amountFen } : {}),
     });
     if (!check.ok) return fail(check.code);
-    const actor = actorLabel(input.actor);
+    const actor = staffLabel(input.actor);
     const action = await insertAction(trx, {
       kind: 'PERSONAL_REFUND', sittingId: reg.sitting_id, subjectId: reg.subject_id, registrationId: reg.id, note: input.reason, actor, now, running: false,
     });
@@ -58,6 +64,14 @@ export async function requestPersonalRefund(
       lines: [{ subjectName: subject.name, refund: { amountFen: refund.amount_fen, channel: refund.channel, refundNo: refund.refund_no } }],
     });
     await trx.updateTable('authority_action').set({ cancelled_registrations: ended.length, refunds_created: 1 }).where('id', '=', action.id).execute();
+    await recordAudit(trx, {
+      at: now, actor: staffAuditActor(input.actor), action: AUDIT_ACTIONS.REFUND_PERSONAL, object: { type: 'registration', id: reg.id },
+      summary: {
+        before: { status: locked.status }, after: { status: ended.length > 0 ? 'CANCELLED' : locked.status, ...(ended.length > 0 ? { cancelledReason: 'REFUNDED' } : {}) },
+        actionId: action.id, candidateId: reg.candidate_id, refundNo: refund.refund_no, amountFen: refund.amount_fen, channel: refund.channel,
+      },
+      ip: input.ip ?? null,
+    });
     return ok({ actionId: action.id, refundNo: refund.refund_no, amountFen: refund.amount_fen, channel: refund.channel, registrationEnded: ended.length > 0 });
   }).catch((err: unknown) => {
     if (err instanceof AppError) return fail(err.code, err.details);

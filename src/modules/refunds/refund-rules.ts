@@ -1,5 +1,4 @@
 import type { AuthorityActionKind, RegistrationCancelReason, RefundReason, SeatReleaseReason } from '../../db/schema.ts';
-import { may, type RefundActor } from './refund-actor.ts';
 
 /**
  * The refund rules (REF-1 … REF-4) as plain functions of facts the caller loads; nothing here
@@ -33,18 +32,17 @@ export function isValidReason(reason: string): boolean {
 
 /**
  * REF-1: a refund for personal reasons. Where the exam says NO_PERSONAL_REFUNDS (seed 004:
- * "因个人原因申请退费的，一律不予退费") nobody can make one; where staff decide, an allowed role
- * makes one with a written reason, for the rest of the item or part of it.
+ * "因个人原因申请退费的，一律不予退费") nobody can make one; where staff decide, a role allowed
+ * `refund.personal` (authorization.ts, checked before this) makes one with a written reason, for
+ * the rest of the item or part of it.
  */
 export function checkPersonalRefund(input: {
   policy: RefundPolicy;
-  actor: RefundActor;
   reason: string;
   item: RefundableItem;
   /** Omitted: all that is left of the item. */
   amountFen?: bigint;
-}): RefundCheck<'STAFF_ROLE_NOT_ALLOWED' | 'PERSONAL_REFUND_NOT_ALLOWED' | 'REASON_REQUIRED' | 'REGISTRATION_NOT_PAID' | 'REFUND_EXCEEDS_PAID' | 'VALIDATION_FAILED'> {
-  if (!may(input.actor, 'PERSONAL_REFUND')) return { ok: false, code: 'STAFF_ROLE_NOT_ALLOWED' };
+}): RefundCheck<'PERSONAL_REFUND_NOT_ALLOWED' | 'REASON_REQUIRED' | 'REGISTRATION_NOT_PAID' | 'REFUND_EXCEEDS_PAID' | 'VALIDATION_FAILED'> {
   if (input.policy === 'NO_PERSONAL_REFUNDS') return { ok: false, code: 'PERSONAL_REFUND_NOT_ALLOWED' };
   const reason = input.reason.trim();
   if (!isValidReason(reason)) return { ok: false, code: 'REASON_REQUIRED' };

@@ -1,7 +1,9 @@
 import type { DbOrTrx } from '../../db/database.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
+import { staffLabel, type StaffActor } from '../accounts/authorization.ts';
+import { loadRegistration } from '../accounts/staff-scope.ts';
+import { AUDIT_ACTIONS, recordAudit, staffAuditActor } from '../audit/audit-log.ts';
 import type { AppContext } from '../context.ts';
-import { actorLabel, inScope, may, type RefundActor } from './refund-actor.ts';
 import { isRefundedRegistration, REFUND_CAUSES } from './refund-rules.ts';
 
 /**
@@ -13,19 +15,27 @@ import { isRefundedRegistration, REFUND_CAUSES } from './refund-rules.ts';
  */
 export async function decideRepayment(
   ctx: Pick<AppContext, 'db' | 'clock'>,
-  input: { actor: RefundActor; registrationId: bigint; approve: boolean; note?: string },
+  input: { actor: StaffActor; registrationId: bigint; approve: boolean; note?: string; ip?: string | null },
 ): Promise<Result<{ registrationId: bigint; status: 'APPROVED' | 'REJECTED' }>> {
-  if (!may(input.actor, 'APPROVE_REPAYMENT')) return fail('STAFF_ROLE_NOT_ALLOWED');
-  const reg = await ctx.db.selectFrom('registration as r').innerJoin('sitting as st', 'st.id', 'r.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
-    .select(['r.id', 'r.status', 'r.paid_at', 'r.cancelled_reason', 'e.authority_id'])
-    .where('r.id', '=', input.registrationId).executeTakeFirst();
-  if (!reg || !inScope(input.actor, reg.authority_id)) return fail('REGISTRATION_NOT_FOUND');
+  const found = await loadRegistration(ctx.db, input.actor, 'repayment.decide', input.registrationId);
+  if (!found.ok) return found;
+  const reg = found.value;
   if (!isRefundedRegistration(reg)) return fail('REPAYMENT_NOT_AWAITING');
   const status = input.approve ? 'APPROVED' as const : 'REJECTED' as const;
-  const row = { status, decided_by: actorLabel(input.actor), decided_at: ctx.clock.now(), note: input.note?.trim() || null };
-  await ctx.db.insertInto('repayment_approval').values({ registration_id: reg.id, ...row })
-    .onConflict((oc) => oc.column('registration_id').doUpdateSet(row)).execute();
-  return ok({ registrationId: reg.id, status });
+  const now = ctx.clock.now();
+  const row = { status, decided_by: staffLabel(input.actor), decided_at: now, note: input.note?.trim() || null };
+  return ctx.db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom('repayment_approval').select('status').where('registration_id', '=', reg.id).forUpdate().executeTakeFirst();
+    await trx.insertInto('repayment_approval').values({ registration_id: reg.id, ...row })
+      .onConflict((oc) => oc.column('registration_id').doUpdateSet(row)).execute();
+    // The note is free text staff typed: it stays on the approval, not in the log.
+    await recordAudit(trx, {
+      at: now, actor: staffAuditActor(input.actor), action: AUDIT_ACTIONS.REPAYMENT_DECIDE, object: { type: 'registration', id: reg.id },
+      summary: { before: { approval: before?.status ?? null }, after: { approval: status }, candidateId: reg.candidate_id, sittingId: reg.sitting_id },
+      ip: input.ip ?? null,
+    });
+    return ok({ registrationId: reg.id, status });
+  });
 }
 
 /**

@@ -2,9 +2,11 @@ import { sql } from 'kysely';
 import type { AuthorityAction } from '../../db/schema.ts';
 import { MINUTE } from '../../shared/clock.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
+import { staffLabel, type StaffActor } from '../accounts/authorization.ts';
+import { loadSitting, loadSubject } from '../accounts/staff-scope.ts';
+import { AUDIT_ACTIONS, recordAudit, staffAuditActor } from '../audit/audit-log.ts';
 import type { AppContext } from '../context.ts';
 import { endRegistrationsOfCandidate } from './authority-cancel.ts';
-import { actorLabel, inScope, may, type RefundActor } from './refund-actor.ts';
 import { isValidReason } from './refund-rules.ts';
 import { insertAction } from './registration-endings.repo.ts';
 
@@ -23,35 +25,43 @@ const RETRY_MS = MINUTE;
  * told by the background job (`runAuthorityActions`), candidate by candidate, because a sitting may
  * hold hundreds of thousands of them. Returns the action whose progress staff can follow.
  */
-export async function cancelSitting(ctx: Ctx, input: { actor: RefundActor; sittingId: bigint; note: string }): Promise<Result<AuthorityAction>> {
-  if (!may(input.actor, 'AUTHORITY_DECISION')) return fail('STAFF_ROLE_NOT_ALLOWED');
+export async function cancelSitting(ctx: Ctx, input: { actor: StaffActor; sittingId: bigint; note: string; ip?: string | null }): Promise<Result<AuthorityAction>> {
+  const sitting = await loadSitting(ctx.db, input.actor, 'sitting.cancel', input.sittingId);
+  if (!sitting.ok) return sitting;
   if (!isValidReason(input.note)) return fail('REASON_REQUIRED');
-  const sitting = await ctx.db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id')
-    .select(['st.id', 'e.authority_id']).where('st.id', '=', input.sittingId).executeTakeFirst();
-  if (!sitting || !inScope(input.actor, sitting.authority_id)) return fail('SITTING_NOT_FOUND');
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx): Promise<Result<AuthorityAction>> => {
-    const marked = await trx.updateTable('sitting').set({ cancelled_at: now }).where('id', '=', sitting.id).where('cancelled_at', 'is', null).returning('id').executeTakeFirst();
+    const marked = await trx.updateTable('sitting').set({ cancelled_at: now }).where('id', '=', sitting.value.id).where('cancelled_at', 'is', null).returning('id').executeTakeFirst();
     if (!marked) return fail('ALREADY_CANCELLED');
-    return ok(await insertAction(trx, { kind: 'CANCEL_SITTING', sittingId: sitting.id, note: input.note, actor: actorLabel(input.actor), now, running: true }));
+    const action = await insertAction(trx, { kind: 'CANCEL_SITTING', sittingId: sitting.value.id, note: input.note, actor: staffLabel(input.actor), now, running: true });
+    await recordAudit(trx, {
+      at: now, actor: staffAuditActor(input.actor), action: AUDIT_ACTIONS.SITTING_CANCEL, object: { type: 'sitting', id: sitting.value.id },
+      summary: { before: { cancelled: false }, after: { cancelled: true }, actionId: action.id, actionState: action.state },
+      ip: input.ip ?? null,
+    });
+    return ok(action);
   });
 }
 
 /** REF-2: the authority cancels one subject of a sitting; the job ends its registrations. */
-export async function cancelSubject(ctx: Ctx, input: { actor: RefundActor; subjectId: bigint; note: string }): Promise<Result<AuthorityAction>> {
-  if (!may(input.actor, 'AUTHORITY_DECISION')) return fail('STAFF_ROLE_NOT_ALLOWED');
+export async function cancelSubject(ctx: Ctx, input: { actor: StaffActor; subjectId: bigint; note: string; ip?: string | null }): Promise<Result<AuthorityAction>> {
+  const subject = await loadSubject(ctx.db, input.actor, 'sitting.cancel', input.subjectId);
+  if (!subject.ok) return subject;
   if (!isValidReason(input.note)) return fail('REASON_REQUIRED');
-  const subject = await ctx.db.selectFrom('subject as s').innerJoin('sitting as st', 'st.id', 's.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
-    .select(['s.id', 's.sitting_id', 'st.cancelled_at as sitting_cancelled_at', 'e.authority_id']).where('s.id', '=', input.subjectId).executeTakeFirst();
-  if (!subject || !inScope(input.actor, subject.authority_id)) return fail('SITTING_NOT_FOUND');
-  if (subject.sitting_cancelled_at) return fail('ALREADY_CANCELLED');
+  if (subject.value.sitting_cancelled_at) return fail('ALREADY_CANCELLED');
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx): Promise<Result<AuthorityAction>> => {
-    const marked = await trx.updateTable('subject').set({ cancelled_at: now }).where('id', '=', subject.id).where('cancelled_at', 'is', null).returning('id').executeTakeFirst();
+    const marked = await trx.updateTable('subject').set({ cancelled_at: now }).where('id', '=', subject.value.id).where('cancelled_at', 'is', null).returning('id').executeTakeFirst();
     if (!marked) return fail('ALREADY_CANCELLED');
-    return ok(await insertAction(trx, {
-      kind: 'CANCEL_SUBJECT', sittingId: subject.sitting_id, subjectId: subject.id, note: input.note, actor: actorLabel(input.actor), now, running: true,
-    }));
+    const action = await insertAction(trx, {
+      kind: 'CANCEL_SUBJECT', sittingId: subject.value.sitting_id, subjectId: subject.value.id, note: input.note, actor: staffLabel(input.actor), now, running: true,
+    });
+    await recordAudit(trx, {
+      at: now, actor: staffAuditActor(input.actor), action: AUDIT_ACTIONS.SUBJECT_CANCEL, object: { type: 'subject', id: subject.value.id },
+      summary: { before: { cancelled: false }, after: { cancelled: true }, sittingId: subject.value.sitting_id, actionId: action.id, actionState: action.state },
+      ip: input.ip ?? null,
+    });
+    return ok(action);
   });
 }
 
@@ -145,7 +155,10 @@ async function activeCandidates(ctx: Ctx, action: AuthorityAction, after: bigint
   return rows.map((r) => r.candidate_id);
 }
 
-/** Staff follow a cancellation's progress here (and see the single decisions beside it). */
+/**
+ * Staff follow a cancellation's progress here (and see the single decisions beside it). The route
+ * has loaded the sitting through its scoped loader; `authorityId` filters again all the same.
+ */
 export async function listAuthorityActions(db: Ctx['db'], input: { sittingId: bigint; authorityId?: bigint }) {
   let q = db.selectFrom('authority_action as a').innerJoin('sitting as st', 'st.id', 'a.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
     .select(['a.id', 'a.kind', 'a.subject_id', 'a.registration_id', 'a.note', 'a.actor', 'a.state', 'a.created_at', 'a.finished_at',

@@ -3,6 +3,7 @@ import { staffApi } from '../../plugins/staff-auth.ts';
 import type { RouteDeps } from '../../route-deps.ts';
 import { institutionRoutes } from '../institution/institution.routes.ts';
 import { adminRoutes } from './admin.routes.ts';
+import { refundRoutes } from './refund.routes.ts';
 import { staffReadRoutes } from './staff-read.routes.ts';
 import { staffSessionRoutes } from './staff-session.routes.ts';
 
@@ -12,6 +13,7 @@ export function adminApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
     await app.register(staffSessionRoutes('admin', '/api/v1/admin', deps));
     await app.register(staffReadRoutes('/api/v1/admin', deps));
     await app.register(adminRoutes(deps));
+    await app.register(refundRoutes(deps));
   });
 }
 
