@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { readLiveChannels, type LiveChannels } from './config-channels.ts';
 
 /**
  * Configuration comes only from environment variables, read and checked once at start-up.
@@ -26,6 +27,8 @@ export interface Config {
     alipayPublicKeyPem: string | undefined;
     gateway: string | undefined;
   };
+  /** PAYMENT_MODE=live only: the channels this deployment has contracts with, and their settings. */
+  live?: LiveChannels;
   demoData: boolean;
   jobsEnabled: boolean;
   session: { idleMinutes: number; absoluteHours: number };
@@ -33,6 +36,15 @@ export interface Config {
   trustProxy: boolean;
   /** Set only behind TLS; the session cookie is then Secure. */
   secureCookies: boolean;
+  /** Captcha answers travel in the captcha's own answer, for automated tests only (ACC-4). */
+  captchaTestMode: boolean;
+  /** Mail (ACC-5/6, 通行证 verification): SMTP server, or unset → kept in the outbox table only. */
+  mail: {
+    smtpUrl: string | undefined;
+    from: string;
+    /** /dev/mail shows the outbox: only in sandbox mode outside production. */
+    devPage: boolean;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -111,23 +123,24 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
   };
   if (!/^\d{16}$/.test(alipay.appId)) errors.push(`ALIPAY_APP_ID must be Alipay's 16-digit app id (got ${JSON.stringify(alipay.appId)})`);
   if (!/^2088\d{12}$/.test(alipay.sellerId)) errors.push(`ALIPAY_SELLER_ID must be a 16-digit id starting 2088 (got ${JSON.stringify(alipay.sellerId)})`);
-  if (paymentMode === 'live') {
-    for (const [name, v] of [['ALIPAY_PRIVATE_KEY', alipay.privateKeyPem], ['ALIPAY_PUBLIC_KEY', alipay.alipayPublicKeyPem], ['ALIPAY_GATEWAY', alipay.gateway]] as const) {
-      if (!v) errors.push(`${name} (or ${name}_FILE) is required when PAYMENT_MODE=live`.replace('ALIPAY_GATEWAY (or ALIPAY_GATEWAY_FILE)', 'ALIPAY_GATEWAY'));
-    }
-  }
   const production = env.NODE_ENV === 'production';
+  const dataDir = path.resolve(str('DATA_DIR', './data')!);
+  // Live: every channel listed in PAYMENT_CHANNELS must be fully and really configured.
+  const live = paymentMode === 'live'
+    ? readLiveChannels({ str, url, pem, readFile, error: (m) => errors.push(m) }, { publicBaseUrl, dataDir, alipay })
+    : undefined;
   const config: Config = {
     port,
     host,
     publicBaseUrl,
     databaseUrl,
     databasePoolSize: int('DATABASE_POOL_SIZE', 20, 1, 500),
-    dataDir: path.resolve(str('DATA_DIR', './data')!),
+    dataDir,
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 1, 65535),
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     paymentMode,
     alipay,
+    ...(live ? { live } : {}),
     demoData: bool('DEMO_DATA', !production),
     jobsEnabled: bool('JOBS_ENABLED', true),
     session: {
@@ -136,7 +149,10 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
     },
     trustProxy: bool('TRUST_PROXY', false),
     secureCookies: bool('SECURE_COOKIES', publicBaseUrl.startsWith('https:')),
+    captchaTestMode: bool('CAPTCHA_TEST_MODE', false),
+    mail: mailConfig(str, errors, production || paymentMode === 'live'),
   };
+  if (config.captchaTestMode && (production || paymentMode === 'live')) errors.push('CAPTCHA_TEST_MODE must be off in production and when PAYMENT_MODE=live (it hands out captcha answers)');
   if (paymentMode === 'live') {
     if (!publicBaseUrl.startsWith('https://')) errors.push('PUBLIC_BASE_URL must be an https:// address channels can reach when PAYMENT_MODE=live');
     if (config.demoData) errors.push('DEMO_DATA must be false when PAYMENT_MODE=live (demo accounts have published passwords)');
@@ -144,6 +160,24 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
   if (production && paymentMode === 'sandbox') errors.push('PAYMENT_MODE must be live when NODE_ENV=production (the sandbox takes no real money)');
   if (errors.length) throw new ConfigError(`Invalid configuration:\n  - ${errors.join('\n  - ')}`);
   return config;
+}
+
+function mailConfig(str: (name: string, def?: string) => string | undefined, errors: string[], live: boolean): Config['mail'] {
+  const smtpUrl = str('SMTP_URL');
+  if (smtpUrl !== undefined) {
+    let good = false;
+    try {
+      const u = new URL(smtpUrl);
+      good = ['smtp:', 'smtps:'].includes(u.protocol) && u.hostname !== '';
+    } catch { /* reported below */ }
+    if (!good) errors.push('SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://… (got a value that is not)');
+  } else if (live) {
+    errors.push('SMTP_URL is required when NODE_ENV=production or PAYMENT_MODE=live (password-reset and verification mail must leave the server)');
+  }
+  const from = str('MAIL_FROM', 'ExamPay <no-reply@exampay.invalid>')!;
+  // A display name is optional; the address itself must look like one.
+  if (!/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(from)) errors.push(`MAIL_FROM must be an address like "ExamPay <no-reply@example.cn>" (got ${JSON.stringify(from)})`);
+  return { smtpUrl, from, devPage: !live };
 }
 
 function defaultReadFile(p: string): string {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from './config.ts';
 import { createChannels } from './channels/index.ts';
 import { createDb } from './db/database.ts';
-import { startEmbeddedPostgres } from './db/embedded.ts';
+import { startEmbeddedPostgres, takeOverSignals } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDemo, seedDemoStaff, type DemoStaff } from './demo/seed-demo.ts';
 import { seedConfigurations } from './demo/seed-configurations.ts';
@@ -11,8 +11,11 @@ import { startJobRunner } from './jobs/schedule.ts';
 import { channelRegistry, type AppContext } from './modules/context.ts';
 import { systemClock } from './shared/clock.ts';
 import { createLogger } from './shared/logger.ts';
+import { smtpMailer } from './modules/mail/mailer.ts';
 
 /** `npm start`: everything in one process, on embedded PostgreSQL unless DATABASE_URL is set. */
+let stopping = false;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -26,6 +29,24 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const stops: (() => Promise<void>)[] = [];
+  // Registered before anything starts: a signal during start-up stops what has started so far,
+  // in order (shutdown reads `stops` when it runs).
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    for (const stop of stops) await stop().catch((err: unknown) => log.error({ err }, 'error while stopping'));
+    process.exit(0);
+  };
+  takeOverSignals();
+  // While stopping, a job finishing on a connection that is closing may fail late; that is
+  // expected then and must not crash the orderly stop of PostgreSQL.
+  process.on('unhandledRejection', (err) => {
+    if (!stopping) throw err;
+    log.warn({ err }, 'late failure during shutdown');
+  });
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -45,8 +66,10 @@ async function main(): Promise<void> {
 
   const clock = systemClock;
   const channels = await createChannels({ config, clock, log, db });
-  const ctx: AppContext = { db, clock, channels: channelRegistry(channels.channels), log, publicBaseUrl: config.publicBaseUrl };
-  const app = await buildApp({ ctx, config, logger: log, trustProxy: config.trustProxy, ...(channels.sandboxPlugin ? { sandbox: channels.sandboxPlugin } : {}) });
+  const mailer = config.mail.smtpUrl ? smtpMailer(config.mail.smtpUrl, config.mail.from) : undefined;
+  if (mailer) stops.push(async () => mailer.close());
+  const ctx: AppContext = { db, clock, channels: channelRegistry(channels.channels), log, publicBaseUrl: config.publicBaseUrl, ...(mailer ? { mailer } : {}) };
+  const app = await buildApp({ ctx, config, logger: log, trustProxy: config.trustProxy, devMailPage: config.mail.devPage, ...(channels.sandboxPlugin ? { sandbox: channels.sandboxPlugin } : {}) });
   stops.unshift(() => app.close());
 
   if (config.jobsEnabled) {
@@ -61,17 +84,8 @@ async function main(): Promise<void> {
   const seeds = config.demoData ? await seedConfigurations(db, clock.now()) : [];
   const staff = config.demoData ? await seedDemoStaff(db, clock.now()) : [];
   printWelcome(config.publicBaseUrl, demo, seeds, Boolean(channels.sandboxPlugin), staff);
+  if (!mailer) console.log(`Mail is not sent (no SMTP_URL): it is kept in the outbox${config.mail.devPage ? `, readable at ${config.publicBaseUrl}/dev/mail` : ''}.\n`);
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    for (const stop of stops) await stop().catch((err: unknown) => log.error({ err }, 'error while stopping'));
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 type Account = { name: string; idNumber: string; password: string };
@@ -102,6 +116,9 @@ function printWelcome(base: string, demo: Account[] | undefined, seeds: { author
 }
 
 main().catch((err: unknown) => {
+  // A start-up interrupted by a signal fails on the connections being closed; the shutdown
+  // under way finishes the job (PostgreSQL last) and exits.
+  if (stopping) return;
   console.error('ExamPay failed to start:', err);
   process.exit(1);
 });

@@ -117,7 +117,7 @@ async function world() {
   };
   const candidateBrowser = async (c: { idNumber: string; password: string }, authority: string) => {
     const b = new Browser(app);
-    const r = await b.post('/api/v1/session', { authority, idNumber: c.idNumber, password: c.password });
+    const r = await b.signIn(authority, c.idNumber, c.password);
     if (r.status !== 200) throw new Error('candidate sign-in failed');
     return b;
   };
@@ -228,7 +228,7 @@ interface StaffCase {
   /** The id names authority-wide reference data (a sitting) or a cursor: another institution of the authority gets its own data. */
   sameAuthorityOwnData?: string;
 }
-interface PublicCase { kind: 'public'; why: string; request: (v: Vars) => Req; status: number }
+interface PublicCase { kind: 'public'; why: string; prepare?: () => Promise<Vars>; request: (v: Vars) => Req; status: number }
 type Case = CandidateCase | StaffCase | PublicCase;
 
 const u = (id: bigint | string) => String(id);
@@ -339,6 +339,16 @@ export const CASES: Record<string, Case> = {
   'GET /api/docs/static/*': { kind: 'public', why: 'the API documentation\'s static files', request: () => ({ method: 'GET', url: '/api/docs/static/swagger-ui.css' }), status: 200 },
   'GET /pay/return/:channel': { kind: 'public', why: 'a browser back from a cashier: redirects to the bill page, which asks for the session', request: () => ({ method: 'GET', url: `/pay/return/alipay?bill=${W.billNo}` }), status: 303 },
   'POST /pay/return/:channel': { kind: 'public', why: 'a browser return posted by a channel: verified, then a redirect; settles nothing', request: () => ({ method: 'POST', url: '/pay/return/unionpay', body: 'orderId=x' }), status: 303 },
+  'GET /api/v1/authorities/:authority/exams/:exam/password-policy': {
+    kind: 'public', why: "an exam's password rules (ACC-3) are public: the sign-up and change pages show them before anyone signs in",
+    request: () => ({ method: 'GET', url: `/api/v1/authorities/${W.exam.authorityCode}/exams/TK/password-policy` }), status: 200,
+  },
+  'POST /api/v1/payer-lookups': {
+    kind: 'public', why: "pay-by-code (PAY-6) needs the payer's name with the bill number: the number alone opens nothing (PAYER_NOT_FOUND, naming no one)",
+    prepare: async () => W.browsers.anonymous.captcha('ARITHMETIC'),
+    request: (v) => ({ method: 'POST', url: '/api/v1/payer-lookups', body: { authority: W.exam.authorityCode, name: '冒名者', paymentCode: W.billNo, captchaId: v.captchaId, captchaAnswer: v.captchaAnswer } }),
+    status: 404,
+  },
   'POST /notify/:channel': { kind: 'public', why: 'channel notifications: the signature decides, and the answer is the channel\'s word only', request: () => ({ method: 'POST', url: '/notify/alipay', body: `out_trade_no=${'0'.repeat(21)}` }), status: 404 },
 };
 
@@ -482,7 +492,7 @@ describe('the suite itself', () => {
     const t2 = await createTestDatabase();
     const { app: app2, ctx } = await buildTestApp(t2);
     const start = async () => {
-      await app2.register(staffApi('admin', { ctx, config: { session: TEST_SESSION, secureCookies: false, publicBaseUrl: '' } }, async (scope) => {
+      await app2.register(staffApi('admin', { ctx, config: { session: TEST_SESSION, secureCookies: false, captchaTestMode: true, publicBaseUrl: '' } }, async (scope) => {
         scope.get('/api/v1/admin/forgotten', async () => ({}));
       }));
       await app2.ready();

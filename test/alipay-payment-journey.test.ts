@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeExpiredBillsJob } from '../src/jobs/close-expired-bills.job.ts';
 import { MINUTE } from '../src/shared/clock.ts';
 import { Browser } from './support/http.ts';
+import { expectBooksAgree } from './support/books.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
 
 let w: PaymentWorld;
@@ -9,6 +10,8 @@ beforeAll(async () => {
   w = await startPaymentWorld();
 });
 afterAll(async () => w.close());
+// Whatever a test did, the books agree with the channel afterwards.
+afterEach(async () => expectBooksAgree(w.db, w.sandbox));
 
 async function notifications(billNo: string) {
   return w.db.selectFrom('channel_notification').select(['accepted', 'outcome']).where('bill_no', 'like', `${billNo}%`).orderBy('id').execute();
@@ -21,7 +24,7 @@ describe('the candidate journey over HTTP, paid through the Alipay sandbox', () 
   it('sign in → confirm → agree → pay → cashier → notify → PAID, with history and channel serial number', async () => {
     const c = await w.candidate();
     const b = new Browser(w.app);
-    expect((await b.post('/api/v1/session', { authority: w.exam.authorityCode, idNumber: c.idNumber, password: c.password })).status).toBe(200);
+    expect((await b.signIn(w.exam.authorityCode, c.idNumber, c.password)).status).toBe(200);
     const regs = (await b.get('/api/v1/registrations')).body;
     expect(regs.every((r: { payable: boolean }) => r.payable)).toBe(true);
     const created = await b.post('/api/v1/bills', { registrationIds: regs.map((r: { registrationId: string }) => r.registrationId) });
@@ -67,7 +70,7 @@ describe('the candidate journey over HTTP, paid through the Alipay sandbox', () 
     const { bill } = await w.payingBill();
     const other = await w.candidate();
     const b = new Browser(w.app);
-    await b.post('/api/v1/session', { authority: w.exam.authorityCode, idNumber: other.idNumber, password: other.password });
+    await b.signIn(w.exam.authorityCode, other.idNumber, other.password);
     for (const [method, url, body] of [['GET', `/api/v1/bills/${bill.bill_no}`], ['POST', `/api/v1/bills/${bill.bill_no}/agreement`, { accepted: true }],
       ['POST', `/api/v1/bills/${bill.bill_no}/payments`, { channel: 'alipay' }], ['POST', `/api/v1/bills/${bill.bill_no}/status-check`],
       ['GET', `/api/v1/bills/${bill.bill_no}/qr.svg?channel=alipay`]] as const) {
@@ -87,7 +90,7 @@ describe('when the channel misbehaves (PAY-4, PAY-8)', () => {
     await w.sandbox.deliverDueNotifications();
     expect((await w.bill(bill.bill_no)).state).toBe('PAYING');
     const b = new Browser(w.app);
-    await b.post('/api/v1/session', { authority: w.exam.authorityCode, idNumber: candidate.idNumber, password: candidate.password });
+    await b.signIn(w.exam.authorityCode, candidate.idNumber, candidate.password);
     const r = await b.post(`/api/v1/bills/${bill.bill_no}/status-check`);
     expect(r.body.state).toBe('PAID');
     expect(r.body.channelAnswers).toEqual([{ outTradeNo: bill.bill_no, channel: 'alipay', answer: 'PAID' }]);
@@ -187,7 +190,7 @@ describe('when the channel misbehaves (PAY-4, PAY-8)', () => {
     expect(w.sandbox.getOrder(bill.bill_no)!.state).toBe('CLOSED');
     expect((await w.sandbox.pay(bill.bill_no)).ok).toBe(false);
     const b = new Browser(w.app);
-    await b.post('/api/v1/session', { authority: w.exam.authorityCode, idNumber: candidate.idNumber, password: candidate.password });
+    await b.signIn(w.exam.authorityCode, candidate.idNumber, candidate.password);
     const page = (await b.get(`/api/v1/bills/${bill.bill_no}`)).body;
     expect(page.stateLabel.zh).toBe('订单已关闭');
     expect(page.explanation.zh).toContain('重新确认科目');
@@ -199,7 +202,7 @@ describe('when the channel misbehaves (PAY-4, PAY-8)', () => {
 describe('withdrawing an unpaid bill (REG-7)', () => {
   async function signedIn(c: { idNumber: string; password: string }) {
     const b = new Browser(w.app);
-    await b.post('/api/v1/session', { authority: w.exam.authorityCode, idNumber: c.idNumber, password: c.password });
+    await b.signIn(w.exam.authorityCode, c.idNumber, c.password);
     return b;
   }
 

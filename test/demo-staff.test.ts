@@ -21,7 +21,7 @@ afterAll(async () => {
 
 const staffSignIn = async (prefix: string, authority: string, loginName: string) => {
   const b = new Browser(app);
-  const r = await b.post(`${prefix}/session`, { authority, loginName, password: DEMO_STAFF_PASSWORD });
+  const r = await b.post(`${prefix}/session`, { authority, loginName, password: DEMO_STAFF_PASSWORD, ...(await b.captcha()) });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   expect((await b.post(`${prefix}/me/password`, { currentPassword: DEMO_STAFF_PASSWORD, newPassword: 'Changed2026x' })).status).toBe(204);
   return b;
@@ -46,8 +46,8 @@ describe('demo staff (npm start)', () => {
 
   it('seed 002: 刘洋 files his review (未复核) and the school\'s staff approve it; he can then register CET6', async () => {
     const liu = new Browser(app);
-    await liu.post('/api/v1/session', { authority: 'CET002', idNumber: '370102200410216591', password: '216591' });
-    await liu.post('/api/v1/me/password', { currentPassword: '216591', newPassword: 'LiuYang2026x' });
+    await liu.signIn('CET002', '370102200410216591', '216591');
+    expect((await liu.post('/api/v1/me/password', { currentPassword: '216591', newPassword: 'LiuYang_2026x' })).status).toBe(204); // CET002: letters, digits and a special character (ACC-3)
     const sittingId = (await liu.get('/api/v1/sittings')).body[0].sittingId as string;
     const filed = await liu.post(`/api/v1/sittings/${sittingId}/cet6-review`, { ticketNo: '370020251104521' });
     expect(filed.body.status).toBe('PENDING');

@@ -17,7 +17,7 @@ beforeAll(async () => {
   exam = await makeExam(t.db);
   cand = await makeCandidate(t.db, exam);
   signedIn = new Browser(app);
-  const r = await signedIn.post('/api/v1/session', { authority: exam.authorityCode, idNumber: cand.idNumber, password: cand.password });
+  const r = await signedIn.signIn(exam.authorityCode, cand.idNumber, cand.password);
   expect(r.status).toBe(200);
 });
 afterAll(async () => {

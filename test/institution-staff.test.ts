@@ -36,7 +36,7 @@ async function world() {
     await w.db.updateTable('candidate').set({ institution_id: institutionId }).where('id', '=', c.candidateId).execute();
     const row = await w.db.selectFrom('candidate').select(['name', 'id_number']).where('id', '=', c.candidateId).executeTakeFirstOrThrow();
     const browser = new Browser(w.app);
-    await browser.post('/api/v1/session', { authority: exam.authorityCode, idNumber: c.idNumber, password: c.password });
+    await browser.signIn(exam.authorityCode, c.idNumber, c.password);
     return { ...c, ...row, browser };
   };
   const other = await makeExam(w.db);

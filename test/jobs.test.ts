@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startJobRunner } from '../src/jobs/schedule.ts';
+import { JOBS, startJobRunner } from '../src/jobs/schedule.ts';
 import { HOUR, MINUTE } from '../src/shared/clock.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
 
@@ -47,6 +47,6 @@ describe('scheduled jobs', () => {
     }
     expect((await w.bill(bill.bill_no)).state).toBe('PAID');
     const queues = await w.db.selectFrom('pgboss.queue' as never).select('name' as never).execute() as { name: string }[];
-    expect(queues.map((q) => q.name).filter((n) => !n.startsWith('__pgboss')).sort()).toEqual(['close-expired-bills', 'execute-refunds', 'expire-unpaid-registrations', 'poll-paying-bills', 'run-authority-actions']);
+    expect(queues.map((q) => q.name).filter((n) => !n.startsWith('__pgboss')).sort()).toEqual(JOBS.map((j) => j.id).sort());
   });
 });

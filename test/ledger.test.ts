@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerBalances } from '../src/modules/ledger/balances.ts';
+import { expectBooksAgree } from './support/books.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
 
 let w: PaymentWorld;
@@ -8,6 +9,8 @@ beforeAll(async () => {
   w = await startPaymentWorld();
 });
 afterAll(async () => w.close());
+// Whatever a test did, the books agree with the channel afterwards.
+afterEach(async () => expectBooksAgree(w.db, w.sandbox));
 
 describe('the ledger (PAY-11)', () => {
   it('a paid bill, a double charge and its refund: every entry balances, per channel and per sitting', async () => {

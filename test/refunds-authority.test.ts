@@ -24,7 +24,7 @@ afterEach(async () => expectBooksBalance(w, { refundedOutside }));
 
 async function signedIn(c: { idNumber: string; password: string }, authority = w.exam.authorityCode): Promise<Browser> {
   const b = new Browser(w.app);
-  expect((await b.post('/api/v1/session', { authority, idNumber: c.idNumber, password: c.password })).status).toBe(200);
+  expect((await b.signIn(authority, c.idNumber, c.password)).status).toBe(200);
   return b;
 }
 

@@ -22,7 +22,7 @@ async function setup() {
   const c = await makeCandidate(w.db, exam);
   await w.db.updateTable('registration').set({ status: 'CANCELLED', cancelled_at: new Date(), cancelled_reason: 'CANDIDATE' }).where('candidate_id', '=', c.candidateId).execute();
   const b = new Browser(w.app);
-  await b.post('/api/v1/session', { authority: exam.authorityCode, idNumber: c.idNumber, password: c.password });
+  await b.signIn(exam.authorityCode, c.idNumber, c.password);
   return { exam, engA, engB, siteId: site.id, slotId: slot.id, b };
 }
 

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeExpiredBillsJob } from '../src/jobs/close-expired-bills.job.ts';
+import { releaseStaleSeatHoldsJob } from '../src/jobs/release-stale-seat-holds.job.ts';
+import { listCandidateRegistrations } from '../src/modules/registration/registration-queries.ts';
+import { explainSeatRelease } from '../src/modules/registration/seat-release-explanation.ts';
 import { acceptAgreement } from '../src/modules/billing/accept-agreement.ts';
 import { confirmBill } from '../src/modules/billing/confirm-bill.ts';
 import { startPayment } from '../src/modules/payments/start-payment.ts';
@@ -204,5 +207,90 @@ describe('deleting registrations (REG-5, REG-7)', () => {
     expect(await deleteRegistration(w.ctx, { candidateId: c, registrationId: written.value.registrationId })).toMatchObject({ ok: false, error: { code: 'WRITTEN_BEFORE_ORAL' } });
     expect((await deleteRegistration(w.ctx, { candidateId: c, registrationId: oral.value.registrationId })).ok).toBe(true);
     expect((await deleteRegistration(w.ctx, { candidateId: c, registrationId: written.value.registrationId })).ok).toBe(true);
+  });
+});
+
+describe('every seat hold ends (REG-6): the hold limit, as a scheduled job on a moved clock', () => {
+  const seatOf = async (registrationId: bigint) => w.db.selectFrom('seat').select(['state', 'seat_no']).where('registration_id', '=', registrationId).executeTakeFirst();
+  const reasonOf = async (registrationId: bigint) => (await w.db.selectFrom('registration').select(['seat_released_reason', 'site_id']).where('id', '=', registrationId).executeTakeFirstOrThrow());
+
+  it('REG-6: a seat held by a registration with no bill goes back at the limit — not a second before — and the candidate is told to choose again', async () => {
+    w.clock.set(T0);
+    const s = await sitting({ seats: 1 });
+    await w.db.updateTable('exam').set({ seat_hold_minutes: 60 }).where('id', '=', s.exam.examId).execute();
+    const c = await s.candidate();
+    const reg = await registerSubject(w.ctx, { candidateId: c, subjectId: s.engB, siteId: s.siteId, slotId: s.am });
+    if (!reg.ok) throw new Error(reg.error.code);
+    w.clock.advance(60 * MINUTE - 1000);
+    await releaseStaleSeatHoldsJob.execute(w.ctx);
+    expect(await seatOf(reg.value.registrationId)).toMatchObject({ state: 'HELD' });
+    w.clock.advance(1000);
+    expect(await releaseStaleSeatHoldsJob.execute(w.ctx)).toEqual({ released: 1 });
+    expect(await seatOf(reg.value.registrationId)).toBeUndefined();
+    expect((await reasonOf(reg.value.registrationId)).seat_released_reason).toBe('HOLD_EXPIRED');
+    const listed = (await listCandidateRegistrations(w.db, c)).find((r) => r.id === reg.value.registrationId)!;
+    expect(explainSeatRelease(listed.seat_released_reason!, { billTimeoutMinutes: listed.bill_timeout_minutes, seatHoldMinutes: listed.seat_hold_minutes }).zh)
+      .toBe('报考后1小时内未生成缴费单，系统已释放为您保留的座位。请重新选择考试时间后再确认缴费。');
+    // A bill cannot be made on the released seat; the seat is someone else's to take; choosing again works.
+    expect(await confirmBill(w.ctx, { candidateId: c, registrationIds: [reg.value.registrationId] })).toMatchObject({ error: { code: 'SEAT_RELEASED' } });
+    const other = await s.candidate();
+    expect((await registerSubject(w.ctx, { candidateId: other, subjectId: s.engB, siteId: s.siteId, slotId: s.am })).ok).toBe(true);
+    expect((await chooseSlot(w.ctx, { candidateId: c, registrationId: reg.value.registrationId, siteId: s.siteId, slotId: s.pm })).ok).toBe(true);
+    expect((await reasonOf(reg.value.registrationId)).seat_released_reason).toBeNull();
+    w.clock.set(T0);
+  });
+
+  it('REG-6: a registration on an open bill keeps its seat past the limit; once the bill closed unpaid (exam keeps seats on expiry) the limit applies', async () => {
+    w.clock.set(T0);
+    const s = await sitting({ seats: 1, releaseOnExpiry: false });
+    await w.db.updateTable('exam').set({ seat_hold_minutes: 20, bill_timeout_minutes: 30 }).where('id', '=', s.exam.examId).execute();
+    const c = await s.candidate();
+    const reg = await registerSubject(w.ctx, { candidateId: c, subjectId: s.engB, siteId: s.siteId, slotId: s.am });
+    if (!reg.ok) throw new Error(reg.error.code);
+    w.clock.advance(10 * MINUTE);
+    const bill = await confirmBill(w.ctx, { candidateId: c, registrationIds: [reg.value.registrationId] });
+    if (!bill.ok) throw new Error(bill.error.code);
+    w.clock.advance(25 * MINUTE); // hold is 35 minutes old, the bill is open
+    expect(await releaseStaleSeatHoldsJob.execute(w.ctx)).toEqual({ released: 0 });
+    w.clock.advance(10 * MINUTE); // the bill is past its timeout
+    await closeExpiredBillsJob.execute(w.ctx);
+    expect((await w.bill(bill.value.bill_no)).state).toBe('CLOSED');
+    expect(await seatOf(reg.value.registrationId)).toMatchObject({ state: 'HELD' });
+    expect(await releaseStaleSeatHoldsJob.execute(w.ctx)).toEqual({ released: 1 });
+    expect((await reasonOf(reg.value.registrationId)).seat_released_reason).toBe('HOLD_EXPIRED');
+    w.clock.set(T0);
+  });
+
+  it('REG-6: a bill confirmation racing with the release: either the bill has the seat or the seat is free and the bill refused — never a bill without its seat', async () => {
+    w.clock.set(T0);
+    const s = await sitting({ seats: 12 });
+    await w.db.updateTable('exam').set({ seat_hold_minutes: 5 }).where('id', '=', s.exam.examId).execute();
+    const regs: { c: bigint; r: bigint }[] = [];
+    for (let i = 0; i < 12; i++) {
+      const c = await s.candidate();
+      const r = await registerSubject(w.ctx, { candidateId: c, subjectId: s.engB, siteId: s.siteId, slotId: s.am });
+      if (!r.ok) throw new Error(r.error.code);
+      regs.push({ c, r: r.value.registrationId });
+    }
+    w.clock.advance(5 * MINUTE);
+    const [job, ...bills] = await Promise.all([
+      releaseStaleSeatHoldsJob.execute(w.ctx),
+      ...regs.map(({ c, r }) => confirmBill(w.ctx, { candidateId: c, registrationIds: [r] })),
+    ]);
+    let billed = 0;
+    for (const [i, b] of bills.entries()) {
+      const seat = await seatOf(regs[i]!.r);
+      if (b.ok) {
+        billed++;
+        expect(seat).toMatchObject({ state: 'HELD' });
+      } else {
+        expect(b.error.code).toBe('SEAT_RELEASED');
+        expect(seat).toBeUndefined();
+      }
+    }
+    expect(billed + (job as { released: number }).released).toBe(12);
+    // Whatever the interleaving, nothing billed is released by a later run.
+    expect(await releaseStaleSeatHoldsJob.execute(w.ctx)).toEqual({ released: 0 });
+    w.clock.set(T0);
   });
 });

@@ -14,12 +14,15 @@ beforeAll(async () => {
 });
 afterAll(async () => w.close());
 
+/** A channel a deployment dropped (every real channel code is configured in the test world). */
+const REMOVED_CHANNEL = 'retiredpay';
+
 /** An UNPAID bill with an open order on a channel this process no longer has configured. */
 async function billOnRemovedChannel() {
   const c = await w.candidate();
   const r = await confirmBill(w.ctx, { candidateId: c.candidateId, registrationIds: c.registrationIds });
   if (!r.ok) throw new Error(r.error.code);
-  await w.db.insertInto('payment_attempt').values({ bill_id: r.value.id, seq: 1, out_trade_no: r.value.bill_no, channel: 'payease', pay_url: 'x', qr_content: 'x', created_at: w.clock.now() }).execute();
+  await w.db.insertInto('payment_attempt').values({ bill_id: r.value.id, seq: 1, out_trade_no: r.value.bill_no, channel: REMOVED_CHANNEL, pay_url: 'x', qr_content: 'x', created_at: w.clock.now() }).execute();
   return r.value;
 }
 
@@ -52,7 +55,7 @@ describe('a second "pay" after paying', () => {
     w.sandbox.setFaults(bill.bill_no, { noNotify: true });
     await w.sandbox.pay(bill.bill_no);
     const b = new Browser(w.app);
-    await b.post('/api/v1/session', { authority: w.exam.authorityCode, idNumber: candidate.idNumber, password: candidate.password });
+    await b.signIn(w.exam.authorityCode, candidate.idNumber, candidate.password);
     const r = await b.post(`/api/v1/bills/${bill.bill_no}/payments`, { channel: 'alipay' });
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('BILL_ALREADY_PAID');
@@ -64,8 +67,8 @@ describe('refunds that do not go through are never silent', () => {
   it('a refund the channel cannot confirm keeps retrying, is flagged for staff, and the bill page says it is in progress', async () => {
     const bill = await billOnRemovedChannel();
     const capture = (tradeNo: string) => ({ billNo: bill.bill_no, channelTradeNo: tradeNo, amountFen: bill.amount_fen, paidAt: w.clock.now() });
-    expect(await settleCapture(w.ctx, { channel: 'payease', capture: capture('PE-1'), reportedBy: 'notify', actor: 't' })).toMatchObject({ outcome: 'SETTLED' });
-    expect(await settleCapture(w.ctx, { channel: 'payease', capture: capture('PE-2'), reportedBy: 'notify', actor: 't' })).toMatchObject({ outcome: 'DUPLICATE' });
+    expect(await settleCapture(w.ctx, { channel: REMOVED_CHANNEL, capture: capture('PE-1'), reportedBy: 'notify', actor: 't' })).toMatchObject({ outcome: 'SETTLED' });
+    expect(await settleCapture(w.ctx, { channel: REMOVED_CHANNEL, capture: capture('PE-2'), reportedBy: 'notify', actor: 't' })).toMatchObject({ outcome: 'DUPLICATE' });
     const refund = () => w.db.selectFrom('refund').selectAll().where('bill_id', '=', bill.id).executeTakeFirstOrThrow();
     for (let i = 0; i < 5; i++) {
       await executeRefundsJob.execute(w.ctx);
@@ -88,7 +91,7 @@ describe('ids that do not fit', () => {
   it('a 19-digit registration id is a coded 400, not a 500', async () => {
     const c = await w.candidate();
     const b = new Browser(w.app);
-    await b.post('/api/v1/session', { authority: w.exam.authorityCode, idNumber: c.idNumber, password: c.password });
+    await b.signIn(w.exam.authorityCode, c.idNumber, c.password);
     const r = await b.post('/api/v1/bills', { registrationIds: ['9999999999999999999'] });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('VALIDATION_FAILED');

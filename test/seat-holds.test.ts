@@ -27,6 +27,11 @@ async function registrations(n: number): Promise<bigint[]> {
 }
 
 const now = new Date('2026-03-15T01:00:00Z');
+/** As settlement does: the registration is paid and its seat sold in one transaction. */
+const sell = (registrationId: bigint) => t.db.transaction().execute(async (trx) => {
+  await trx.updateTable('registration').set({ paid_at: now }).where('id', '=', registrationId).where('paid_at', 'is', null).execute();
+  return sellSeats(trx, [registrationId]);
+});
 const tryHold = (poolId: bigint, registrationId: bigint) => t.db.transaction().execute((trx) => holdSeat(trx, { poolId, registrationId, now }));
 
 async function counts(poolId: bigint) {
@@ -66,7 +71,7 @@ describe('seat holds at the rush (REG-6)', () => {
                 return null;
               });
             }
-            return t.db.transaction().execute((trx): Promise<unknown> => (op === 'sell' ? sellSeats(trx, [r]) : releaseSeats(trx, [r])));
+            return op === 'sell' ? sell(r) : t.db.transaction().execute((trx) => releaseSeats(trx, [r]));
           }));
           const c = await counts(poolId);
           expect(c.FREE + c.HELD + c.SOLD).toBe(capacity);
@@ -89,11 +94,60 @@ describe('seat holds at the rush (REG-6)', () => {
     const [a, b] = await registrations(2);
     await tryHold(poolId, a!);
     await tryHold(poolId, b!);
-    await t.db.transaction().execute((trx) => sellSeats(trx, [a!]));
+    await sell(a!);
     expect(await t.db.transaction().execute((trx) => releaseSeats(trx, [a!, b!]))).toEqual([b]);
     expect(await counts(poolId)).toEqual({ FREE: 2, HELD: 0, SOLD: 1 });
     await t.db.transaction().execute((trx) => provisionSeats(trx, poolId, 1));
     // Seat 1 is sold; seats 2 and 3 were free and went away.
     expect(await counts(poolId)).toEqual({ FREE: 0, HELD: 0, SOLD: 1 });
+  });
+
+  it('capacity cannot be cut below the seats taken; a cut keeps the taken seats whatever their numbers, and the rows always equal the capacity', async () => {
+    const poolId = await pool(3);
+    const regs = await registrations(3);
+    for (const r of regs) await tryHold(poolId, r); // seats 1, 2, 3
+    await t.db.transaction().execute((trx) => releaseSeats(trx, [regs[0]!, regs[1]!])); // seat 3 stays held
+    const refused = await t.db.transaction().execute((trx) => provisionSeats(trx, poolId, 0));
+    expect(refused).toEqual({ ok: false, error: { code: 'CAPACITY_BELOW_TAKEN', details: { capacity: 0, taken: 1 } } });
+    expect(await counts(poolId)).toEqual({ FREE: 2, HELD: 1, SOLD: 0 });
+    expect((await t.db.transaction().execute((trx) => provisionSeats(trx, poolId, 1))).ok).toBe(true);
+    expect(await counts(poolId)).toEqual({ FREE: 0, HELD: 1, SOLD: 0 });
+    // The held seat (number 3) going back does not bring the pool above its capacity of 1.
+    await t.db.transaction().execute((trx) => releaseSeats(trx, [regs[2]!]));
+    expect(await counts(poolId)).toEqual({ FREE: 1, HELD: 0, SOLD: 0 });
+    expect((await t.db.transaction().execute((trx) => provisionSeats(trx, poolId, 4))).ok).toBe(true);
+    const seats = await t.db.selectFrom('seat').select('seat_no').where('pool_id', '=', poolId).orderBy('seat_no').execute();
+    expect(seats.map((x) => x.seat_no)).toEqual([1, 2, 3, 4]);
+    const p = await t.db.selectFrom('seat_pool').select('capacity').where('id', '=', poolId).executeTakeFirstOrThrow();
+    expect(p.capacity).toBe(4);
+  });
+
+  it('a capacity cut racing with 40 holds never leaves more seats taken than the new capacity', async () => {
+    for (let round = 0; round < 5; round++) {
+      const poolId = await pool(30);
+      const regs = await registrations(40);
+      const cut = t.db.transaction().execute((trx) => provisionSeats(trx, poolId, 10));
+      const holds = regs.map((r) => tryHold(poolId, r));
+      const [result] = await Promise.all([cut, ...holds]);
+      const c = await counts(poolId);
+      const total = c.FREE + c.HELD + c.SOLD;
+      if (result.ok) {
+        // The cut won: the pool has 10 rows and holds got at most 10 of them.
+        expect(total).toBe(10);
+      } else {
+        // Holds got in first with more than 10: the cut was refused and nothing was lost.
+        expect(result.error.code).toBe('CAPACITY_BELOW_TAKEN');
+        expect(total).toBe(30);
+      }
+      expect(c.HELD).toBeLessThanOrEqual(total);
+    }
+  });
+
+  it('a seat cannot be SOLD to an unpaid registration: the database refuses at commit', async () => {
+    const poolId = await pool(1);
+    const [r] = await registrations(1);
+    await tryHold(poolId, r!);
+    await expect(t.db.transaction().execute((trx) => sellSeats(trx, [r!]))).rejects.toThrow(/SOLD but registration .* is not paid/);
+    expect(await counts(poolId)).toEqual({ FREE: 0, HELD: 1, SOLD: 0 });
   });
 });

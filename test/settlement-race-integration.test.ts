@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeExpiredBillsJob } from '../src/jobs/close-expired-bills.job.ts';
 import { checkBillStatus } from '../src/modules/payments/check-bill-status.ts';
 import { MINUTE } from '../src/shared/clock.ts';
 import type { Bill } from '../src/db/schema.ts';
+import { expectBooksAgree } from './support/books.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
 
 let w: PaymentWorld;
@@ -10,6 +11,8 @@ beforeAll(async () => {
   w = await startPaymentWorld();
 });
 afterAll(async () => w.close());
+// Whatever a test did, the books agree with the channel afterwards.
+afterEach(async () => expectBooksAgree(w.db, w.sandbox));
 
 const ROUNDS = 12;
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
 import { buildTestApp } from './support/test-app.ts';
-import { makeExam, type ExamFixture } from './support/fixtures.ts';
+import { makeCandidate, makeExam, type ExamFixture } from './support/fixtures.ts';
 import { Browser } from './support/http.ts';
 import { makeInstitution, makeStaff, staffBrowser } from './support/staff-fixtures.ts';
 import { ManualClock, MINUTE, HOUR } from '../src/shared/clock.ts';
@@ -28,8 +28,8 @@ afterAll(async () => {
 
 const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
 const audit = (action: string) => t.db.selectFrom('audit_log').selectAll().where('action', '=', action).orderBy('id').execute();
-const signIn = (b: Browser, prefix: string, loginName: string, password: string, authority = exam.authorityCode) =>
-  b.post(`${prefix}/session`, { authority, loginName, password });
+const signIn = async (b: Browser, prefix: string, loginName: string, password: string, authority = exam.authorityCode) =>
+  b.post(`${prefix}/session`, { authority, loginName, password, ...(await b.captcha()) });
 
 describe('staff sign-in and sessions (ADM-5, ACC-7 rules shared with candidates)', () => {
   it('signs in with a new session id, shows role, scope and permissions, and audits it with the address', async () => {
@@ -101,7 +101,8 @@ describe('staff sign-in and sessions (ADM-5, ACC-7 rules shared with candidates)
     const b = await staffBrowser(app, ro);
     clock.advance(29 * MINUTE);
     expect((await b.get('/api/v1/admin/me')).status).toBe(200);
-    clock.advance(30 * MINUTE);
+    // Idle for 30 minutes ends it, at most a minute later (last_seen_at moves once a minute), as for candidates.
+    clock.advance(31 * MINUTE);
     const idle = await b.get('/api/v1/admin/me');
     expect(idle.status).toBe(401);
     expect(idle.body.error.code).toBe('SESSION_EXPIRED');
@@ -228,7 +229,7 @@ describe('the audit log through the API (ADM-4)', () => {
       [admin.loginName, 'staff.sign_in', 'SUCCESS'], [fin.loginName, 'staff.sign_in', 'FAILURE'], [fin.loginName, 'staff.sign_in', 'SUCCESS'],
     ]);
     expect(all[0]).toMatchObject({ actor: { type: 'STAFF', id: String(admin.staffId), role: 'AUTHORITY_ADMIN' }, ip: '127.0.0.1', object: null });
-    expect(all[1].summary).toEqual({ reason: 'BAD_PASSWORD', surface: 'admin' });
+    expect(all[1].summary).toEqual({ reason: 'BAD_PASSWORD', surface: 'admin', lockedNow: null });
 
     const q = async (query: string) => (await b.get(`/api/v1/admin/audit-log?${query}`)).body.map((x: { entryId: string }) => x.entryId);
     expect(await q(`actorId=${fin.staffId}`)).toEqual([all[1].entryId, all[2].entryId]);
@@ -244,5 +245,66 @@ describe('the audit log through the API (ADM-4)', () => {
 
     const finance = await staffBrowser(app, await makeStaff(t.db, e, 'FINANCE'));
     expect((await finance.get('/api/v1/admin/audit-log')).body.error.code).toBe('STAFF_FORBIDDEN');
+  });
+});
+
+describe('staff sign-in behind the captcha and the lockout (ACC-4, ACC-7), as for candidates', () => {
+  it('ACC-4: no captcha, a wrong or a reused one: refused before any password is looked at, nothing audited', async () => {
+    const admin = await makeStaff(t.db, exam, 'AUTHORITY_ADMIN');
+    const before = (await audit('staff.sign_in')).length;
+    const b = new Browser(app);
+    const body = { authority: exam.authorityCode, loginName: admin.loginName, password: admin.password };
+    expect(await b.post('/api/v1/admin/session', body)).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED' } } });
+    const cap = await b.captcha();
+    expect(await b.post('/api/v1/admin/session', { ...body, captchaId: cap.captchaId, captchaAnswer: 'nope' })).toMatchObject({ status: 400, body: { error: { code: 'CAPTCHA_INVALID' } } });
+    expect(await b.post('/api/v1/admin/session', { ...body, ...cap })).toMatchObject({ status: 400, body: { error: { code: 'CAPTCHA_INVALID' } } });
+    // Another browser's captcha is no good either: it is bound to the one that asked for it.
+    const other = await new Browser(app).captcha();
+    expect(await b.post('/api/v1/admin/session', { ...body, ...other })).toMatchObject({ status: 400, body: { error: { code: 'CAPTCHA_INVALID' } } });
+    expect((await audit('staff.sign_in')).length).toBe(before);
+    expect((await signIn(b, '/api/v1/admin', admin.loginName, admin.password)).status).toBe(200);
+  });
+
+  it('ACC-7: five wrong passwords lock the login name for 15 minutes — the right password too — with Retry-After; then it opens again', async () => {
+    const fin = await makeStaff(t.db, exam, 'FINANCE');
+    const b = new Browser(app);
+    for (let i = 1; i <= 4; i++) {
+      expect(await signIn(b, '/api/v1/admin', fin.loginName, `Wrong${i}pass`)).toMatchObject({ status: 401, body: { error: { code: 'STAFF_BAD_CREDENTIALS', details: { attemptsLeft: 5 - i } } } });
+    }
+    const fifth = await signIn(b, '/api/v1/admin', fin.loginName, 'Wrong5pass');
+    expect(fifth).toMatchObject({ status: 429, body: { error: { code: 'ACCOUNT_LOCKED' } } });
+    const locked = await signIn(b, '/api/v1/admin', fin.loginName, fin.password);
+    expect(locked).toMatchObject({ status: 429, body: { error: { code: 'ACCOUNT_LOCKED' } } });
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    // The same login name in upper case is the same account; a candidate's counter is another key.
+    expect((await signIn(b, '/api/v1/admin', fin.loginName.toUpperCase(), fin.password)).status).toBe(429);
+    const entries = (await audit('staff.sign_in')).filter((e) => e.authority_id === exam.authorityId && e.outcome === 'FAILURE').slice(-2);
+    expect(entries.map((e) => e.summary)).toEqual([expect.objectContaining({ reason: 'LOCKED', scope: 'ACCOUNT' }), expect.objectContaining({ reason: 'LOCKED', scope: 'ACCOUNT' })]);
+    clock.advance(16 * MINUTE);
+    expect((await signIn(b, '/api/v1/admin', fin.loginName, fin.password)).status).toBe(200);
+    // A success starts the count over.
+    expect(await signIn(new Browser(app), '/api/v1/admin', fin.loginName, 'Wrong6pass')).toMatchObject({ status: 401, body: { error: { details: { attemptsLeft: 4 } } } });
+  });
+});
+
+describe('candidate sign-ins and password changes in the audit log (ADM-4, OPS-6)', () => {
+  it('each goes through accountEvent into audit_log: success, failure, refused change, change — no password, no ID number', async () => {
+    const c = await makeCandidate(t.db, exam, { mustChangePassword: true });
+    const b = new Browser(app);
+    expect((await b.signIn(exam.authorityCode, c.idNumber, 'Wrong2026x')).status).toBe(401);
+    expect((await b.signIn(exam.authorityCode, c.idNumber, c.password)).status).toBe(200);
+    expect((await b.post('/api/v1/me/password', { currentPassword: c.password, newPassword: 'short' })).status).toBe(400);
+    expect((await b.post('/api/v1/me/password', { currentPassword: c.password, newPassword: 'Audit2026ok' })).status).toBe(204);
+    const rows = await t.db.selectFrom('audit_log').selectAll().where('actor_type', '=', 'CANDIDATE').where('actor_id', '=', c.candidateId).orderBy('id').execute();
+    expect(rows.map((r) => [r.action, r.outcome, (r.summary as { event: string }).event])).toEqual([
+      ['candidate.sign_in', 'FAILURE', 'SIGN_IN_FAILED'],
+      ['candidate.sign_in', 'SUCCESS', 'SIGN_IN_SUCCEEDED'],
+      ['candidate.password_change', 'FAILURE', 'PASSWORD_CHANGE_REFUSED'],
+      ['candidate.password_change', 'SUCCESS', 'PASSWORD_CHANGED'],
+    ]);
+    expect(rows.every((r) => r.authority_id === exam.authorityId && r.ip === '127.0.0.1' && r.object_id === String(c.candidateId))).toBe(true);
+    expect(rows[3]!.summary).toMatchObject({ forced: true, otherSessionsEnded: 0 });
+    const text = JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    for (const secret of [c.idNumber, c.password, 'Wrong2026x', 'Audit2026ok']) expect(text).not.toContain(secret);
   });
 });

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createDb } from '../src/db/database.ts';
 import { REDACT_PATHS } from '../src/shared/logger.ts';
 import { channelRegistry } from '../src/modules/context.ts';
+import { Browser } from './support/http.ts';
 import { buildApp } from '../src/http/app.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
@@ -35,7 +36,7 @@ describe('operations endpoints', () => {
     const log = pino({ level: 'silent' });
     const down = await buildApp({
       ctx: { db, clock: new ManualClock(), channels: channelRegistry([]), log, publicBaseUrl: 'http://x' },
-      logger: log, config: { session: TEST_SESSION, secureCookies: false, publicBaseUrl: 'http://x' },
+      logger: log, config: { session: TEST_SESSION, secureCookies: false, captchaTestMode: true, publicBaseUrl: 'http://x' },
     });
     const r = await down.inject({ method: 'GET', url: '/healthz' });
     expect(r.statusCode).toBe(503);
@@ -73,10 +74,10 @@ describe('logs never hold secrets or ID numbers (OPS-6)', () => {
     const c = await makeCandidate(t.db, exam);
     const logged = await buildApp({
       ctx: { db: t.db, clock: new ManualClock(), channels: channelRegistry([]), log, publicBaseUrl: 'http://x' },
-      logger: log, config: { session: TEST_SESSION, secureCookies: false, publicBaseUrl: 'http://x' },
+      logger: log, config: { session: TEST_SESSION, secureCookies: false, captchaTestMode: true, publicBaseUrl: 'http://x' },
     });
     for (const password of [c.password, 'Wrong2026pw']) {
-      await logged.inject({ method: 'POST', url: '/api/v1/session', headers: { 'content-type': 'application/json', 'x-exampay-request': '1' }, payload: { authority: exam.authorityCode, idNumber: c.idNumber, password } });
+      await new Browser(logged).signIn(exam.authorityCode, c.idNumber, password);
     }
     await logged.close();
     const out = lines.join('');

@@ -37,6 +37,13 @@ export interface Channel {
 
   /** What the channel wants to hear back, so it stops (accepted) or keeps (not) retrying. */
   notificationAnswer(accepted: boolean): ChannelAnswer;
+
+  /**
+   * The channel's statement (对账单) of one Beijing calendar day, `YYYY-MM-DD` (PAY-10): every
+   * payment and refund it booked that day, as lines. NOT_READY while the channel has not made it
+   * yet (ask again later); a day without trades is READY with no lines.
+   */
+  downloadStatement(input: { date: string }): Promise<StatementResult>;
 }
 
 export type ChannelCode = 'alipay' | 'wechatpay' | 'unionpay' | 'publicpay' | 'payease';
@@ -143,7 +150,10 @@ export type ChannelErrorCode =
  */
 export interface StatementLine {
   kind: 'PAYMENT' | 'REFUND';
-  /** Our bill number (the channel's merchant order number). */
+  /**
+   * Our bill number (the channel's merchant order number); '' on a REFUND line of a channel that
+   * does not repeat it there (UnionPay's refund line names the refund's own order number).
+   */
   billNo: string;
   /** The channel's id of the payment this line is (PAYMENT) or refunds (REFUND). */
   channelTradeNo: string;

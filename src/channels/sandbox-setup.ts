@@ -7,6 +7,8 @@ import type { Clock } from '../shared/clock.ts';
 import { AlipayAdapter } from './alipay/alipay.adapter.ts';
 import { generateRsaKeyPair, type RsaKeyPair } from './alipay/rsa-keys.ts';
 import type { Channel } from './channel.ts';
+import { GenericAdapter } from './generic/generic.adapter.ts';
+import { PAYEASE_PROFILE, PUBLICPAY_PROFILE } from './generic/generic-profile.ts';
 import { UnionpayAdapter } from './unionpay/unionpay.adapter.ts';
 import { WechatpayAdapter } from './wechatpay/wechatpay.adapter.ts';
 
@@ -19,6 +21,9 @@ export interface SandboxMaterial {
   alipay: { appId: string; sellerId: string; channel: RsaKeyPair; merchant: RsaKeyPair };
   wechatpay: { mchid: string; appid: string; platform: RsaKeyPair; platformSerial: string; merchant: RsaKeyPair; merchantSerial: string; apiV3Key: string };
   unionpay: { merId: string; pki: UnionpaySandboxPki; merchant: KeyAndCert };
+  /** Generic channels: the public payment platform signs RSA-SHA256, PayEase HMAC-SHA256 (each configurable). */
+  publicpay: { merchantId: string; platform: RsaKeyPair; merchant: RsaKeyPair };
+  payease: { merchantId: string; secret: string };
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -35,11 +40,20 @@ export function mintSandboxMaterial(now: Date, ids: { alipayAppId: string; alipa
       apiV3Key: Array.from({ length: 32 }, () => ALNUM[randomInt(ALNUM.length)]).join(''),
     },
     unionpay: { merId, pki, merchant: mintMerchantCert(pki.middle, merId, now) },
+    ...mintGenericMaterial(),
+  };
+}
+
+/** The generic channels' sandbox keys; also fills in a material file written before they existed. */
+export function mintGenericMaterial(): Pick<SandboxMaterial, 'publicpay' | 'payease'> {
+  return {
+    publicpay: { merchantId: 'SHGP310000000001', platform: generateRsaKeyPair(), merchant: generateRsaKeyPair() },
+    payease: { merchantId: '890000001', secret: randomBytes(32).toString('base64url') },
   };
 }
 
 /** The sandbox's view: which merchants exist and how each channel signs. */
-export function sandboxOptions(m: SandboxMaterial): Pick<SandboxOptions, 'alipay' | 'wechatpay' | 'unionpay'> {
+export function sandboxOptions(m: SandboxMaterial): Pick<SandboxOptions, 'alipay' | 'wechatpay' | 'unionpay' | 'publicpay' | 'payease'> {
   const name = 'ExamPay 示范考试院';
   return {
     alipay: { alipayPrivateKeyPem: m.alipay.channel.privateKeyPem, merchants: [{ appId: m.alipay.appId, sellerId: m.alipay.sellerId, appPublicKeyPem: m.alipay.merchant.publicKeyPem, name }] },
@@ -52,6 +66,11 @@ export function sandboxOptions(m: SandboxMaterial): Pick<SandboxOptions, 'alipay
       middleCertPem: m.unionpay.pki.middle.certPem, rootCertPem: m.unionpay.pki.root.certPem,
       merchants: [{ merId: m.unionpay.merId, merchantCertPem: m.unionpay.merchant.certPem, name }],
     },
+    publicpay: {
+      platformPrivateKeyPem: m.publicpay.platform.privateKeyPem, maxOrderMinutes: 30,
+      merchants: [{ merchantId: m.publicpay.merchantId, name, signType: 'RSA-SHA256', merchantPublicKeyPem: m.publicpay.merchant.publicKeyPem }],
+    },
+    payease: { merchants: [{ merchantId: m.payease.merchantId, name, signType: 'HMAC-SHA256', secret: m.payease.secret }] },
   };
 }
 
@@ -76,5 +95,13 @@ export function sandboxAdapters(m: SandboxMaterial, opts: { sandboxBase: string;
       rootCertPem: m.unionpay.pki.root.certPem, middleCertPem: m.unionpay.pki.middle.certPem, baseUrl: `${sandboxBase}/unionpay`,
       formPageUrl: `${publicBaseUrl}/pay/form/unionpay`, refundNotifyUrl: `${publicBaseUrl}/notify/unionpay`, timeoutMs,
     }, { clock, orderTimes: pgOrderTimes(opts.db, 'unionpay') }),
+    new GenericAdapter({
+      profile: PUBLICPAY_PROFILE, merchantId: m.publicpay.merchantId, baseUrl: `${sandboxBase}/publicpay`, timeoutMs,
+      keys: { signType: 'RSA-SHA256', privateKeyPem: m.publicpay.merchant.privateKeyPem, peerPublicKeyPem: m.publicpay.platform.publicKeyPem },
+    }, { clock }),
+    new GenericAdapter({
+      profile: PAYEASE_PROFILE, merchantId: m.payease.merchantId, baseUrl: `${sandboxBase}/payease`, timeoutMs,
+      keys: { signType: 'HMAC-SHA256', secret: m.payease.secret },
+    }, { clock }),
   ];
 }

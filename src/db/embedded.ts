@@ -9,11 +9,29 @@ import { createRequire } from 'node:module';
  * process.exitCode = 1 and lets the loop drain) would exit 0 and look green. We stop PostgreSQL
  * ourselves (main's shutdown, the tests' teardown), so that hook is removed — and its 'exit'
  * twin too, which would then run the library's async shutdown without its callback and crash.
- * Its handlers for SIGINT/SIGTERM stay.
+ * Its handlers for SIGINT/SIGTERM stay for tests (an interrupted run still stops PostgreSQL);
+ * a process with its own orderly shutdown takes them over with `takeOverSignals`.
  */
 const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
 exitHook.unhookEvent('beforeExit');
 exitHook.unhookEvent('exit');
+
+/**
+ * For main.ts: its shutdown stops the server, the jobs, the pool and then PostgreSQL, in that
+ * order. The library's own signal handlers would stop PostgreSQL at the same moment, under the
+ * feet of requests still finishing.
+ */
+export function takeOverSignals(): void {
+  exitHook.unhookEvent('SIGINT');
+  exitHook.unhookEvent('SIGTERM');
+}
+
+const EMBEDDED_PASSWORD = 'exampay-local';
+
+/** Where a running `npm start` keeps its embedded database (for tools such as `npm run reconcile`). */
+export function embeddedDatabaseUrl(port: number, database = 'exampay'): string {
+  return `postgres://exampay:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${database}`;
+}
 
 export interface EmbeddedDatabase {
   url: string;
@@ -82,7 +100,7 @@ export async function startEmbeddedPostgres(opts: {
   }
   fs.mkdirSync(path.dirname(path.resolve(opts.dir)), { recursive: true });
   makeReachableForPostgresUser(path.dirname(path.resolve(opts.dir)));
-  const password = 'exampay-local';
+  const password = EMBEDDED_PASSWORD;
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dir,
     user: 'exampay',
@@ -114,7 +132,7 @@ export async function startEmbeddedPostgres(opts: {
     await client.end();
   }
   return {
-    url: `postgres://exampay:${password}@127.0.0.1:${opts.port}/${opts.database}`,
+    url: embeddedDatabaseUrl(opts.port, opts.database),
     stop: () => pg.stop(),
   };
 }

@@ -4,6 +4,16 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 type Id = Generated<bigint>;
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
+export interface CaptchaTable {
+  id_hash: Buffer;
+  visitor: Buffer;
+  kind: 'TEXT' | 'ARITHMETIC';
+  answer: string;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
 export interface AuthorityTable { id: Id; code: string; name: string; created_at: CreatedAt }
 
 export interface ExamTable {
@@ -18,6 +28,7 @@ export interface ExamTable {
   bank_card_only: ColumnType<boolean, boolean | undefined, boolean>;
   agreement_text: ColumnType<string, string | undefined, string>;
   release_seats_on_bill_expiry: ColumnType<boolean, boolean | undefined, boolean>;
+  seat_hold_minutes: ColumnType<number, number | undefined, number>;
   roster_restricted: ColumnType<boolean, boolean | undefined, boolean>;
   cet6_review_threshold: ColumnType<number | null, number | null | undefined, number | null>;
   audit_required: ColumnType<boolean, boolean | undefined, boolean>;
@@ -26,6 +37,11 @@ export interface ExamTable {
   refund_policy: ColumnType<'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES', 'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES' | undefined, 'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES'>;
   repayment_needs_approval: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
+  // ACC-3 (migration 017): the exam's password policy.
+  password_min_length: ColumnType<number, number | undefined, number>;
+  password_max_length: ColumnType<number | null, number | null | undefined, number | null>;
+  password_required_classes: ColumnType<string[], string[] | undefined, string[]>;
+  password_special_characters: ColumnType<string, string | undefined, string>;
 }
 
 export interface SittingTable { id: Id; exam_id: bigint; code: string; name: string; created_at: CreatedAt; cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null> }
@@ -45,7 +61,7 @@ export interface SubjectTable {
   created_at: CreatedAt;
 }
 
-export type IdType = 'RESIDENT_ID' | 'PASSPORT' | 'HK_MACAO_PERMIT' | 'TAIWAN_PERMIT';
+export type IdType = 'RESIDENT_ID' | 'PASSPORT' | 'HK_MACAO_PERMIT' | 'TAIWAN_PERMIT' | 'HMT_RESIDENCE_PERMIT';
 export interface CandidateTable {
   id: Id;
   authority_id: bigint;
@@ -57,6 +73,18 @@ export interface CandidateTable {
   must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
   institution_id: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
+  // Migration 018 (e-mail accounts): see docs/accounts.md.
+  login: ColumnType<AccountLogin, AccountLogin | undefined, AccountLogin>;
+  email: ColumnType<string | null, string | null | undefined, string | null>;
+  email_verified_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  email_claimed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface PaymentPassTable {
+  id_hash: Buffer;
+  candidate_id: bigint;
+  created_at: Date;
+  expires_at: Date;
 }
 
 export interface CandidateSessionTable {
@@ -84,12 +112,12 @@ export interface RegistrationTable {
   created_at: ColumnType<Date, Date, never>;
   institution_id: ColumnType<bigint | null, bigint | null | undefined, never>;
 }
-export type SeatReleaseReason = 'PAYMENT_TIMEOUT' | 'CANCELLED' | 'CHANGED';
 /**
  * Why a registration ended: its candidate, the 24 h job (REG-7), its institution (REG-8), the
  * authority's cancellation or change (REF-2), or a personal refund (REF-1).
  */
 export type RegistrationCancelReason = 'CANDIDATE' | 'UNPAID_TIMEOUT' | 'INSTITUTION' | 'AUTHORITY_CANCELLED' | 'AUTHORITY_CHANGED' | 'REFUNDED';
+export type SeatReleaseReason = 'PAYMENT_TIMEOUT' | 'HOLD_EXPIRED' | 'CANCELLED' | 'CHANGED';
 
 export interface CandidateSubjectStandingTable { candidate_id: bigint; subject_id: bigint; status: 'ELIGIBLE' | 'PASSED' | 'EXEMPT' }
 export interface Cet4ScoreTable { authority_id: bigint; ticket_no: string; id_number: string; name: string; score: number }
@@ -108,7 +136,15 @@ export interface LedgerPostingTable { id: Id; entry_id: bigint; account: string;
 export interface ChannelOrderTimeTable { channel: string; order_id: string; sent_at: Date }
 export interface SiteTable { id: Id; sitting_id: bigint; code: string; name: string }
 export interface SlotTable { id: Id; sitting_id: bigint; code: string; starts_at: Date; ends_at: Date }
-export interface SeatPoolTable { id: Id; site_id: bigint; slot_id: bigint; subject_id: bigint; capacity: number }
+export interface SeatPoolTable {
+  id: Id;
+  /** Filled from the site by a trigger when left out. */
+  sitting_id: ColumnType<bigint, bigint | undefined, never>;
+  site_id: bigint;
+  slot_id: bigint;
+  subject_id: bigint;
+  capacity: number;
+}
 export type SeatState = 'FREE' | 'HELD' | 'SOLD';
 export interface SeatTable {
   id: Id;
@@ -236,7 +272,87 @@ export interface ChannelNotificationTable {
   remote_addr: string | null;
 }
 
+export type ReconciliationRunStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'FAILED';
+export interface ReconciliationRunTable {
+  id: Id; channel: string; day: string;
+  status: ColumnType<ReconciliationRunStatus, ReconciliationRunStatus | undefined, ReconciliationRunStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Date; claimed_until: Date | null; last_error: string | null; requested_by: string;
+  started_at: Date | null; finished_at: Date | null;
+  statement_payments: ColumnType<number, number | undefined, number>; statement_payment_fen: ColumnType<bigint, bigint | undefined, bigint>;
+  statement_refunds: ColumnType<number, number | undefined, number>; statement_refund_fen: ColumnType<bigint, bigint | undefined, bigint>;
+  our_captures: ColumnType<number, number | undefined, number>; our_capture_fen: ColumnType<bigint, bigint | undefined, bigint>;
+  our_refunds: ColumnType<number, number | undefined, number>; our_refund_fen: ColumnType<bigint, bigint | undefined, bigint>;
+  matched: ColumnType<number, number | undefined, number>; mismatches: ColumnType<number, number | undefined, number>;
+  auto_resolved: ColumnType<number, number | undefined, number>;
+  created_at: Date;
+}
+export type MismatchResolution = 'OPEN' | 'AUTO_SETTLED' | 'AUTO_REFUNDED' | 'RESOLVED_BY_STAFF';
+export interface ReconciliationMismatchTable {
+  id: Id; run_id: bigint; channel: string; day: string;
+  kind: 'MISSING_AT_US' | 'MISSING_AT_CHANNEL' | 'AMOUNT_DIFFERS'; reason: string; line_key: string;
+  bill_no: string; channel_trade_no: string; refund_no: string | null;
+  our_amount_fen: bigint | null; their_amount_fen: bigint | null; at: Date;
+  resolution: MismatchResolution; auto_refund_no: string | null;
+  detail: ColumnType<string, string | undefined, string>;
+  resolved_note: string | null; resolved_by: string | null; resolved_at: Date | null;
+  created_at: Date;
+}
+
+/** ACC-7 (migration 017): sign-in failures per account and per address. */
+export interface SignInThrottleTable {
+  key: Buffer;
+  kind: 'ACCOUNT' | 'ADDRESS';
+  failures: ColumnType<number, number | undefined, number>;
+  window_started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  lockouts: ColumnType<number, number | undefined, number>;
+  last_locked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  updated_at: Date;
+}
+
+// Migration 018: e-mail accounts, mailed links, mail outbox.
+export type AccountLogin = 'ID_DOCUMENT' | 'EMAIL';
+export type AccountTokenPurpose = 'VERIFY_EMAIL' | 'RESET_PASSWORD';
+export interface AccountTokenTable {
+  id_hash: Buffer;
+  candidate_id: bigint;
+  purpose: AccountTokenPurpose;
+  email: string;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+}
+export interface AccountMailRequestTable {
+  id: Id;
+  kind: 'RESET_PASSWORD' | 'ACCOUNT_REMINDER';
+  candidate_id: bigint | null;
+  created_at: Date;
+  processed_at: Date | null;
+}
+export type MailState = 'PENDING' | 'SENT' | 'FAILED';
+export interface MailOutboxTable {
+  id: Id;
+  kind: string;
+  to_address: string;
+  subject: ColumnType<string, string | undefined, string>;
+  body_text: ColumnType<string, string | undefined, string>;
+  state: ColumnType<MailState, MailState | undefined, MailState>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Date;
+  expires_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
 export interface DB {
+  account_token: AccountTokenTable;
+  account_mail_request: AccountMailRequestTable;
+  mail_outbox: MailOutboxTable;
+  captcha: CaptchaTable;
+  payment_pass: PaymentPassTable;
   authority: AuthorityTable;
   exam: ExamTable;
   sitting: SittingTable;
@@ -273,6 +389,9 @@ export interface DB {
   candidate_notice: CandidateNoticeTable;
   candidate_notice_refund: CandidateNoticeRefundTable;
   repayment_approval: RepaymentApprovalTable;
+  reconciliation_run: ReconciliationRunTable;
+  reconciliation_mismatch: ReconciliationMismatchTable;
+  sign_in_throttle: SignInThrottleTable;
 }
 
 export type Bill = Selectable<BillTable>;
@@ -280,6 +399,7 @@ export type NewBill = Insertable<BillTable>;
 export type BillUpdate = Updateable<BillTable>;
 export type Candidate = Selectable<CandidateTable>;
 export type Exam = Selectable<ExamTable>;
+export type MailMessage = Selectable<MailOutboxTable>;
 export type ChannelPayment = Selectable<ChannelPaymentTable>;
 export type Refund = Selectable<RefundTable>;
 export type PaymentAttempt = Selectable<PaymentAttemptTable>;
@@ -334,3 +454,5 @@ export interface CandidateNoticeTable {
 export interface CandidateNoticeRefundTable { notice_id: bigint; refund_id: bigint }
 export interface RepaymentApprovalTable { registration_id: bigint; status: 'APPROVED' | 'REJECTED'; decided_by: string; decided_at: Date; note: string | null }
 export type AuthorityAction = Selectable<AuthorityActionTable>;
+export type ReconciliationRun = Selectable<ReconciliationRunTable>;
+export type ReconciliationMismatch = Selectable<ReconciliationMismatchTable>;

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { hashPassword, initialPassword } from '../modules/accounts/password.ts';
+import { validateIdNumber } from '../shared/id-document.ts';
 import { residentIdCheckChar } from '../shared/resident-id.ts';
 
 export interface DemoAccount {
@@ -49,7 +50,10 @@ export async function seedDemo(db: Db, now: Date): Promise<DemoAccount[] | undef
     ]).returning('id').execute();
     const accounts: DemoAccount[] = [];
     for (const person of DEMO_PEOPLE) {
-      const idNumber = person.first17 + residentIdCheckChar(person.first17);
+      // The same check as every other way in (ACC-1): a demo with an impossible number would teach the wrong thing.
+      const id = validateIdNumber('RESIDENT_ID', person.first17 + residentIdCheckChar(person.first17), now);
+      if (!id.ok) throw new Error(`demo person ${person.name}: ${id.error.code}`);
+      const idNumber = id.value.number;
       const password = initialPassword(exam, idNumber);
       const candidate = await trx.insertInto('candidate').values({
         authority_id: authority.id, exam_id: exam.id, id_number: idNumber, name: person.name, password_hash: await hashPassword(password),

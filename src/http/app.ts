@@ -13,9 +13,14 @@ import { registrationRoutes } from './routes/candidate/registration.routes.ts';
 import { noticeRoutes } from './routes/candidate/notice.routes.ts';
 import { sessionRoutes } from './routes/candidate/session.routes.ts';
 import { notifyRoutes } from './routes/notify/notify.routes.ts';
+import { captchaRoutes } from './routes/public/captcha.routes.ts';
+import { payerLookupRoutes } from './routes/public/payer-lookup.routes.ts';
 import { channelPageRoutes } from './routes/public/channel-pages.routes.ts';
 import { systemRoutes } from './routes/public/system.routes.ts';
 import { pageRoutes } from './pages/pages.routes.ts';
+import { contactEmailRoutes } from './routes/candidate/contact-email.routes.ts';
+import { accountRoutes } from './routes/public/account.routes.ts';
+import { devMailRoutes } from './routes/public/dev-mail.routes.ts';
 import { ErrorBody } from './schemas.ts';
 import { reviewRoutes } from './routes/candidate/review.routes.ts';
 import { adminApi, institutionApi } from './routes/staff/admin-api.ts';
@@ -36,6 +41,8 @@ export interface BuildAppOptions extends RouteDeps {
   sandbox?: FastifyPluginAsync;
   /** Believe X-Forwarded-For; only behind a proxy you run (TRUST_PROXY). */
   trustProxy?: boolean;
+  /** Show the mail outbox at /dev/mail (config.mail.devPage: never in production or live mode). */
+  devMailPage?: boolean;
 }
 
 /** Builds the Fastify app: plugins, error format, OpenAPI, routes. Listening is the caller's. */
@@ -72,7 +79,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('onRequest', csrfGuard);
 
   await app.register(systemRoutes(opts));
+  await app.register(captchaRoutes(opts));
   await app.register(sessionRoutes(opts));
+  await app.register(payerLookupRoutes(opts));
   await app.register(registrationRoutes(opts));
   await app.register(billRoutes(opts));
   await app.register(noticeRoutes(opts));
@@ -83,6 +92,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(reviewRoutes(opts));
   await app.register(adminApi(opts));
   await app.register(institutionApi(opts));
+  await app.register(accountRoutes(opts));
+  await app.register(contactEmailRoutes(opts));
+  if (opts.devMailPage) await app.register(devMailRoutes(opts));
   if (opts.sandbox) {
     const sandbox = opts.sandbox;
     // The sandbox stands in for a channel: someone else's API, not part of ExamPay's document.

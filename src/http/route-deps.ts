@@ -3,5 +3,5 @@ import type { AppContext } from '../modules/context.ts';
 
 export interface RouteDeps {
   ctx: AppContext;
-  config: Pick<Config, 'session' | 'secureCookies' | 'publicBaseUrl'>;
+  config: Pick<Config, 'session' | 'secureCookies' | 'publicBaseUrl' | 'captchaTestMode'>;
 }

@@ -26,3 +26,9 @@ export const IdString = Type.String({ pattern: '^[1-9]\\d{0,17}$', description: 
 export const Fen = Type.Integer({ minimum: 0, description: 'Amount in fen (1/100 yuan)' });
 export const Timestamp = Type.String({ format: 'date-time' });
 export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+
+/** The answer to a captcha from POST /api/v1/captchas, on every request that needs one (ACC-4). */
+export const CaptchaFields = {
+  captchaId: Type.String({ minLength: 1, maxLength: 64, description: 'From POST /api/v1/captchas' }),
+  captchaAnswer: Type.String({ minLength: 1, maxLength: 16 }),
+};

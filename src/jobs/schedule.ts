@@ -5,11 +5,22 @@ import { executeRefundsJob } from './execute-refunds.job.ts';
 import { expireUnpaidRegistrationsJob } from './expire-unpaid-registrations.job.ts';
 import type { ScheduledJob } from './job.ts';
 import { pollPayingBillsJob } from './poll-paying-bills.job.ts';
+import { purgeExpiredJob } from './purge-expired.job.ts';
+import { composeAccountMailJob } from './compose-account-mail.job.ts';
+import { reconcileStatementsJob } from './reconcile-statements.job.ts';
+import { releaseStaleSeatHoldsJob } from './release-stale-seat-holds.job.ts';
 import { runAuthorityActionsJob } from './run-authority-actions.job.ts';
+import { sendMailJob } from './send-mail.job.ts';
 
-/** Every scheduled job, in one list. */
-// The authority's cancellations run before the refund job, so the refunds they create go out in the same round.
-export const JOBS: readonly ScheduledJob[] = [pollPayingBillsJob, closeExpiredBillsJob, runAuthorityActionsJob, executeRefundsJob, expireUnpaidRegistrationsJob];
+/**
+ * Every scheduled job, in one list. The authority's cancellations and reconciliation run before
+ * the refunds job, so a refund they create (a cancelled registration's fee, a duplicate only the
+ * statement showed) is sent in the same round.
+ */
+export const JOBS: readonly ScheduledJob[] = [
+  pollPayingBillsJob, closeExpiredBillsJob, runAuthorityActionsJob, reconcileStatementsJob, executeRefundsJob, expireUnpaidRegistrationsJob, releaseStaleSeatHoldsJob,
+  purgeExpiredJob, composeAccountMailJob, sendMailJob,
+];
 
 /** Runs every job once, in order — what tests call after moving the clock. */
 export async function runAllJobs(ctx: AppContext): Promise<Record<string, Record<string, number>>> {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Channel, ChannelCode } from '../channels/channel.ts';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { Mailer } from './mail/mailer.ts';
 
 /** What use cases need from the outside world; built once in main.ts (or by a test). */
 export interface AppContext {
@@ -11,6 +12,8 @@ export interface AppContext {
   log: Logger;
   /** Base of URLs that channels and browsers call back (notify, return). */
   publicBaseUrl: string;
+  /** SMTP delivery for the mail outbox; absent → mail stays in the outbox (development). */
+  mailer?: Mailer;
 }
 
 export interface ChannelRegistry {

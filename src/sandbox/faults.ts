@@ -23,8 +23,20 @@ export interface Faults {
   chargeButTimeout?: boolean;
   /** The payer is charged twice: two captures with distinct trade numbers, each notified. */
   chargeTwice?: boolean;
+  /**
+   * The payer is charged this amount (fen) instead of the order's — a channel fault no real
+   * protocol should allow; it is what "a capture that fails our amount check" needs to exist.
+   * Notifications, queries and statements all report the amount charged.
+   */
+  captureAmountFen?: bigint;
   /** The API gateway is down: answers "service unavailable" (`'error'`) or never answers (`'hang'`). */
   apiDown?: false | 'error' | 'hang';
+  /**
+   * The order was closed (expired or closed by the merchant) while the payer's bank leg was
+   * already under way: paying it still captures the money, which is notified as usual — the
+   * channel reports money on an order it said was closed (seed 001: "订单已关闭" yet charged).
+   */
+  captureAfterClose?: boolean;
 }
 
 export class FaultBook {

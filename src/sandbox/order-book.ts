@@ -10,7 +10,7 @@ import { shanghaiDateCompact } from '../shared/time.ts';
  * src/sandbox/alipay/) translates its wire protocol into these records and back.
  */
 
-export type SandboxChannel = 'alipay' | 'wechatpay' | 'unionpay';
+export type SandboxChannel = 'alipay' | 'wechatpay' | 'unionpay' | 'publicpay' | 'payease';
 
 export type OrderState =
   /** Created by the merchant, not yet seen by the payer (Alipay precreate: no trade exists yet). */

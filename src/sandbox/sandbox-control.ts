@@ -33,6 +33,8 @@ export interface SandboxControl {
   start(intervalMs?: number): void;
   stop(): Promise<void>;
   ledger(): SandboxLedger;
+  /** The channel loses this capture from its books (reconciliation tests); false if unknown. */
+  forgetCapture(captureNo: string): boolean;
   /** A copy of the order (after applying expiry), or undefined. */
   getOrder(billNo: string, which?: OrderSelector): SandboxOrder | undefined;
   notifications(billNo?: string): NotificationView[];
@@ -82,6 +84,9 @@ export function createControl(core: SandboxCore): SandboxControl {
     },
     ledger() {
       return core.book.ledger();
+    },
+    forgetCapture(captureNo) {
+      return core.forgetCapture(captureNo);
     },
     getOrder(billNo, which) {
       const order = find(billNo, which);

@@ -3,6 +3,8 @@ import type { Clock } from '../shared/clock.ts';
 import { createAlipayDialect, type AlipaySandboxOptions } from './alipay/alipay-dialect.ts';
 import { createUnionpayDialect, type UnionpaySandboxOptions } from './unionpay/unionpay-dialect.ts';
 import { createWechatpayDialect, type WechatpaySandboxOptions } from './wechatpay/wechatpay-dialect.ts';
+import { PAYEASE_PROFILE, PUBLICPAY_PROFILE } from '../channels/generic/generic-profile.ts';
+import { createGenericDialect, type GenericSandboxOptions } from './generic/generic-dialect.ts';
 import { NotifyDispatcher, type DispatcherLogger } from './notify-dispatcher.ts';
 import { createControl, type SandboxControl } from './sandbox-control.ts';
 import { SandboxCore } from './sandbox-core.ts';
@@ -25,6 +27,9 @@ export interface SandboxOptions {
   unionpay?: UnionpaySandboxOptions;
   /** Speak WeChat Pay APIv3 too. */
   wechatpay?: WechatpaySandboxOptions;
+  /** Speak the generic channel protocol as the public payment platform (seed 001) and as PayEase (seed 002). */
+  publicpay?: GenericSandboxOptions;
+  payease?: GenericSandboxOptions;
   logger?: DispatcherLogger;
   /** Used to send notifications; defaults to the global fetch. */
   fetch?: typeof fetch;
@@ -63,6 +68,10 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   });
   const unionpay = opts.unionpay && createUnionpayDialect(core, opts.unionpay, { baseUrl, apiHangMs: opts.apiHangMs ?? 60_000 });
   const wechatpay = opts.wechatpay && createWechatpayDialect(core, opts.wechatpay, { baseUrl, apiHangMs: opts.apiHangMs ?? 60_000 });
+  const generic = [
+    opts.publicpay && createGenericDialect(core, PUBLICPAY_PROFILE, opts.publicpay, { baseUrl, apiHangMs: opts.apiHangMs ?? 60_000 }),
+    opts.payease && createGenericDialect(core, PAYEASE_PROFILE, opts.payease, { baseUrl, apiHangMs: opts.apiHangMs ?? 60_000 }),
+  ];
   if (wechatpay) notifyFetch.current = wechatpay.notifyFetch(opts.fetch ?? fetch);
   const control = createControl(core);
   const close = async (): Promise<void> => {
@@ -75,10 +84,12 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     alipay.registerRoutes(app);
     unionpay?.registerRoutes(app);
     wechatpay?.registerRoutes(app);
+    for (const g of generic) g?.registerRoutes(app);
     app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(htmlPage('ExamPay payment sandbox', `
 <div class="card"><h2>支付沙箱 Payment sandbox</h2>
 <p>Alipay gateway: <code>${escapeHtml(alipay.context.baseUrl())}/alipay/gateway.do</code></p>
-<p>Merchants: ${[...alipay.context.merchants.keys()].map(escapeHtml).join(', ')}</p></div>`)));
+<p>Merchants: ${[...alipay.context.merchants.keys()].map(escapeHtml).join(', ')}</p>
+${generic.map((g) => g && `<p>${escapeHtml(g.context.profile.name.zh)} ${escapeHtml(g.context.profile.name.en)} (generic channel): <code>${escapeHtml(g.context.baseUrl())}/${g.context.profile.code}</code></p>`).filter(Boolean).join('\n')}</div>`)));
     // Before the server waits for open requests, so a hanging call cannot hold up shutdown.
     app.addHook('preClose', async () => core.hangs.releaseAll());
     app.addHook('onClose', async () => close());

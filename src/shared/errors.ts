@@ -19,6 +19,9 @@ export const ERROR_CATALOGUE = {
   BAD_CREDENTIALS: [401, '证件号码或密码不正确。', 'The ID number or password is incorrect.'],
   PASSWORD_CHANGE_REQUIRED: [403, '首次登录请先修改初始密码。', 'Please change your initial password before continuing.'],
   PASSWORD_POLICY: [400, '新密码不符合要求。', 'The new password does not meet the requirements.'],
+  CAPTCHA_INVALID: [400, '图片验证码不正确或已使用，请刷新验证码后重新输入。', 'The captcha answer is wrong or the captcha was already used; get a new one and try again.'],
+  CAPTCHA_EXPIRED: [400, '图片验证码已过期，请刷新验证码后重新输入。', 'The captcha has expired; get a new one and try again.'],
+  PAYER_NOT_FOUND: [404, '没有找到与所填姓名和证件号码（或缴费码）相符的考生，请核对后重试。', 'No candidate matches that name and ID number (or payment code); check them and try again.'],
   CSRF_REJECTED: [403, '请求来源无法确认，请刷新页面后重试。', 'The request origin could not be confirmed; reload the page and try again.'],
 
   REGISTRATION_NOT_PAYABLE: [409, '所选科目中有不能缴费的科目。', 'Some of the chosen subjects cannot be paid.'],
@@ -51,6 +54,7 @@ export const ERROR_CATALOGUE = {
   SEAT_RELEASED: [409, '缴费超时，已分配的座位已释放，请重新选择考试时间后再缴费。', 'Payment timed out and the seat was released; choose a time slot again, then pay.'],
   REGISTRATION_NOT_FOUND: [404, '没有找到该报考记录。', 'No such registration.'],
   SEAT_UNAVAILABLE: [409, '该考点该时间的座位已满，请选择其他考点或时间。', 'No seats are left at that site and time; choose another.'],
+  CAPACITY_BELOW_TAKEN: [409, '容量不能低于已占用（已预留或已售出）的座位数。', 'Capacity cannot go below the seats already held or sold.'],
   TOO_MANY_ATTEMPTS: [409, '该缴费单发起支付次数过多，请重新生成缴费单。', 'Too many payment attempts on this bill; create a new bill.'],
 
   // Staff, roles and scopes (ADM-5), institution registrations (REG-8)
@@ -78,6 +82,36 @@ export const ERROR_CATALOGUE = {
   REPAYMENT_NOT_AWAITING: [409, '该报考不是已退费的报考，无需审批重新缴费。', 'This registration was not refunded; there is no re-payment to approve.'],
   REFUND_NOT_FOUND: [404, '没有找到该退费记录。', 'No such refund.'],
   REFUND_NOT_FAILED: [409, '只有失败的退费才能重新发起。', 'Only a failed refund can be sent again.'],
+
+  RECONCILIATION_DAY_INVALID: [400, '对账日期格式不正确，应为 YYYY-MM-DD。', 'The reconciliation day must be a date written YYYY-MM-DD.'],
+  RECONCILIATION_DAY_NOT_OVER: [409, '该日尚未结束，渠道还没有当日对账单。', 'That day is not over yet; the channel has no statement for it.'],
+  RECONCILIATION_CHANNEL_UNKNOWN: [404, '没有配置该支付渠道。', 'No such payment channel is configured.'],
+  RECONCILIATION_RUNNING: [409, '该渠道该日的对账正在进行，请稍后查看结果。', 'Reconciliation of that channel and day is running; look at its result shortly.'],
+  MISMATCH_NOT_FOUND: [404, '没有找到该对账差异。', 'No such reconciliation mismatch.'],
+  MISMATCH_ALREADY_RESOLVED: [409, '该对账差异已处理。', 'This reconciliation mismatch has already been resolved.'],
+  RESOLUTION_NOTE_REQUIRED: [400, '请填写处理说明（1–500 字）。', 'Write a note of 1–500 characters saying how it was resolved.'],
+  // Issue "Accounts and security" (ACC-1, ACC-3, ACC-7). {name} is filled from the failure's details.
+  ID_NUMBER_FORMAT: [400, '证件号码格式不正确，应为：{formatZh}。', 'The ID number is not in the right format; it should be: {formatEn}.'],
+  ID_NUMBER_15_DIGITS: [400, '15位第一代身份证号码已停止使用，请输入18位居民身份证号码。', 'First-generation 15-digit ID numbers are no longer valid; enter your 18-character resident ID number.'],
+  ID_NUMBER_REGION: [400, '证件号码前6位不是有效的地区代码，请核对。', 'The first 6 digits of the ID number are not a valid region code; check them.'],
+  ID_NUMBER_BIRTH_DATE: [400, '身份证号码第7–14位的出生日期不正确（不是真实日期、晚于今天或早于120年前），请核对。', 'The birth date in the ID number (characters 7–14) is wrong: not a real date, after today, or more than 120 years ago. Check it.'],
+  ID_NUMBER_CHECK_DIGIT: [400, '身份证号码最后一位校验码与前17位不符，请逐位核对（最后一位可能是X）。', 'The last character of the ID number (its check character) does not match the first 17; check every digit (the last may be X).'],
+  ID_NUMBER_WRONG_TYPE: [400, '该号码不是{expectedZh}号码，请核对证件类型。', 'This is not a number of a {expectedEn}; check the document type.'],
+  ACCOUNT_LOCKED: [429, '登录失败次数过多，账号已暂时锁定，请于北京时间 {lockedUntilShanghai}（{retryAfterSeconds} 秒后）再试。', 'Too many failed sign-ins: the account is locked for now. Try again at {lockedUntilShanghai} Beijing time (in {retryAfterSeconds} seconds).'],
+  SIGN_IN_THROTTLED: [429, '您所在网络的登录失败次数过多，请于北京时间 {lockedUntilShanghai}（{retryAfterSeconds} 秒后）再试。', 'Too many failed sign-ins from your network. Try again at {lockedUntilShanghai} Beijing time (in {retryAfterSeconds} seconds).'],
+  EXAM_NOT_FOUND: [404, '没有找到该考试。', 'No such exam.'],
+  // E-mail accounts (通行证), mailed links, account recovery (ACC-1, ACC-5, ACC-6).
+  BAD_EMAIL_CREDENTIALS: [401, '邮箱或密码不正确。', 'The e-mail address or password is incorrect.'],
+  EMAIL_ACCOUNTS_NOT_OFFERED: [404, '该考试机构没有使用通行证（邮箱账号）的考试，请用证件号码登录。', 'This authority has no exam with e-mail accounts; sign in with your ID number.'],
+  EMAIL_INVALID: [400, '邮箱地址格式不正确。', 'That is not a valid e-mail address.'],
+  EMAIL_NOT_VERIFIED: [403, '请先验证邮箱：打开注册后收到的验证邮件中的链接，验证后才能报考科目。', 'Verify your e-mail address first (open the link in the mail you received); then you can register for subjects.'],
+  EMAIL_ALREADY_VERIFIED: [409, '邮箱已验证，无需再次验证。', 'Your e-mail address is already verified.'],
+  NO_EMAIL_TO_VERIFY: [409, '没有待验证的邮箱，请先填写联系邮箱。', 'There is no address to verify; set a contact address first.'],
+  EMAIL_IS_LOGIN: [409, '通行证的邮箱就是登录账号，不能在这里修改。', 'An e-mail account signs in with its address; the address cannot be changed here.'],
+  VERIFY_LINK_INVALID: [400, '验证链接无效或已使用，请登录后重新发送验证邮件。', 'This verification link is not valid or was already used; sign in and send a new one.'],
+  VERIFY_LINK_EXPIRED: [410, '验证链接已过期，请登录后重新发送验证邮件。', 'This verification link has expired; sign in and send a new one.'],
+  RESET_LINK_INVALID: [400, '重置链接无效、已使用或已被新的链接取代，请重新申请“忘记密码”。', 'This reset link is not valid, was already used, or was replaced by a newer one; ask for a new one with "Forgot password".'],
+  RESET_LINK_EXPIRED: [410, '重置链接已过期（30分钟内有效），请重新申请“忘记密码”。', 'This reset link has expired (links last 30 minutes); ask for a new one with "Forgot password".'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -105,7 +139,9 @@ export class AppError extends Error {
   }
 }
 
-export function describeError(code: ErrorCode): { status: number; messageZh: string; messageEn: string } {
+/** Status and messages of a code; `{name}` in a message is filled from the failure's details. */
+export function describeError(code: ErrorCode, details?: Record<string, unknown>): { status: number; messageZh: string; messageEn: string } {
   const [status, messageZh, messageEn] = ERROR_CATALOGUE[code];
-  return { status, messageZh, messageEn };
+  const fill = (s: string) => (details ? s.replace(/\{(\w+)\}/g, (m, k: string) => (details[k] === undefined ? m : String(details[k]))) : s);
+  return { status, messageZh: fill(messageZh), messageEn: fill(messageEn) };
 }

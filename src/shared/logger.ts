@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
 export const REDACT_PATHS = [
   'password', '*.password', 'currentPassword', '*.currentPassword', 'newPassword', '*.newPassword',
   'idNumber', '*.idNumber', 'id_number', '*.id_number', 'password_hash', '*.password_hash',
-  'privateKeyPem', '*.privateKeyPem', 'req.headers.cookie', 'res.headers["set-cookie"]', 'req.headers.authorization',
+  'privateKeyPem', '*.privateKeyPem', 'token', '*.token', 'req.headers.cookie', 'res.headers["set-cookie"]', 'req.headers.authorization',
 ];
 
 export function createLogger(level: string): Logger {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { artifactPath, launchChromium } from '../support/browser.ts';
+import { artifactPath, launchChromium, watchCaptchas } from '../support/browser.ts';
 import { startPaymentWorld, type PaymentWorld } from '../support/payment-world.ts';
 
 let w: PaymentWorld;
@@ -22,10 +22,12 @@ describe('a person pays a bill in Chromium through the sandbox cashier (plain pa
     it(`first sign-in → change password → confirm → agree → Alipay → cashier → 已完成缴费 (${label})`, async () => {
       const c = await w.candidate({ mustChangePassword: true });
       const page = await browser.newPage({ viewport, locale: 'zh-CN' });
+      const captcha = watchCaptchas(page);
       await page.goto(w.baseUrl);
       await page.fill('#authority', w.exam.authorityCode);
       await page.fill('#idNumber', c.idNumber);
       await page.fill('#password', c.password);
+      await captcha.fillCaptcha();
       await page.click('#signin-form button[type=submit]');
       await page.waitForSelector('#change:not([hidden])');
       await page.fill('#current', c.password);
@@ -75,10 +77,12 @@ describe('a 统考 candidate (seed 000 configuration) registers and pays by Unio
     const loaded = (await loadConfiguration(w.db, config, w.clock.now()))!;
     const wang = loaded.accounts.find((a) => a.name === '王强')!;
     const page = await browser.newPage({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
+    const captcha = watchCaptchas(page);
     await page.goto(w.baseUrl);
     await page.fill('#authority', config.authority.code);
     await page.fill('#idNumber', wang.idNumber);
     await page.fill('#password', wang.password);
+    await captcha.fillCaptcha();
     await page.click('#signin-form button[type=submit]');
     await page.waitForSelector('#change:not([hidden])');
     await page.fill('#current', wang.password);

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -21,4 +21,25 @@ export const ARTIFACTS = 'test-artifacts';
 export function artifactPath(name: string): string {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return `${ARTIFACTS}/${name}`;
+}
+
+/**
+ * The test server runs with CAPTCHA_TEST_MODE, so each captcha's answer travels in its API
+ * response; the page never shows it. Call before page.goto, then `fillCaptcha()` types the
+ * answer to the newest captcha the page fetched, as a person reading the image would.
+ */
+export function watchCaptchas(page: Page): { fillCaptcha(): Promise<void> } {
+  let latest: Promise<string> | undefined;
+  page.on('response', (r) => {
+    if (r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/captchas') {
+      latest = r.json().then((b: { testAnswer: string }) => b.testAnswer);
+    }
+  });
+  return {
+    async fillCaptcha() {
+      await page.waitForSelector('#captcha-img[src^="data:image/svg"]');
+      if (!latest) throw new Error('the page showed a captcha but no captcha response was seen');
+      await page.fill('#captcha', await latest);
+    },
+  };
 }

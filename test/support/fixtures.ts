@@ -39,7 +39,9 @@ export interface CandidateFixture {
 /** Registrations are dated `at` — by default the start of the tests' ManualClock. */
 export async function makeCandidate(db: Db, exam: ExamFixture, opts: { mustChangePassword?: boolean; owner?: 'CANDIDATE' | 'INSTITUTION'; at?: Date } = {}): Promise<CandidateFixture> {
   const n = ++seq;
-  const first17 = `110105199001${String(n % 100).padStart(2, '0')}${String(n).padStart(3, '0').slice(-3)}`;
+  // A real birth date (1960-01-01 + n days, so 11–66 years old at the tests' clock) and a sequence number: valid and unique.
+  const born = new Date(Date.UTC(1960, 0, 1) + (n % 20_000) * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const first17 = `110105${born}${String(Math.floor(n / 20_000) % 1000).padStart(3, '0')}`;
   const idNumber = first17 + residentIdCheckChar(first17);
   const password = opts.mustChangePassword ? idNumber.slice(-6) : 'Exam2026pass';
   cachedHash ??= hashPassword('Exam2026pass');

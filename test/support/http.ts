@@ -4,8 +4,11 @@ import type { FastifyInstance } from 'fastify';
 export class Browser {
   private cookies = new Map<string, string>();
   private readonly app: FastifyInstance;
-  constructor(app: FastifyInstance) {
+  private readonly remoteAddress: string | undefined;
+  /** `remoteAddress`: the client address the server sees (sign-in counts failures per address). */
+  constructor(app: FastifyInstance, opts: { remoteAddress?: string } = {}) {
     this.app = app;
+    this.remoteAddress = opts.remoteAddress;
   }
 
   async request(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -19,6 +22,7 @@ export class Browser {
         ...headers,
       },
       ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}),
     });
     for (const c of res.cookies) {
       if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
@@ -29,8 +33,21 @@ export class Browser {
   get = (url: string) => this.request('GET', url);
   post = (url: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', url, body, headers);
   delete = (url: string) => this.request('DELETE', url);
+  /** A captcha and its answer (the test app runs with CAPTCHA_TEST_MODE), for requests that need one. */
+  async captcha(kind?: 'TEXT' | 'ARITHMETIC'): Promise<{ captchaId: string; captchaAnswer: string }> {
+    const r = await this.post('/api/v1/captchas', kind ? { kind } : {});
+    if (r.status !== 201) throw new Error(`captcha: ${r.status} ${r.text}`);
+    return { captchaId: r.body.captchaId, captchaAnswer: r.body.testAnswer };
+  }
+  /** Candidate sign-in as the page does it: captcha first. */
+  signIn = async (authority: string, idNumber: string, password: string) =>
+    this.post('/api/v1/session', { authority, idNumber, password, ...(await this.captcha()) });
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
+  }
+  /** Plants a cookie, as another site or a shared computer's last user could. */
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
   }
 }
 

@@ -20,7 +20,7 @@ let material: SandboxMaterial | undefined;
  * its own port speaking Alipay's protocol, the official-SDK adapter between them, PostgreSQL,
  * and one manual clock that all of them read.
  */
-export async function startPaymentWorld(opts: { fees?: bigint[]; adapterTimeoutMs?: number } = {}) {
+export async function startPaymentWorld(opts: { fees?: bigint[]; adapterTimeoutMs?: number; channels?: string[] } = {}) {
   const t: TestDatabase = await createTestDatabase({ poolSize: 30 });
   const clock = new ManualClock('2026-03-15T01:00:00Z');
   material ??= mintSandboxMaterial(clock.now(), { alipayAppId: '2021000000000001', alipaySellerId: '2088000000000001' });
@@ -42,7 +42,7 @@ export async function startPaymentWorld(opts: { fees?: bigint[]; adapterTimeoutM
     baseUrl: sandboxBase,
     close: () => sandboxApp.close(),
   };
-  const exam: ExamFixture = await makeExam(t.db, { fees: opts.fees ?? [8000n, 6500n], channels: ['alipay', 'wechatpay', 'unionpay'] });
+  const exam: ExamFixture = await makeExam(t.db, { fees: opts.fees ?? [8000n, 6500n], channels: opts.channels ?? ['alipay', 'wechatpay', 'unionpay'] });
 
   return {
     t, db: t.db, clock, sandbox: sandbox.control, sb, material: material!, app, ctx, exam, alipay, baseUrl: ctx.publicBaseUrl,

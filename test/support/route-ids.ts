@@ -9,6 +9,11 @@ import type { RouteTableEntry } from '../../src/http/app.ts';
  */
 
 const ID_NAME = /^(id|bill)$|(Id|Ids|No|Nos)$/;
+/**
+ * Fields shaped like ids that name nobody's object: a captcha is issued to the browser that asked
+ * for it, bound to its visitor cookie and used once (ACC-4), so another caller cannot use it.
+ */
+const NOT_OBJECT_IDS = new Set(['captchaId']);
 const ID_PATTERNS = new Set(['^[1-9]\\d{0,17}$', '^\\d{21}$']);
 
 export interface RouteKey {
@@ -25,6 +30,7 @@ function idFields(schema: unknown, path: string, out: string[]): void {
   const s = schema as { properties?: Record<string, unknown>; items?: unknown; pattern?: string; anyOf?: unknown[]; allOf?: unknown[]; oneOf?: unknown[] };
   for (const [name, prop] of Object.entries(s.properties ?? {})) {
     const p = prop as { pattern?: string; items?: { pattern?: string } };
+    if (NOT_OBJECT_IDS.has(name)) continue;
     if (ID_NAME.test(name) || ID_PATTERNS.has(p.pattern ?? '') || ID_PATTERNS.has(p.items?.pattern ?? '')) out.push(`${path}.${name}`);
     idFields(prop, `${path}.${name}`, out);
   }

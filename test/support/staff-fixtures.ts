@@ -44,7 +44,7 @@ export const prefixOf = (role: StaffRole) => (surfaceOf(role) === 'admin' ? '/ap
 /** A browser signed in as this staff member, on the API its role uses. */
 export async function staffBrowser(app: FastifyInstance, s: StaffFixture): Promise<Browser> {
   const b = new Browser(app);
-  const r = await b.post(`${prefixOf(s.role)}/session`, { authority: s.authorityCode, loginName: s.loginName, password: s.password });
+  const r = await b.post(`${prefixOf(s.role)}/session`, { authority: s.authorityCode, loginName: s.loginName, password: s.password, ...(await b.captcha()) });
   if (r.status !== 200) throw new Error(`staff sign-in failed: ${JSON.stringify(r.body)}`);
   return b;
 }

@@ -2,11 +2,13 @@ import { AlipaySdk } from 'alipay-sdk';
 import { systemClock, type Clock } from '../../shared/clock.ts';
 import { fenToYuan, yuanToFen } from '../../shared/money.ts';
 import { formatShanghai, parseShanghai } from '../../shared/time.ts';
+import { addDays, atBeijing, isBeijingDay } from '../../shared/beijing-day.ts';
 import type {
   Channel, ChannelAnswer, ChannelCapture, ClosePaymentResult, CreatePaymentInput, CreatePaymentResult,
-  NotificationResult, QueryPaymentResult, RawNotification, RefundInput, RefundResult,
+  NotificationResult, QueryPaymentResult, RawNotification, RefundInput, RefundResult, StatementResult,
 } from '../channel.ts';
 import { parseAlipayNotification } from './alipay-notify.ts';
+import { alipayStatementLines, detailFileOf, parseAlipayDetail } from './alipay-statement.ts';
 import { detectPrivateKeyType } from './rsa-keys.ts';
 
 /**
@@ -206,6 +208,45 @@ export class AlipayAdapter implements Channel {
     return accepted
       ? { status: 200, contentType: 'text/plain; charset=utf-8', body: 'success' }
       : { status: 400, contentType: 'text/plain; charset=utf-8', body: 'fail' };
+  }
+
+  /**
+   * The trade bill of one day (statements.md): `alipay.data.dataservice.bill.downloadurl.query`
+   * (bill_type trade) gives a download URL valid for 30 s; a plain GET of it gives the zip. Day D
+   * is generated "before 09:00 on D+1, later in special cases". Alipay answers BILL_NOT_EXIST both
+   * for a day without trades and, reportedly, for one not generated yet: before 09:00 on D+1 that
+   * is NOT_READY, after it a day without trades (reconciliation doubts an empty bill on a day we
+   * booked money, and asks again).
+   */
+  async downloadStatement(input: { date: string }): Promise<StatementResult> {
+    const method = 'alipay.data.dataservice.bill.downloadurl.query';
+    if (!isBeijingDay(input.date)) return { status: 'UNKNOWN', reason: `not a calendar day: ${input.date}` };
+    const readyAt = atBeijing(addDays(input.date, 1), 9);
+    // Today's bill never exists: no point asking before the day is over.
+    if (this.clock.now() < atBeijing(addDays(input.date, 1), 0)) return { status: 'NOT_READY' };
+    const r = await this.call(method, { bill_type: 'trade', bill_date: input.date });
+    if (!r.ok) return { status: 'UNKNOWN', reason: r.reason };
+    const d = r.data;
+    const url = s(d.bill_download_url);
+    if (d.code === '10000' && url) {
+      let zip: Uint8Array;
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(this.config.timeoutMs * 3) });
+        if (res.status !== 200) return { status: 'UNKNOWN', reason: `bill download: HTTP ${res.status}` };
+        zip = new Uint8Array(await res.arrayBuffer());
+      } catch (err) {
+        return { status: 'UNKNOWN', reason: `bill download: ${err instanceof Error ? err.message : String(err)}` };
+      }
+      try {
+        return { status: 'READY', lines: alipayStatementLines(parseAlipayDetail(detailFileOf(zip))) };
+      } catch (err) {
+        return { status: 'UNKNOWN', reason: `bill file: ${(err as Error).message}` };
+      }
+    }
+    if (/bill_not_exist/i.test(d.sub_code ?? '')) {
+      return this.clock.now() < readyAt ? { status: 'NOT_READY' } : { status: 'READY', lines: [] };
+    }
+    return { status: 'UNKNOWN', reason: describe(method, d) };
   }
 
   private paid(billNo: string, d: Reply): QueryPaymentResult {

@@ -50,7 +50,8 @@ export class UnionpayClient {
     let status: number;
     let text: string;
     try {
-      const res = await this.o.fetch(this.url(path), {
+      // An absolute URL for a service on another host (the file-transfer service).
+      const res = await this.o.fetch(/^https?:\/\//.test(path) ? path : this.url(path), {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
         body: new URLSearchParams(this.sign(fields)).toString(),

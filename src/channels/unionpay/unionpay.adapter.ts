@@ -2,8 +2,10 @@ import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } fr
 import { systemClock, type Clock } from '../../shared/clock.ts';
 import type {
   Channel, ChannelAnswer, ClosePaymentResult, CreatePaymentInput, CreatePaymentResult,
-  NotificationResult, QueryPaymentResult, RawNotification, RefundInput, RefundResult,
+  NotificationResult, QueryPaymentResult, RawNotification, RefundInput, RefundResult, StatementResult,
 } from '../channel.ts';
+import { addDays, atBeijing, beijingDayStart, DAY_MS, isBeijingDay } from '../../shared/beijing-day.ts';
+import { unionpayStatementLines, zmFileOf } from './unionpay-statement.ts';
 import { BACK_TRANS_PATH, FRONT_TRANS_PATH, QUERY_TRANS_PATH, UnionpayClient, type GatewayAnswer } from './unionpay-client.ts';
 import { frontFormUrl, unionpayFrontFormPage } from './unionpay-front-form.ts';
 import { isSuccess, parseUnionpayNotification, readFrontReturn } from './unionpay-notify.ts';
@@ -34,6 +36,12 @@ export interface UnionpayAdapterConfig {
   /** backUrl for refunds (RefundInput has none), e.g. `{publicBaseUrl}/notify/unionpay`. */
   refundNotifyUrl: string;
   timeoutMs: number;
+  /**
+   * The file-transfer service (对账文件下载). Default: UnionPay's own host beside `baseUrl`
+   * (`https://filedownload.95516.com/`, test `https://filedownload.test.95516.com/`), or
+   * `{baseUrl}/filedownload/` for any other base (the sandbox).
+   */
+  fileTransferUrl?: string;
   /** 07 internet/PC (default), 08 mobile. */
   channelType?: '07' | '08';
   /** The SDK's `ifValidateCNName`; false only against UnionPay's own test environment. */
@@ -221,6 +229,46 @@ export class UnionpayAdapter implements Channel {
     return accepted
       ? { status: 200, contentType: 'text/plain; charset=utf-8', body: 'ok' }
       : { status: 400, contentType: 'text/plain; charset=utf-8', body: 'fail' };
+  }
+
+  /**
+   * The settlement file of one day (unionpay.md §8): a signed file-transfer request (txnType 76,
+   * bizType 000000, fileType 00, settleDate MMDD) answered with the zip deflated in `fileContent`;
+   * its ZM file lists the day's consumes and refunds. The settlement day is UnionPay's clearing
+   * day, which reconciliation allows to differ from the calendar day near midnight. A file not
+   * there yet is NOT_READY (respCode 98 in the sandbox; the real code is not confirmed).
+   */
+  async downloadStatement(input: { date: string }): Promise<StatementResult> {
+    if (!isBeijingDay(input.date)) return { status: 'UNKNOWN', reason: `not a calendar day: ${input.date}` };
+    const now = this.clock.now();
+    if (now < atBeijing(addDays(input.date, 1), 0)) return { status: 'NOT_READY' };
+    // settleDate has no year: only the last months can be named without doubt.
+    if (now.getTime() - beijingDayStart(input.date).getTime() > 300 * DAY_MS) return { status: 'UNKNOWN', reason: `settleDate ${input.date} is too old to name by MMDD` };
+    const settleDate = input.date.slice(5).replace('-', '');
+    const r = await this.client.post(this.fileTransferUrl(), {
+      txnType: '76', txnSubType: '01', bizType: '000000', settleDate, txnTime: toAcpTime(now), fileType: '00',
+    });
+    if (!r.ok) return { status: 'UNKNOWN', reason: r.reason };
+    const d = r.data;
+    if (d.respCode === '98') return { status: 'NOT_READY' };
+    if (d.respCode !== '00') return { status: 'UNKNOWN', reason: `fileTransfer: ${describe(d)}` };
+    if (d.settleDate && d.settleDate !== settleDate) return { status: 'UNKNOWN', reason: `fileTransfer answered for settleDate ${d.settleDate}` };
+    if (!d.fileContent) return { status: 'UNKNOWN', reason: 'fileTransfer answer without fileContent' };
+    try {
+      const zm = zmFileOf(d.fileContent);
+      if (!zm) return { status: 'UNKNOWN', reason: `settlement zip ${d.fileName ?? ''} holds no ZM file` };
+      return { status: 'READY', lines: unionpayStatementLines(zm, beijingDayStart(input.date)) };
+    } catch (err) {
+      return { status: 'UNKNOWN', reason: `settlement file: ${(err as Error).message}` };
+    }
+  }
+
+  private fileTransferUrl(): string {
+    if (this.config.fileTransferUrl) return this.config.fileTransferUrl;
+    const base = new URL(this.config.baseUrl);
+    if (base.hostname === 'gateway.95516.com') return 'https://filedownload.95516.com/';
+    if (base.hostname === 'gateway.test.95516.com') return 'https://filedownload.test.95516.com/';
+    return `${this.config.baseUrl.replace(/\/+$/, '')}/filedownload/`;
   }
 
   /** For the HTTP layer's `GET {formPageUrl}?…` route (see unionpay-front-form.ts). */

@@ -1,13 +1,14 @@
 import { systemClock, type Clock } from '../../shared/clock.ts';
 import type {
   Channel, ChannelAnswer, ClosePaymentResult, CreatePaymentInput, CreatePaymentResult,
-  NotificationResult, QueryPaymentResult, RawNotification, RefundInput, RefundResult,
+  NotificationResult, QueryPaymentResult, RawNotification, RefundInput, RefundResult, StatementLine, StatementResult,
 } from '../channel.ts';
 import { privateKeyObject, publicKeyObject } from '../alipay/rsa-keys.ts';
-import { fetchTradeBill, type TradeBillResult, type TradeBillType } from './wechatpay-bill.ts';
+import { billYuanToFen, fetchTradeBill, type TradeBillResult, type TradeBillType } from './wechatpay-bill.ts';
 import { WechatpayClient, type WechatpayKeys, type WxAnswer } from './wechatpay-client.ts';
 import { parseWechatpayNotification } from './wechatpay-notify.ts';
 import { formatRfc3339, parseRfc3339 } from './wechatpay-wire.ts';
+import { parseShanghai } from '../../shared/time.ts';
 
 /**
  * WeChat Pay APIv3, direct merchant, Native QR (wechatpay-v3.md), on `fetch` + `node:crypto`.
@@ -205,6 +206,35 @@ export class WechatpayAdapter implements Channel {
   /** The daily trade bill (statements.md), for reconciliation; not part of the Channel interface. */
   downloadTradeBill(input: { billDate: string; billType?: TradeBillType }): Promise<TradeBillResult> {
     return fetchTradeBill(this.client, input);
+  }
+
+  /**
+   * The ALL trade bill of the day as statement lines (statements.md, WeChat): 交易状态 SUCCESS rows
+   * are payments (订单金额, 交易时间), REFUND rows whose 退款状态 is SUCCESS are refunds (退款金额, our
+   * 商户退款单号); a refund still PROCESSING has moved no money yet. STATEMENT_CREATING is
+   * NOT_READY; NO_STATEMENT_EXIST a day without trades.
+   */
+  async downloadStatement(input: { date: string }): Promise<StatementResult> {
+    const r = await this.downloadTradeBill({ billDate: input.date, billType: 'ALL' });
+    if (!r.ok) {
+      if (r.code === 'NOT_READY') return { status: 'NOT_READY' };
+      if (r.code === 'NO_STATEMENT') return { status: 'READY', lines: [] };
+      return { status: 'UNKNOWN', reason: r.message };
+    }
+    try {
+      const lines: StatementLine[] = [];
+      for (const row of r.bill.rows) {
+        const common = { billNo: row['商户订单号'] ?? '', channelTradeNo: row['微信订单号'] ?? '', at: parseShanghai(row['交易时间'] ?? '') };
+        if (row['交易状态'] === 'SUCCESS') {
+          lines.push({ kind: 'PAYMENT', ...common, amountFen: billYuanToFen(row['订单金额'] ?? row['应结订单金额'] ?? '') });
+        } else if (row['交易状态'] === 'REFUND' && row['退款状态'] === 'SUCCESS') {
+          lines.push({ kind: 'REFUND', ...common, refundNo: row['商户退款单号'] ?? '', amountFen: billYuanToFen(row['退款金额'] ?? '') });
+        }
+      }
+      return { status: 'READY', lines };
+    } catch (err) {
+      return { status: 'UNKNOWN', reason: `trade bill: ${(err as Error).message}` };
+    }
   }
 
   private tradePath(billNo: string): string {

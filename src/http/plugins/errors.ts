@@ -7,7 +7,7 @@ function prefersEnglish(req: FastifyRequest): boolean {
 }
 
 export function sendFailure(req: FastifyRequest, reply: FastifyReply, failure: Failure): FastifyReply {
-  const { status, messageZh, messageEn } = describeError(failure.code);
+  const { status, messageZh, messageEn } = describeError(failure.code, failure.details);
   return reply.code(status).send({
     error: {
       code: failure.code,

@@ -20,15 +20,25 @@ export function newSession(now: Date, policy: SessionPolicy): { token: string; r
   return { token, row: { id_hash: hashSessionToken(token), created_at: now, last_seen_at: now, expires_at: new Date(now.getTime() + policy.absoluteHours * HOUR) } };
 }
 
+// A page of ten API calls should not be ten writes: last_seen_at moves at most once a minute.
+const TOUCH_INTERVAL = MINUTE;
+
 /**
- * The one rule for a stored session: past its absolute end or idle too long → EXPIRED (the
- * caller removes it); otherwise valid, and TOUCH when last_seen_at should move — at most once a
- * minute, so a page of ten API calls is not ten writes.
+ * Idle timeout (ACC-7): a session ends no sooner than `idleMinutes` after its last request, and
+ * at most TOUCH_INTERVAL later (last_seen_at may lag the last request by up to that much).
+ */
+export function isIdleExpired(lastSeenAt: Date, now: Date, policy: SessionPolicy): boolean {
+  return now.getTime() - lastSeenAt.getTime() >= policy.idleMinutes * MINUTE + TOUCH_INTERVAL;
+}
+
+/**
+ * The one rule for a stored session (candidate_session, staff_session): past its absolute end or
+ * idle too long → EXPIRED (the caller removes it); otherwise valid, and TOUCH when last_seen_at
+ * should move (at most once per TOUCH_INTERVAL).
  */
 export function sessionState(row: { last_seen_at: Date; expires_at: Date }, now: Date, policy: SessionPolicy): 'EXPIRED' | 'VALID' | 'TOUCH' {
-  const idleMs = now.getTime() - row.last_seen_at.getTime();
-  if (now >= row.expires_at || idleMs >= policy.idleMinutes * MINUTE) return 'EXPIRED';
-  return idleMs >= MINUTE ? 'TOUCH' : 'VALID';
+  if (now >= row.expires_at || isIdleExpired(row.last_seen_at, now, policy)) return 'EXPIRED';
+  return now.getTime() - row.last_seen_at.getTime() >= TOUCH_INTERVAL ? 'TOUCH' : 'VALID';
 }
 
 /** A new candidate session; the id is always new (no fixation). */
@@ -61,4 +71,10 @@ export async function resolveSession(db: DbOrTrx, token: string, now: Date, poli
 
 export async function destroySession(db: DbOrTrx, token: string): Promise<void> {
   await db.deleteFrom('candidate_session').where('id_hash', '=', hashSessionToken(token)).execute();
+}
+
+/** After a password change: every other session of the candidate ends; returns how many. */
+export async function endOtherSessions(db: DbOrTrx, candidateId: bigint, keepToken: string): Promise<number> {
+  const r = await db.deleteFrom('candidate_session').where('candidate_id', '=', candidateId).where('id_hash', '!=', hashSessionToken(keepToken)).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

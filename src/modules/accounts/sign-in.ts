@@ -1,37 +1,99 @@
 import { fail, ok, type Result } from '../../shared/errors.ts';
+import { maskIdNumber, recogniseIdNumber } from '../../shared/id-document.ts';
+import { formatShanghai } from '../../shared/time.ts';
 import type { Candidate } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
-import { dummyPasswordHash, hashPassword, initialPassword, passwordProblems, verifyPassword } from './password.ts';
+import { accountEvent, type AccountEventContext } from './account-events.ts';
+import { findCandidateByIdNumber } from './candidate-lookup.ts';
+import { dummyPasswordHash, hashPassword, initialPassword, verifyPassword } from './password.ts';
+import { describePolicy, passwordProblems, policyOfExam } from './password-policy.ts';
+import { endOtherSessions } from './sessions.ts';
+import { accountKey, addressKey, admitSignIn, recordAddressFailure, recordSignInSuccess } from './sign-in-throttle.repo.ts';
+import { secondsUntil } from './sign-in-throttle.ts';
 
-/**
- * Sign-in by ID number + password (ACC-2). A missing account and a wrong password give the
- * same answer after the same work. Issue "Accounts and security" adds captcha and lockout.
- */
-export async function signIn(
-  ctx: Pick<AppContext, 'db'>,
-  input: { authorityCode: string; idNumber: string; password: string },
-): Promise<Result<Candidate>> {
-  const candidate = await ctx.db.selectFrom('candidate as c').innerJoin('authority as a', 'a.id', 'c.authority_id')
-    .selectAll('c').where('a.code', '=', input.authorityCode).where('c.id_number', '=', input.idNumber.toUpperCase()).executeTakeFirst();
-  const good = await verifyPassword(candidate?.password_hash ?? (await dummyPasswordHash()), input.password);
-  if (!candidate || !good) return fail('BAD_CREDENTIALS');
-  return ok(candidate);
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'log'>;
+
+/** When a locked account or address may try again: what the answer and Retry-After say. */
+export function lockDetails(lockedUntil: Date, now: Date) {
+  return { lockedUntil: lockedUntil.toISOString(), lockedUntilShanghai: formatShanghai(lockedUntil), retryAfterSeconds: secondsUntil(lockedUntil, now) };
 }
 
-/** The forced first change and any later change (ACC-2, ACC-3). */
+/**
+ * Sign-in by ID number + password (ACC-2, ACC-7). The number is checked first (a wrong check
+ * digit or birth date is named, whoever's it would be). Then the throttle: while the account or
+ * the address is locked, the answer is the lockout, whether the password is right or not.
+ * A missing account and a wrong password do the same work — the same counters, a lookup, one
+ * argon2id verification — and give the same answer.
+ */
+export async function signIn(ctx: Ctx, input: { authorityCode: string; idNumber: string; password: string; address: string }): Promise<Result<Candidate>> {
+  const now = ctx.clock.now();
+  const id = recogniseIdNumber(input.idNumber, now);
+  if (!id.ok) return id;
+  const where: AccountEventContext = { at: now, address: input.address, authorityCode: input.authorityCode, idNumberMasked: maskIdNumber(id.value.number) };
+  const keys = { account: accountKey(input.authorityCode, id.value.number), address: addressKey(input.address) };
+
+  const gate = await admitSignIn(ctx.db, keys, now);
+  if (gate.outcome !== 'ADMITTED') {
+    const scope = gate.outcome === 'ACCOUNT_LOCKED' ? 'ACCOUNT' : 'ADDRESS';
+    await accountEvent(ctx, where, { kind: 'SIGN_IN_REFUSED_LOCKED', scope, lockedUntil: gate.lockedUntil });
+    return fail(scope === 'ACCOUNT' ? 'ACCOUNT_LOCKED' : 'SIGN_IN_THROTTLED', lockDetails(gate.lockedUntil, now));
+  }
+
+  const found = await findCandidateByIdNumber(ctx.db, { authorityCode: input.authorityCode, idNumber: id.value.number });
+  // A 通行证 signs in with its e-mail address (email-sign-in.ts), not its ID number.
+  const candidate = found?.login === 'ID_DOCUMENT' ? found : undefined;
+  const good = await verifyPassword(candidate?.password_hash ?? (await dummyPasswordHash()), input.password);
+  if (candidate && good) {
+    await recordSignInSuccess(ctx.db, keys.account, now);
+    await accountEvent(ctx, where, { kind: 'SIGN_IN_SUCCEEDED', candidateId: candidate.id });
+    return ok(candidate);
+  }
+  const addressLock = await recordAddressFailure(ctx.db, keys.address, now);
+  const lockedNow = gate.lockedNow ? 'ACCOUNT' : addressLock ? 'ADDRESS' : null;
+  await accountEvent(ctx, where, { kind: 'SIGN_IN_FAILED', candidateId: candidate?.id ?? null, lockedNow });
+  // The failure that reaches the limit already says how long the lock lasts.
+  if (gate.lockedNow && gate.lockedUntil) return fail('ACCOUNT_LOCKED', lockDetails(gate.lockedUntil, now));
+  if (addressLock) return fail('SIGN_IN_THROTTLED', lockDetails(addressLock, now));
+  return fail('BAD_CREDENTIALS', { attemptsLeft: gate.attemptsLeft });
+}
+
+/**
+ * The forced first change and any later change (ACC-2, ACC-3), under the exam's policy. A
+ * change ends the account's other sessions: whoever knew the old password is signed out.
+ */
 export async function changePassword(
-  ctx: Pick<AppContext, 'db'>,
-  input: { candidate: Candidate; currentPassword: string; newPassword: string },
+  ctx: Ctx,
+  input: { candidate: Candidate; currentPassword: string; newPassword: string; sessionToken: string; address: string },
 ): Promise<Result<true>> {
-  if (!(await verifyPassword(input.candidate.password_hash, input.currentPassword))) return fail('BAD_CREDENTIALS');
+  const now = ctx.clock.now();
+  const where: AccountEventContext = { at: now, address: input.address, authorityId: input.candidate.authority_id };
+  const candidateId = input.candidate.id;
+  if (!(await verifyPassword(input.candidate.password_hash, input.currentPassword))) {
+    await accountEvent(ctx, where, { kind: 'PASSWORD_CHANGE_REFUSED', candidateId, reason: 'BAD_CURRENT_PASSWORD' });
+    return fail('BAD_CREDENTIALS');
+  }
   const exam = await ctx.db.selectFrom('exam').selectAll().where('id', '=', input.candidate.exam_id).executeTakeFirstOrThrow();
+  const policy = policyOfExam(exam);
   const problems = passwordProblems(input.newPassword, {
-    initial: initialPassword(exam, input.candidate.id_number),
-    idNumber: input.candidate.id_number,
+    initial: initialPassword(exam, input.candidate.id_number), idNumber: input.candidate.id_number, current: input.currentPassword,
+  }, policy);
+  if (problems.length) {
+    await accountEvent(ctx, where, { kind: 'PASSWORD_CHANGE_REFUSED', candidateId, reason: 'POLICY', problems });
+    const { rules } = describePolicy(policy);
+    return fail('PASSWORD_POLICY', {
+      problems,
+      messages: problems.map((code) => {
+        const rule = rules.find((r) => r.codes.includes(code))!;
+        return { code, messageZh: rule.zh, messageEn: rule.en };
+      }),
+    });
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('candidate').set({ password_hash: passwordHash, must_change_password: false }).where('id', '=', candidateId).execute();
+    const ended = await endOtherSessions(trx, candidateId, input.sessionToken);
+    // The change and its audit record commit together (ADM-4).
+    await accountEvent({ log: ctx.log, db: trx }, where, { kind: 'PASSWORD_CHANGED', candidateId, forced: input.candidate.must_change_password, otherSessionsEnded: ended });
   });
-  if (input.newPassword === input.currentPassword && !problems.includes('SAME_AS_INITIAL')) problems.push('SAME_AS_INITIAL');
-  if (problems.length) return fail('PASSWORD_POLICY', { problems });
-  await ctx.db.updateTable('candidate').set({ password_hash: await hashPassword(input.newPassword), must_change_password: false })
-    .where('id', '=', input.candidate.id).execute();
   return ok(true);
 }

@@ -6,39 +6,68 @@ import { AUDIT_ACTIONS, recordAudit } from '../audit/audit-log.ts';
 import type { AppContext } from '../context.ts';
 import { surfaceOf, type StaffSurface } from './authorization.ts';
 import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from './password.ts';
+import { DEFAULT_PASSWORD_POLICY, describePolicy } from './password-policy.ts';
 import type { SessionPolicy } from './sessions.ts';
+import { lockDetails } from './sign-in.ts';
+import { addressKey, admitSignIn, recordAddressFailure, recordSignInSuccess, throttleKey } from './sign-in-throttle.repo.ts';
 import { createStaffSession, destroyStaffSession, endStaffSessions } from './staff-sessions.ts';
 
 /** Login names are lower case: `zhang.wei`, `finance01`. */
 export const normaliseLoginName = (s: string) => s.trim().toLowerCase();
 
+/** A staff account's sign-in counter (ACC-7): its own key space, never a candidate's. */
+const staffAccountKey = (authorityCode: string, loginName: string) => throttleKey('ACCOUNT', `staff:${authorityCode}:${normaliseLoginName(loginName)}`);
+
 /**
- * Staff sign-in (ADM-5). Every check of the sign-in is here, in order, so the captcha (ACC-4)
- * and lockout (ACC-7) of issue "Accounts and security" are one call each at the marked line.
- * A missing account, a wrong password and a disabled account answer the same after the same
- * work; every attempt, success or failure, is in the audit log.
+ * Staff sign-in (ADM-5). The route has checked the captcha (ACC-4); every other check is here, in
+ * order. The throttle (ACC-7) comes first, before any password is looked at: while the login name
+ * or the address is locked the answer is the lockout, whether the password is right or not. A
+ * missing account, a wrong password and a disabled account answer the same after the same work
+ * and count the same; every attempt, success or failure, is in the audit log.
  */
 export async function staffSignIn(
   ctx: Pick<AppContext, 'db' | 'clock'>,
   input: { authorityCode: string; loginName: string; password: string; surface: StaffSurface; ip: string | null; previousToken?: string | undefined; session: SessionPolicy },
 ): Promise<Result<{ account: StaffAccount; token: string }>> {
-  // ← captcha (ACC-4) and lockout (ACC-7) checks go here, before any password is looked at.
+  const now = ctx.clock.now();
+  const keys = { account: staffAccountKey(input.authorityCode, input.loginName), address: addressKey(input.ip ?? '') };
   const authority = await ctx.db.selectFrom('authority').select('id').where('code', '=', input.authorityCode).executeTakeFirst();
+  const gate = await admitSignIn(ctx.db, keys, now);
+  if (gate.outcome !== 'ADMITTED') {
+    const scope = gate.outcome === 'ACCOUNT_LOCKED' ? 'ACCOUNT' : 'ADDRESS';
+    await recordAudit(ctx.db, {
+      at: now, actor: { type: 'STAFF', id: null, authorityId: authority?.id ?? null },
+      action: AUDIT_ACTIONS.STAFF_SIGN_IN, outcome: 'FAILURE', summary: { reason: 'LOCKED', scope, lockedUntil: gate.lockedUntil, surface: input.surface }, ip: input.ip,
+    });
+    return fail(scope === 'ACCOUNT' ? 'ACCOUNT_LOCKED' : 'SIGN_IN_THROTTLED', lockDetails(gate.lockedUntil, now));
+  }
   const account = authority && await ctx.db.selectFrom('staff_account').selectAll()
     .where('authority_id', '=', authority.id).where('login_name', '=', normaliseLoginName(input.loginName)).executeTakeFirst();
   const good = await verifyPassword(account?.password_hash ?? (await dummyPasswordHash()), input.password);
-  const now = ctx.clock.now();
-  const refuse = async (reason: 'NO_SUCH_ACCOUNT' | 'BAD_PASSWORD' | 'DISABLED' | 'WRONG_CONSOLE') => {
+  const refuse = async (reason: 'NO_SUCH_ACCOUNT' | 'BAD_PASSWORD' | 'DISABLED') => {
+    const addressLock = await recordAddressFailure(ctx.db, keys.address, now);
+    const lockedNow = gate.lockedNow ? 'ACCOUNT' : addressLock ? 'ADDRESS' : null;
     await recordAudit(ctx.db, {
       at: now, actor: { type: 'STAFF', id: account?.id ?? null, role: account?.role ?? null, authorityId: authority?.id ?? null },
-      action: AUDIT_ACTIONS.STAFF_SIGN_IN, outcome: 'FAILURE', summary: { reason, surface: input.surface }, ip: input.ip,
+      action: AUDIT_ACTIONS.STAFF_SIGN_IN, outcome: 'FAILURE', summary: { reason, surface: input.surface, lockedNow }, ip: input.ip,
     });
+    // The failure that reaches the limit already says how long the lock lasts.
+    if (gate.lockedNow && gate.lockedUntil) return fail('ACCOUNT_LOCKED', lockDetails(gate.lockedUntil, now));
+    if (addressLock) return fail('SIGN_IN_THROTTLED', lockDetails(addressLock, now));
+    return fail('STAFF_BAD_CREDENTIALS', { attemptsLeft: gate.attemptsLeft });
   };
-  if (!account) return (await refuse('NO_SUCH_ACCOUNT'), fail('STAFF_BAD_CREDENTIALS'));
-  if (!good) return (await refuse('BAD_PASSWORD'), fail('STAFF_BAD_CREDENTIALS'));
-  if (account.disabled_at) return (await refuse('DISABLED'), fail('STAFF_BAD_CREDENTIALS'));
+  if (!account) return refuse('NO_SUCH_ACCOUNT');
+  if (!good) return refuse('BAD_PASSWORD');
+  if (account.disabled_at) return refuse('DISABLED');
+  // The password was right: the counter starts over, whatever follows.
+  await recordSignInSuccess(ctx.db, keys.account, now);
   // Right password, wrong API: say which one to use (the password was right, nothing leaks).
-  if (surfaceOf(account.role) !== input.surface) return (await refuse('WRONG_CONSOLE'), fail('STAFF_WRONG_CONSOLE', { console: surfaceOf(account.role) }));
+  if (surfaceOf(account.role) !== input.surface) {
+    await recordAudit(ctx.db, {
+      at: now, actor: auditActor(account), action: AUDIT_ACTIONS.STAFF_SIGN_IN, outcome: 'FAILURE', summary: { reason: 'WRONG_CONSOLE', surface: input.surface }, ip: input.ip,
+    });
+    return fail('STAFF_WRONG_CONSOLE', { console: surfaceOf(account.role) });
+  }
 
   const token = await ctx.db.transaction().execute(async (trx) => {
     // A sign-in in the same browser replaces the old session; the id is always new (no fixation).
@@ -79,7 +108,11 @@ export async function changeStaffPassword(
   const problems = passwordProblems(input.newPassword, { initial: input.currentPassword, idNumber: input.account.login_name });
   if (problems.length) {
     await refuse('PASSWORD_POLICY');
-    return fail('PASSWORD_POLICY', { problems });
+    // The same answer as a candidate's refused change: each broken rule in both languages.
+    const { rules } = describePolicy(DEFAULT_PASSWORD_POLICY);
+    return fail('PASSWORD_POLICY', {
+      problems, messages: problems.map((code) => { const rule = rules.find((r) => r.codes.includes(code))!; return { code, messageZh: rule.zh, messageEn: rule.en }; }),
+    });
   }
   const hash = await hashPassword(input.newPassword);
   await ctx.db.transaction().execute(async (trx) => {

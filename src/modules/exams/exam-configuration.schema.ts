@@ -11,6 +11,12 @@ import { Type, type Static } from 'typebox';
 const Code = Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' });
 const When = Type.String({ pattern: '^(P-?(\\d+D)?(T(\\d+H)?(\\d+M)?)?|\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2})$', description: 'ISO-8601 duration from load time (P-1D, PT9H) or a Beijing time (yyyy-MM-dd HH:mm:ss)' });
 const Fen = Type.Integer({ minimum: 0, maximum: 100_000_000 });
+const PasswordPolicy = Type.Object({
+  minLength: Type.Integer({ minimum: 6, maximum: 64 }),
+  maxLength: Type.Union([Type.Integer({ minimum: 6, maximum: 64 }), Type.Null()], { description: 'null: no maximum of the exam\'s own (64 still applies)' }),
+  requiredClasses: Type.Array(Type.Union([Type.Literal('LETTER'), Type.Literal('LOWER'), Type.Literal('UPPER'), Type.Literal('DIGIT'), Type.Literal('SPECIAL')]), { uniqueItems: true }),
+  specialCharacters: Type.String({ pattern: '^[!-/:-@\\[-`{-~]*$', description: 'The only non-alphanumeric characters allowed (ASCII punctuation)' }),
+}, { additionalProperties: false, description: 'ACC-3. Always, whatever is set here: not the initial password, nothing of the ID number, not a common password' });
 const Channel = Type.Union([Type.Literal('alipay'), Type.Literal('wechatpay'), Type.Literal('unionpay'), Type.Literal('publicpay'), Type.Literal('payease')]);
 
 export const ExamConfiguration = Type.Object({
@@ -30,6 +36,8 @@ export const ExamConfiguration = Type.Object({
     bankCardOnly: Type.Boolean(),
     agreementText: Type.String(),
     releaseSeatsOnBillExpiry: Type.Boolean(),
+    /** REG-6: a seat held by a registration not on an open bill goes back after this long. Default 1440 (24 h). */
+    seatHoldMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 43200 })),
     rosterRestricted: Type.Boolean(),
     auditRequired: Type.Boolean(),
     unpaidRegistrationTtlHours: Type.Union([Type.Integer({ minimum: 1, maximum: 720 }), Type.Null()]),
@@ -37,6 +45,8 @@ export const ExamConfiguration = Type.Object({
     refundPolicy: Type.Union([Type.Literal('NO_PERSONAL_REFUNDS'), Type.Literal('STAFF_DECIDES')]),
     /** REF-3 (seed 004 经考区同意): after a refund, registering and paying again needs the authority's approval. Default false. */
     repaymentNeedsApproval: Type.Optional(Type.Boolean()),
+    /** Absent: the platform default (8–16, letters and digits). */
+    passwordPolicy: Type.Optional(PasswordPolicy),
   }, { additionalProperties: false }),
   sitting: Type.Object({
     code: Code,
@@ -70,7 +80,7 @@ export const ExamConfiguration = Type.Object({
     idNumber: Type.String({ minLength: 5, maxLength: 32 }),
     /** Code of the candidate's institution, if any. */
     institution: Type.Optional(Code),
-    idType: Type.Optional(Type.Union([Type.Literal('RESIDENT_ID'), Type.Literal('PASSPORT'), Type.Literal('HK_MACAO_PERMIT'), Type.Literal('TAIWAN_PERMIT')])),
+    idType: Type.Optional(Type.Union([Type.Literal('RESIDENT_ID'), Type.Literal('PASSPORT'), Type.Literal('HK_MACAO_PERMIT'), Type.Literal('TAIWAN_PERMIT'), Type.Literal('HMT_RESIDENCE_PERMIT')])),
     name: Type.String({ minLength: 1 }),
     /** Roster / student-record facts per subject code. */
     standing: Type.Optional(Type.Record(Code, Type.Union([Type.Literal('ELIGIBLE'), Type.Literal('PASSED'), Type.Literal('EXEMPT')]))),

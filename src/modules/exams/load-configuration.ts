@@ -1,8 +1,10 @@
 import { Value } from 'typebox/value';
 import type { Trx, Db } from '../../db/database.ts';
 import { parseShanghai } from '../../shared/time.ts';
-import { isValidResidentIdChecksum } from '../../shared/resident-id.ts';
+import { describeError } from '../../shared/errors.ts';
+import { ID_TYPE_NAMES, maskIdNumber, recogniseIdNumber, validateIdNumber, type IdType } from '../../shared/id-document.ts';
 import { hashPassword, initialPassword } from '../accounts/password.ts';
+import { DEFAULT_PASSWORD_POLICY } from '../accounts/password-policy.ts';
 import { provisionSeats } from '../registration/seat-holds.sql.ts';
 import { ExamConfiguration } from './exam-configuration.schema.ts';
 
@@ -50,6 +52,8 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
     const when = (w: string) => resolveWhen(w, now);
     const authority = await trx.insertInto('authority').values(config.authority).returning('id').executeTakeFirstOrThrow();
     const e = config.exam;
+    const policy = e.passwordPolicy ?? DEFAULT_PASSWORD_POLICY;
+    if (policy.maxLength !== null && policy.maxLength < policy.minLength) throw new ConfigurationError(`exam ${e.code}: passwordPolicy.maxLength ${policy.maxLength} is below minLength ${policy.minLength}`);
     const exam = await trx.insertInto('exam').values({
       authority_id: authority.id, code: e.code, name: e.name,
       initial_password_rule: e.initialPassword.rule,
@@ -58,6 +62,9 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
       release_seats_on_bill_expiry: e.releaseSeatsOnBillExpiry, roster_restricted: e.rosterRestricted, audit_required: e.auditRequired,
       unpaid_registration_ttl_hours: e.unpaidRegistrationTtlHours, cet6_review_threshold: e.cet6ReviewThreshold,
       account_style: e.accountStyle, refund_policy: e.refundPolicy, repayment_needs_approval: e.repaymentNeedsApproval ?? false,
+      ...(e.seatHoldMinutes !== undefined ? { seat_hold_minutes: e.seatHoldMinutes } : {}),
+      password_min_length: policy.minLength, password_max_length: policy.maxLength,
+      password_required_classes: policy.requiredClasses, password_special_characters: policy.specialCharacters,
     }).returningAll().executeTakeFirstOrThrow();
     const s = config.sitting;
     const sitting = await trx.insertInto('sitting').values({ exam_id: exam.id, code: s.code, name: s.name }).returning('id').executeTakeFirstOrThrow();
@@ -93,15 +100,18 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
       const pool = await trx.insertInto('seat_pool').values({
         site_id: ref(sites, c.site, 'site'), slot_id: ref(slots, c.slot, 'slot'), subject_id: ref(subjects, c.subject, 'subject'), capacity: c.seats,
       }).returning('id').executeTakeFirstOrThrow();
-      await provisionSeats(trx, pool.id, c.seats);
+      const provisioned = await provisionSeats(trx, pool.id, c.seats);
+      if (!provisioned.ok) throw new Error(`seats for ${c.site}/${c.slot}/${c.subject}: ${provisioned.error.code}`);
     }
     const institutions = new Map<string, bigint>();
     for (const i of config.institutions ?? []) {
       institutions.set(i.code, (await trx.insertInto('institution').values({ authority_id: authority.id, code: i.code, name: i.name, kind: i.kind }).returning('id').executeTakeFirstOrThrow()).id);
     }
-    const accounts = await createRoster(trx, { authorityId: authority.id, exam, sittingId: sitting.id, subjects, institutions, config });
+    const accounts = await createRoster(trx, { authorityId: authority.id, exam, sittingId: sitting.id, subjects, institutions, config, now });
     for (const score of config.cet4Scores ?? []) {
-      await trx.insertInto('cet4_score').values({ authority_id: authority.id, ticket_no: score.ticketNo, id_number: score.idNumber.toUpperCase(), name: score.name, score: score.score }).execute();
+      const id = recogniseIdNumber(score.idNumber, now);
+      if (!id.ok) throw badIdNumber(`CET4 result ${score.ticketNo}`, score.idNumber, undefined, id.error);
+      await trx.insertInto('cet4_score').values({ authority_id: authority.id, ticket_no: score.ticketNo, id_number: id.value.number, name: score.name, score: score.score }).execute();
     }
     return { authorityCode: config.authority.code, authorityId: authority.id, examId: exam.id, sittingId: sitting.id, accounts };
   });
@@ -109,20 +119,23 @@ export async function loadConfiguration(db: Db, config: ExamConfiguration, now: 
 
 async function createRoster(
   trx: Trx,
-  input: { authorityId: bigint; exam: Parameters<typeof initialPassword>[0] & { id: bigint }; sittingId: bigint; subjects: Map<string, bigint>; institutions: Map<string, bigint>; config: ExamConfiguration },
+  input: {
+    authorityId: bigint; exam: Parameters<typeof initialPassword>[0] & { id: bigint }; sittingId: bigint; subjects: Map<string, bigint>;
+    institutions: Map<string, bigint>; config: ExamConfiguration; now: Date;
+  },
 ) {
   const accounts: LoadedExam['accounts'] = [];
   for (const c of input.config.candidates) {
-    const idNumber = c.idNumber.toUpperCase();
-    // ACC-1: a 居民身份证 number carries its own check character; a roster with a wrong one is refused.
-    if ((c.idType ?? 'RESIDENT_ID') === 'RESIDENT_ID' && !isValidResidentIdChecksum(idNumber)) {
-      throw new ConfigurationError(`candidate ${c.name}: ${idNumber.slice(0, 6)}… is not a valid 居民身份证 number (check character)`);
-    }
+    // ACC-1: every number is checked as the document it claims to be (check character, birth date, format).
+    const idType = c.idType ?? 'RESIDENT_ID';
+    const id = validateIdNumber(idType, c.idNumber, input.now);
+    if (!id.ok) throw badIdNumber(`candidate ${c.name}`, c.idNumber, idType, id.error);
+    const idNumber = id.value.number;
     const password = initialPassword(input.exam, idNumber);
     const institutionId = c.institution === undefined ? null : input.institutions.get(c.institution);
     if (institutionId === undefined) throw new ConfigurationError(`candidate ${c.name}: institution ${c.institution} is not defined`);
     const row = await trx.insertInto('candidate').values({
-      authority_id: input.authorityId, exam_id: input.exam.id, id_type: c.idType ?? 'RESIDENT_ID', id_number: idNumber, name: c.name,
+      authority_id: input.authorityId, exam_id: input.exam.id, id_type: idType, id_number: idNumber, name: c.name,
       password_hash: await hashPassword(password), institution_id: institutionId,
     }).returning('id').executeTakeFirstOrThrow();
     for (const [code, status] of Object.entries(c.standing ?? {})) {
@@ -134,4 +147,11 @@ async function createRoster(
     accounts.push({ name: c.name, idNumber, password });
   }
   return accounts;
+}
+
+/** A roster's bad number, named without printing it whole: the file is at hand, the log may not be private. */
+function badIdNumber(who: string, raw: string, idType: IdType | undefined, failure: { code: Parameters<typeof describeError>[0]; details?: Record<string, unknown> }) {
+  const { messageZh, messageEn } = describeError(failure.code, failure.details);
+  const doc = idType ? ID_TYPE_NAMES[idType].zh : '证件';
+  return new ConfigurationError(`${who}: ${maskIdNumber(raw)} is not a valid ${doc} number (${failure.code}: ${messageZh} ${messageEn})`);
 }

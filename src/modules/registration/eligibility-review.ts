@@ -1,6 +1,7 @@
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { ReviewStatus } from '../../db/schema.ts';
+import { accountExamIds } from '../accounts/account-exams.ts';
 import type { Actor, AppContext } from '../context.ts';
 import { decideCet6Review } from './cet6-review.ts';
 
@@ -14,9 +15,9 @@ export async function fileCet6Review(
   input: { candidateId: bigint; sittingId: bigint; ticketNo: string },
 ): Promise<Result<{ reviewId: bigint; status: ReviewStatus }>> {
   return ctx.db.transaction().execute(async (trx) => {
-    const c = await trx.selectFrom('candidate as c').innerJoin('sitting as st', 'st.exam_id', 'c.exam_id').innerJoin('exam as e', 'e.id', 'c.exam_id')
+    const c = await trx.selectFrom('candidate as c').innerJoin('sitting as st', (j) => j.on('st.id', '=', input.sittingId)).innerJoin('exam as e', 'e.id', 'st.exam_id')
       .select(['c.id', 'c.id_number', 'c.name', 'c.authority_id', 'e.cet6_review_threshold'])
-      .where('c.id', '=', input.candidateId).where('st.id', '=', input.sittingId).forUpdate('c').executeTakeFirst();
+      .where('c.id', '=', input.candidateId).where('e.id', 'in', accountExamIds(trx, input.candidateId)).forUpdate('c').executeTakeFirst();
     if (!c || c.cet6_review_threshold === null) return fail('REVIEW_NOT_OFFERED');
     const live = await trx.selectFrom('eligibility_review').select('id').where('candidate_id', '=', c.id)
       .where('sitting_id', '=', input.sittingId).where('status', 'in', ['APPROVED', 'PENDING']).executeTakeFirst();

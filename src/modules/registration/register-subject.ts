@@ -1,5 +1,6 @@
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import type { Trx } from '../../db/database.ts';
+import { accountExamIds } from '../accounts/account-exams.ts';
 import type { AppContext } from '../context.ts';
 import { canRegister } from './registration-rules.ts';
 import { holdSeat } from './seat-holds.sql.ts';
@@ -39,12 +40,15 @@ export async function registerSubject(ctx: Pick<AppContext, 'db' | 'clock'>, inp
  * turns that into SEAT_UNAVAILABLE with `.catch(seatUnavailableAsFailure)`.
  */
 export async function registerSubjectIn(trx: Trx, now: Date, input: RegisterSubjectInput): Promise<Result<Registered>> {
-  const candidate = await trx.selectFrom('candidate').select(['id', 'exam_id']).where('id', '=', input.candidateId).forUpdate().executeTakeFirstOrThrow();
+  const candidate = await trx.selectFrom('candidate').select(['id', 'login', 'email_verified_at']).where('id', '=', input.candidateId).forUpdate().executeTakeFirstOrThrow();
   const subject = await trx.selectFrom('subject as s').innerJoin('sitting as st', 'st.id', 's.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
     .select(['s.id', 's.sitting_id', 'e.id as exam_id', 'e.roster_restricted'])
-    .where('s.id', '=', input.subjectId).executeTakeFirst();
-  // A subject of another exam reads like a missing one.
-  if (!subject || subject.exam_id !== candidate.exam_id) return fail('SUBJECT_NOT_FOUND');
+    .where('s.id', '=', input.subjectId).where('e.id', 'in', accountExamIds(trx, candidate.id)).executeTakeFirst();
+  // A subject of an exam the account does not act in reads like a missing one.
+  if (!subject) return fail('SUBJECT_NOT_FOUND');
+  // ACC-1: a 通行证 registers subjects once its address is verified (seed 002: 注册后及时验证邮箱).
+  // An institution registering its candidate (REG-8) acts on its own record, not the candidate's mailbox.
+  if (input.institutionId === undefined && candidate.login === 'EMAIL' && !candidate.email_verified_at) return fail('EMAIL_NOT_VERIFIED');
 
   const window = checkRegistrationWindow(await sittingWindows(trx, subject.sitting_id), now);
   if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows });

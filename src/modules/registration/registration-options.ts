@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
+import { accountExamIds } from '../accounts/account-exams.ts';
 import { canRegister } from './registration-rules.ts';
 import { candidateStanding, sittingSubjects, sittingWindows } from './sitting-facts.repo.ts';
 import { checkRegistrationWindow } from './windows.ts';
@@ -12,8 +13,8 @@ import { checkRegistrationWindow } from './windows.ts';
  * registerSubject enforces.
  */
 export async function registrationOptions(db: DbOrTrx, input: { candidateId: bigint; sittingId: bigint; now: Date }) {
-  const sitting = await db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').innerJoin('candidate as c', 'c.exam_id', 'e.id')
-    .select(['st.id', 'st.name', 'e.roster_restricted']).where('st.id', '=', input.sittingId).where('c.id', '=', input.candidateId).executeTakeFirst();
+  const sitting = await db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id')
+    .select(['st.id', 'st.name', 'e.roster_restricted']).where('st.id', '=', input.sittingId).where('e.id', 'in', accountExamIds(db, input.candidateId)).executeTakeFirst();
   if (!sitting) return undefined;
   const [windows, subjects, standing, rows, pools] = await Promise.all([
     sittingWindows(db, sitting.id),

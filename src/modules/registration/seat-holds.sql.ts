@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Trx } from '../../db/database.ts';
+import type { SeatState } from '../../db/schema.ts';
+import { fail, ok, type Result } from '../../shared/errors.ts';
 
 /**
  * THE seat statements (REG-6), in one place. Each is one atomic statement in PostgreSQL — no
@@ -75,10 +77,27 @@ export async function freeSeatsOfEndedRegistrations(trx: Trx, registrationIds: b
   return r.rows.map((x) => x.registration_id);
 }
 
-/** Makes the pool's seat rows match its capacity: adds seats, or removes free ones from the top. */
-export async function provisionSeats(trx: Trx, poolId: bigint, capacity: number): Promise<void> {
-  await sql`INSERT INTO seat (pool_id, seat_no)
-            SELECT ${poolId}, n FROM generate_series(1, ${capacity}::int) AS n
-            ON CONFLICT (pool_id, seat_no) DO NOTHING`.execute(trx);
-  await sql`DELETE FROM seat WHERE pool_id = ${poolId} AND seat_no > ${capacity}::int AND state = 'FREE'`.execute(trx);
+/**
+ * Sets a pool's capacity and makes its seat rows match: adds seats (lowest unused numbers), or
+ * removes free ones from the top. Refused below the seats already held or sold: those belong to
+ * candidates. The pool's seats are locked first, so a hold racing with the change either
+ * committed before (and is counted) or skips the locked rows; the row count ends equal to the
+ * capacity, which is what makes "held + sold ≤ capacity" true.
+ */
+export async function provisionSeats(trx: Trx, poolId: bigint, capacity: number): Promise<Result<{ taken: number }>> {
+  await sql`SELECT id FROM seat_pool WHERE id = ${poolId} FOR UPDATE`.execute(trx);
+  const rows = (await sql<{ state: SeatState }>`SELECT state FROM seat WHERE pool_id = ${poolId} FOR UPDATE`.execute(trx)).rows;
+  const taken = rows.filter((r) => r.state !== 'FREE').length;
+  if (capacity < taken) return fail('CAPACITY_BELOW_TAKEN', { capacity, taken });
+  const surplus = rows.length - capacity;
+  if (surplus > 0) {
+    await sql`DELETE FROM seat WHERE id IN (SELECT id FROM seat WHERE pool_id = ${poolId} AND state = 'FREE' ORDER BY seat_no DESC LIMIT ${surplus}::int)`.execute(trx);
+  } else if (surplus < 0) {
+    await sql`INSERT INTO seat (pool_id, seat_no)
+              SELECT ${poolId}, n FROM generate_series(1, ${capacity + rows.length}::int) AS n
+               WHERE NOT EXISTS (SELECT 1 FROM seat WHERE pool_id = ${poolId} AND seat_no = n)
+               ORDER BY n LIMIT ${-surplus}::int`.execute(trx);
+  }
+  await sql`UPDATE seat_pool SET capacity = ${capacity}::int WHERE id = ${poolId}`.execute(trx);
+  return ok({ taken });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { privateKeyObject, publicKeyObject } from '../../channels/alipay/rsa-keys.ts';
 import type { SandboxCore } from '../sandbox-core.ts';
 import type { AlipayContext, AlipayMerchant } from './alipay-context.ts';
+import { registerAlipayBillDownload } from './alipay-bill.handler.ts';
 import { registerAlipayCashier } from './alipay-cashier.route.ts';
 import { registerAlipayGateway } from './alipay-gateway.route.ts';
 import { createAlipayHooks } from './alipay-notify.builder.ts';
@@ -50,6 +51,7 @@ export function createAlipayDialect(
     registerRoutes(app) {
       registerAlipayGateway(app, context);
       registerAlipayCashier(app, context);
+      registerAlipayBillDownload(app, context);
     },
   };
 }

@@ -5,6 +5,7 @@ import {
   type AlipayContext, type AlipayMerchant, type AlipayResponse,
 } from './alipay-context.ts';
 import { createOrFindOrder, precreate, str, type Biz } from './alipay-create.handler.ts';
+import { billDownloadUrlQuery } from './alipay-bill.handler.ts';
 import { contentToSign, REQUEST_EXCLUDED, rsa2Verify, signedEnvelope } from './alipay-sign.ts';
 import { close, locateTrade, query, refund, refundQuery } from './alipay-trade.handlers.ts';
 
@@ -23,6 +24,7 @@ const METHODS: Record<string, Handler> = {
   'alipay.trade.close': (ctx, m, biz) => close(ctx, m, biz),
   'alipay.trade.refund': (ctx, m, biz) => refund(ctx, m, biz),
   'alipay.trade.fastpay.refund.query': (ctx, m, biz) => refundQuery(ctx, m, biz),
+  'alipay.data.dataservice.bill.downloadurl.query': (ctx, m, biz) => billDownloadUrlQuery(ctx, m, biz),
 };
 const PAGE_PAY = 'alipay.trade.page.pay';
 

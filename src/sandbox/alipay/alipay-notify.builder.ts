@@ -24,6 +24,8 @@ function captureFields(capture: SandboxCapture): Record<string, string> {
   const fundChannel = ALIPAY_PAY_METHODS[capture.payMethod as AlipayPayMethod].fundChannel;
   return {
     trade_no: capture.captureNo,
+    // The trade's amount is what it took (differs from the order only with fault captureAmountFen).
+    total_amount: amount,
     buyer_id: capture.buyerId,
     buyer_logon_id: maskedBuyerLogon(capture.buyerId),
     receipt_amount: amount,

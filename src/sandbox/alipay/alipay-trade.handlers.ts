@@ -46,7 +46,8 @@ export function query(ctx: AlipayContext, merchant: AlipayMerchant, biz: Biz): A
     trade_no: capture?.captureNo ?? order.tradeNo,
     out_trade_no: order.billNo,
     trade_status: tradeStatus(order, capture),
-    total_amount: fenToYuan(order.amountFen),
+    // What the trade took (differs from the order only with fault captureAmountFen).
+    total_amount: fenToYuan(capture?.amountFen ?? order.amountFen),
   };
   if (capture) {
     const amount = fenToYuan(capture.amountFen);

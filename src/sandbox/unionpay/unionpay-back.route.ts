@@ -3,11 +3,12 @@ import { formatAcpResponse, type AcpFields } from '../../channels/unionpay/union
 import type { SandboxOrder } from '../order-book.ts';
 import { authenticate } from './unionpay-auth.ts';
 import { billNoOf, findByQueryId, type UnionpayContext, type UnionpayMerchant } from './unionpay-context.ts';
+import { fileTransfer } from './unionpay-file.handler.ts';
 import { queryTrans, refundTrans } from './unionpay-trade.handlers.ts';
 
 /**
- * The server-to-server gateway: `{base}/unionpay/gateway/api/queryTrans.do` and
- * `.../backTransReq.do`. Form POST in; the answer is a signed raw `key=value&...` string
+ * The server-to-server gateway: `{base}/unionpay/gateway/api/queryTrans.do`,
+ * `.../backTransReq.do` and the file-transfer service `{base}/unionpay/filedownload/`. Form POST in; the answer is a signed raw `key=value&...` string
  * (values not URL-encoded, signPubKeyCert included), HTTP 200 even for business errors.
  * Fault `apiDown` answers 503 (or hangs first); `chargeButTimeout` hangs the next call about
  * the order until the caller gives up.
@@ -49,4 +50,6 @@ function handler(ctx: UnionpayContext, handle: Handler) {
 export function registerUnionpayBackGateway(app: FastifyInstance, ctx: UnionpayContext): void {
   app.post('/unionpay/gateway/api/queryTrans.do', handler(ctx, queryTrans));
   app.post('/unionpay/gateway/api/backTransReq.do', handler(ctx, refundTrans));
+  // UnionPay serves files from a host of its own (filedownload.95516.com); here, beside the gateway.
+  app.post('/unionpay/filedownload/', handler(ctx, fileTransfer));
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { acceptAgreement } from '../../../modules/billing/accept-agreement.ts';
 import { cancelBill } from '../../../modules/billing/cancel-bill.ts';
@@ -18,7 +19,9 @@ const BillParams = Type.Object({ billNo: BillNo });
 export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.addHook('preHandler', requireCandidate(ctx, config.session));
-    const actorOf = (id: bigint) => `candidate:${id}`;
+    // Transitions say whether the candidate or an anonymous payer with a pass acted (PAY-6).
+    const actorOf = (req: FastifyRequest) => `${req.viaPaymentPass ? 'payer' : 'candidate'}:${currentCandidate(req).id}`;
+    const passToo = { paymentPass: true };
     const available = (channel: string) => ctx.channels.get(channel) !== undefined;
 
     /** Loads the bill of this candidate with its details, or answers BILL_NOT_FOUND. */
@@ -29,6 +32,7 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
     };
 
     app.post('/api/v1/bills', {
+      config: passToo,
       schema: {
         tags: ['candidate'], summary: '报考科目确认: confirm registrations into one bill (PAY-1)',
         body: Type.Object({ registrationIds: Type.Array(IdString, { minItems: 1, maxItems: 50, uniqueItems: true }) }, { additionalProperties: false }),
@@ -42,10 +46,12 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
     });
 
     app.get('/api/v1/bills', {
+      config: passToo,
       schema: { tags: ['candidate'], summary: 'All my bills, newest first (PAY-7)', response: responses(200, Type.Array(BillSummary), [401, 403]) },
     }, async (req) => (await listCandidateBills(ctx.db, currentCandidate(req).id)).map((b) => billSummaryView(b, ctx.clock.now())));
 
     app.get('/api/v1/bills/:billNo', {
+      config: passToo,
       schema: { tags: ['candidate'], summary: 'One bill with items, channel orders, payments, refunds and history', params: BillParams, response: responses(200, BillDetailBody, [401, 403, 404]) },
     }, async (req, reply) => {
       const detail = await detailFor(currentCandidate(req).id, req.params.billNo);
@@ -54,6 +60,7 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
     });
 
     app.post('/api/v1/bills/:billNo/agreement', {
+      config: passToo,
       schema: {
         tags: ['candidate'], summary: 'Accept the payment agreement (缴费协议, PAY-2)', params: BillParams,
         body: Type.Object({ accepted: Type.Literal(true) }, { additionalProperties: false }),
@@ -73,12 +80,13 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
     }, async (req, reply) => {
       const me = currentCandidate(req);
       if (!isValidBillNo(req.params.billNo)) return sendFailure(req, reply, { code: 'BILL_NOT_FOUND' });
-      const result = await cancelBill(ctx, { candidateId: me.id, billNo: req.params.billNo, actor: actorOf(me.id) });
+      const result = await cancelBill(ctx, { candidateId: me.id, billNo: req.params.billNo, actor: actorOf(req) });
       if (!result.ok) return sendFailure(req, reply, result.error);
       return billDetailView(await billDetail(ctx.db, result.value), ctx.clock.now(), available);
     });
 
     app.post('/api/v1/bills/:billNo/payments', {
+      config: passToo,
       schema: {
         tags: ['candidate'], summary: 'Pay: send the bill to a channel; returns the cashier URL and QR content', params: BillParams,
         body: Type.Object({ channel: Type.String({ pattern: '^[a-z]{2,16}$' }) }, { additionalProperties: false }),
@@ -87,12 +95,13 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
     }, async (req, reply) => {
       const me = currentCandidate(req);
       if (!isValidBillNo(req.params.billNo)) return sendFailure(req, reply, { code: 'BILL_NOT_FOUND' });
-      const result = await startPayment(ctx, { candidateId: me.id, billNo: req.params.billNo, channel: req.body.channel, actor: actorOf(me.id) });
+      const result = await startPayment(ctx, { candidateId: me.id, billNo: req.params.billNo, channel: req.body.channel, actor: actorOf(req) });
       if (!result.ok) return sendFailure(req, reply, result.error);
       return { ...result.value, expiresAt: result.value.expiresAt.toISOString() };
     });
 
     app.post('/api/v1/bills/:billNo/status-check', {
+      config: passToo,
       schema: {
         tags: ['candidate'], summary: '确认缴费状态: ask the channel now and return the bill (PAY-4)', params: BillParams,
         response: responses(200, Type.Intersect([BillDetailBody, Type.Object({ channelAnswers: Type.Array(Type.Object({ outTradeNo: Type.String(), channel: Type.String(), answer: Type.String() })) })]), [401, 403, 404]),
@@ -102,7 +111,7 @@ export function billRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
       const bill = isValidBillNo(req.params.billNo) ? await findCandidateBill(ctx.db, me.id, req.params.billNo) : undefined;
       if (!bill) return sendFailure(req, reply, { code: 'BILL_NOT_FOUND' });
       // checkBillStatus returns the bill as it is after the channel's answers.
-      const { bill: after, answers } = await checkBillStatus(ctx, { billId: bill.id, actor: actorOf(me.id), by: 'candidate' });
+      const { bill: after, answers } = await checkBillStatus(ctx, { billId: bill.id, actor: actorOf(req), by: 'candidate' });
       return { ...billDetailView(await billDetail(ctx.db, after), ctx.clock.now(), available), channelAnswers: answers };
     });
   };

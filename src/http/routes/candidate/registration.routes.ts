@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { accountExamIds } from '../../../modules/accounts/account-exams.ts';
 import { chooseSlot } from '../../../modules/registration/choose-slot.ts';
 import { deleteRegistration } from '../../../modules/registration/delete-registration.ts';
 import { registerSubject } from '../../../modules/registration/register-subject.ts';
@@ -8,6 +9,7 @@ import { listCandidateRegistrations } from '../../../modules/registration/regist
 import { formatShanghai } from '../../../shared/time.ts';
 import { currentCandidate, requireCandidate } from '../../plugins/auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
+import { explainSeatRelease } from '../../../modules/registration/seat-release-explanation.ts';
 import type { RouteDeps } from '../../route-deps.ts';
 import { Fen, IdString, responses } from '../../schemas.ts';
 import { fenJson } from './bill.views.ts';
@@ -21,9 +23,9 @@ export function registrationRoutes({ ctx, config }: RouteDeps): FastifyPluginAsy
     app.addHook('preHandler', requireCandidate(ctx, config.session));
 
     app.get('/api/v1/sittings', {
-      schema: { tags: ['registration'], summary: "The sittings of the candidate's exam", response: responses(200, Type.Array(Type.Object({ sittingId: IdString, code: Type.String(), name: Type.String() })), [401, 403]) },
+      schema: { tags: ['registration'], summary: "The sittings of the candidate's exam (for a 通行证: of every exam of its authority with e-mail accounts)", response: responses(200, Type.Array(Type.Object({ sittingId: IdString, code: Type.String(), name: Type.String() })), [401, 403]) },
     }, async (req) => {
-      const rows = await ctx.db.selectFrom('sitting').select(['id', 'code', 'name']).where('exam_id', '=', currentCandidate(req).exam_id).orderBy('id').execute();
+      const rows = await ctx.db.selectFrom('sitting').select(['id', 'code', 'name']).where('exam_id', 'in', accountExamIds(ctx.db, currentCandidate(req).id)).orderBy('id').execute();
       return rows.map((r) => ({ sittingId: String(r.id), code: r.code, name: r.name }));
     });
 
@@ -75,8 +77,8 @@ export function registrationRoutes({ ctx, config }: RouteDeps): FastifyPluginAsy
         seat: r.seat_no !== null && r.site_id !== null && r.slot_id !== null
           ? { siteId: String(r.site_id), siteName: r.site_name ?? '', slotId: String(r.slot_id), startsAt: r.slot_starts_at ? formatShanghai(r.slot_starts_at) : '', seatNo: r.seat_no, state: r.seat_state ?? '' }
           : null,
-        seatReleased: r.seat_released_reason === 'PAYMENT_TIMEOUT'
-          ? { reason: r.seat_released_reason, zh: '缴费超过30分钟未完成，系统已释放为您分配的座位。请重新选择考试时间后再缴费。', en: 'Payment was not completed within 30 minutes, so your seat was released. Choose a time slot again, then pay.' }
+        seatReleased: r.seat_released_reason
+          ? explainSeatRelease(r.seat_released_reason, { billTimeoutMinutes: r.bill_timeout_minutes, seatHoldMinutes: r.seat_hold_minutes })
           : null,
       }));
     });

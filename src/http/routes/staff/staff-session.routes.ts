@@ -1,12 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ROLE_LABELS, ROLE_PERMISSIONS, type StaffSurface } from '../../../modules/accounts/authorization.ts';
+import { consumeCaptcha } from '../../../modules/accounts/captcha.ts';
 import { changeStaffPassword, staffSignIn, staffSignOut } from '../../../modules/accounts/staff-accounts.ts';
 import { resolveStaffSession, type StaffPrincipal } from '../../../modules/accounts/staff-sessions.ts';
 import { currentStaff, STAFF_SESSION_COOKIE } from '../../plugins/staff-auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
 import type { RouteDeps } from '../../route-deps.ts';
-import { IdString, responses } from '../../schemas.ts';
+import { CaptchaFields, IdString, responses } from '../../schemas.ts';
+import { sendSignInFailure } from '../candidate/session.routes.ts';
+import { VISITOR_COOKIE } from '../public/captcha.routes.ts';
 import { Label } from './staff-views.ts';
 
 const StaffMe = Type.Object({
@@ -44,15 +47,19 @@ export function staffSessionRoutes(surface: StaffSurface, prefix: string, { ctx,
           authority: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'Authority code' }),
           loginName: Type.String({ minLength: 1, maxLength: 64 }),
           password: Type.String({ minLength: 1, maxLength: 128 }),
+          ...CaptchaFields,
         }, { additionalProperties: false }),
-        response: responses(200, StaffMe, [401, 403]),
+        response: responses(200, StaffMe, [401, 403, 429]),
       },
     }, async (req, reply) => {
+      // ACC-4: a captcha first, as for candidates; ACC-7's lockout is staffSignIn's first step.
+      const captcha = await consumeCaptcha(ctx.db, { captchaId: req.body.captchaId, answer: req.body.captchaAnswer, visitorToken: req.cookies[VISITOR_COOKIE], now: ctx.clock.now() });
+      if (!captcha.ok) return sendFailure(req, reply, captcha.error);
       const result = await staffSignIn(ctx, {
         authorityCode: req.body.authority, loginName: req.body.loginName, password: req.body.password, surface, ip: req.ip,
         previousToken: req.cookies[STAFF_SESSION_COOKIE], session: config.session,
       });
-      if (!result.ok) return sendFailure(req, reply, result.error);
+      if (!result.ok) return sendSignInFailure(req, reply, result.error);
       const found = await resolveStaffSession(ctx.db, result.value.token, ctx.clock.now(), config.session);
       if (found.status !== 'VALID') throw new Error('a session just created does not resolve');
       reply.setCookie(STAFF_SESSION_COOKIE, result.value.token, cookieOptions);

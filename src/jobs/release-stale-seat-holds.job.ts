@@ -1,0 +1,44 @@
+import { sql } from 'kysely';
+import { releaseSeats } from '../modules/registration/seat-holds.sql.ts';
+import type { ScheduledJob } from './job.ts';
+
+const BATCH = 500;
+
+/**
+ * REG-6: a hold ends when paid or expired. A candidate's seat held longer than the exam's
+ * seat_hold_minutes by a registration that is not on an open bill goes back to the pool, and
+ * the registration says why (the candidate chooses a slot again). A registration on an open
+ * bill is the bill's business: it is paid, or it closes at its timeout first. Institution
+ * registrations are held for the institution's batch payment within the sitting's windows.
+ * Claimed with SKIP LOCKED (a bill confirmation holding the registration wins) and re-checked
+ * by a second statement that sees everything committed before our locks.
+ */
+export const releaseStaleSeatHoldsJob: ScheduledJob = {
+  id: 'release-stale-seat-holds',
+  description: "Release seats held past the exam's hold limit by registrations not on an open bill",
+  everySeconds: 60,
+  async execute(ctx) {
+    const now = ctx.clock.now();
+    const released = await ctx.db.transaction().execute(async (trx) => {
+      const due = await trx.selectFrom('seat as s')
+        .innerJoin('registration as r', 'r.id', 's.registration_id')
+        .innerJoin('sitting as st', 'st.id', 'r.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
+        .select('r.id')
+        .where('s.state', '=', 'HELD').where('r.status', '=', 'ACTIVE').where('r.paid_at', 'is', null).where('r.owner', '=', 'CANDIDATE')
+        .where(sql<boolean>`s.held_at <= ${now}::timestamptz - make_interval(mins => e.seat_hold_minutes)`)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('bill_item as i').select('i.id').whereRef('i.registration_id', '=', 'r.id').where('i.live', '=', true))))
+        .orderBy('s.held_at').limit(BATCH)
+        .forUpdate('r').skipLocked()
+        .execute();
+      if (due.length === 0) return 0;
+      const still = await trx.selectFrom('registration as r').select('r.id')
+        .where('r.id', 'in', due.map((d) => d.id)).where('r.status', '=', 'ACTIVE').where('r.paid_at', 'is', null)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('bill_item as i').select('i.id').whereRef('i.registration_id', '=', 'r.id').where('i.live', '=', true))))
+        .execute();
+      const ids = await releaseSeats(trx, still.map((r) => r.id));
+      if (ids.length) await trx.updateTable('registration').set({ seat_released_at: now, seat_released_reason: 'HOLD_EXPIRED' }).where('id', 'in', ids).execute();
+      return ids.length;
+    });
+    return { released };
+  },
+};
