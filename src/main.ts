@@ -5,7 +5,7 @@ import { createChannels } from './channels/index.ts';
 import { createDb } from './db/database.ts';
 import { startEmbeddedPostgres, takeOverSignals } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
-import { seedDemo } from './demo/seed-demo.ts';
+import { seedDemo, seedDemoStaff, type DemoStaff } from './demo/seed-demo.ts';
 import { seedConfigurations } from './demo/seed-configurations.ts';
 import { buildApp } from './http/app.ts';
 import { startJobRunner } from './jobs/schedule.ts';
@@ -106,14 +106,15 @@ async function main(): Promise<void> {
 
   const demo = config.demoData ? await seedDemo(ctx, clock.now()) : undefined;
   const seeds = config.demoData ? await seedConfigurations(ctx, clock.now()) : [];
-  printWelcome(config.publicBaseUrl, demo, seeds, Boolean(channels.sandboxPlugin));
+  const staff = config.demoData ? await seedDemoStaff(db, clock.now()) : [];
+  printWelcome(config.publicBaseUrl, demo, seeds, Boolean(channels.sandboxPlugin), staff);
   if (!mailer) console.log(`Mail is not sent (no SMTP_URL): it is kept in the outbox${config.mail.devPage ? `, readable at ${config.publicBaseUrl}/dev/mail` : ''}.\n`);
 
 }
 
 type Account = { name: string; idNumber: string; password: string };
 
-function printWelcome(base: string, demo: Account[] | undefined, seeds: { authorityCode: string; examName: string; accounts: Account[] }[], sandbox: boolean): void {
+function printWelcome(base: string, demo: Account[] | undefined, seeds: { authorityCode: string; examName: string; accounts: Account[] }[], sandbox: boolean, staff: DemoStaff[] = []): void {
   const lines = [
     '',
     `ExamPay is running at ${base}/`,
@@ -128,6 +129,11 @@ function printWelcome(base: string, demo: Account[] | undefined, seeds: { author
   for (const s of seeds) {
     lines.push('', `Seed system ${s.examName} — authority code ${s.authorityCode}:`);
     for (const a of s.accounts) lines.push(`  ${a.name}  ID number ${a.idNumber}  initial password ${a.password}`);
+  }
+  if (staff.length) {
+    lines.push('', 'Staff (ADM-5): sign in with POST /api/v1/admin/session (authority roles) or /api/v1/institution/session',
+      '(institution staff), body {authority, loginName, password}; see /api/docs and docs/roles.md:');
+    for (const s of staff) lines.push(`  authority ${s.authorityCode}  login ${s.loginName}  ${s.role}${s.institution ? ` (${s.institution})` : ''}  initial password ${s.password}`);
   }
   lines.push('');
   console.log(lines.join('\n'));

@@ -49,7 +49,7 @@ describe('报考科目确认 → bill (PAY-1)', () => {
     const before = await t.db.selectFrom('bill').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     const r = await confirmBill(ctx(), { candidateId: mine.candidateId, registrationIds: [theirs.registrationIds[0]!] });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.code).toBe('REGISTRATION_NOT_PAYABLE');
+    if (!r.ok) expect(r.error).toEqual({ code: 'REGISTRATION_NOT_FOUND', details: { registrationIds: [String(theirs.registrationIds[0])] } });
     const after = await t.db.selectFrom('bill').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });

@@ -36,6 +36,7 @@ export interface ExamTable {
   unpaid_registration_ttl_hours: ColumnType<number | null, number | null | undefined, number | null>;
   account_style: ColumnType<'ID_DOCUMENT' | 'EMAIL', 'ID_DOCUMENT' | 'EMAIL' | undefined, 'ID_DOCUMENT' | 'EMAIL'>;
   refund_policy: ColumnType<'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES', 'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES' | undefined, 'NO_PERSONAL_REFUNDS' | 'STAFF_DECIDES'>;
+  repayment_needs_approval: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
   // ACC-3 (migration 017): the exam's password policy.
   password_min_length: ColumnType<number, number | undefined, number>;
@@ -44,7 +45,7 @@ export interface ExamTable {
   password_special_characters: ColumnType<string, string | undefined, string>;
 }
 
-export interface SittingTable { id: Id; exam_id: bigint; code: string; name: string; created_at: CreatedAt }
+export interface SittingTable { id: Id; exam_id: bigint; code: string; name: string; created_at: CreatedAt; cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null> }
 
 export type SubjectKind = 'WRITTEN' | 'ORAL';
 export interface SubjectTable {
@@ -57,6 +58,7 @@ export interface SubjectTable {
   written_subject_id: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
   exclusion_group: ColumnType<string | null, string | null | undefined, string | null>;
   requires_review: ColumnType<boolean, boolean | undefined, boolean>;
+  cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
 }
 
@@ -75,6 +77,7 @@ export interface CandidateTable {
   password_hash: string;
   must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
+  institution_id: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
   // Migration 018 (e-mail accounts): see docs/accounts.md.
   login: ColumnType<AccountLogin, AccountLogin | undefined, AccountLogin>;
   email: ColumnType<string | null, string | null | undefined, string | null>;
@@ -110,9 +113,15 @@ export interface RegistrationTable {
   seat_released_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   seat_released_reason: ColumnType<SeatReleaseReason | null, SeatReleaseReason | null | undefined, SeatReleaseReason | null>;
   cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
-  cancelled_reason: ColumnType<'CANDIDATE' | 'UNPAID_TIMEOUT' | null, 'CANDIDATE' | 'UNPAID_TIMEOUT' | null | undefined, 'CANDIDATE' | 'UNPAID_TIMEOUT' | null>;
+  cancelled_reason: ColumnType<RegistrationCancelReason | null, RegistrationCancelReason | null | undefined, RegistrationCancelReason | null>;
   created_at: ColumnType<Date, Date, never>;
+  institution_id: ColumnType<bigint | null, bigint | null | undefined, never>;
 }
+/**
+ * Why a registration ended: its candidate, the 24 h job (REG-7), its institution (REG-8), the
+ * authority's cancellation or change (REF-2), or a personal refund (REF-1).
+ */
+export type RegistrationCancelReason = 'CANDIDATE' | 'UNPAID_TIMEOUT' | 'INSTITUTION' | 'AUTHORITY_CANCELLED' | 'AUTHORITY_CHANGED' | 'REFUNDED';
 export type SeatReleaseReason = 'PAYMENT_TIMEOUT' | 'HOLD_EXPIRED' | 'CANCELLED' | 'CHANGED';
 
 export interface CandidateSubjectStandingTable { candidate_id: bigint; subject_id: bigint; status: 'ELIGIBLE' | 'PASSED' | 'EXEMPT' }
@@ -123,7 +132,7 @@ export interface EligibilityReviewTable {
   status: ReviewStatus; decided_by: string | null; decided_at: Date | null; reject_reason: string | null; created_at: Date;
 }
 export interface CandidateAuditTable { candidate_id: bigint; sitting_id: bigint; status: 'PENDING' | 'PASSED' | 'REJECTED' }
-export type JournalKind = 'CAPTURE_SETTLED' | 'CAPTURE_UNWANTED' | 'REFUND_SUCCEEDED';
+export type JournalKind = 'CAPTURE_SETTLED' | 'CAPTURE_UNWANTED' | 'REFUND_DECIDED' | 'REFUND_SUCCEEDED';
 export interface JournalEntryTable {
   id: Id; kind: JournalKind; at: Date; channel: string; sitting_id: bigint; bill_id: bigint;
   channel_payment_id: bigint | null; refund_id: bigint | null;
@@ -154,6 +163,7 @@ export type WindowKind = 'REGISTRATION' | 'PAYMENT' | 'SITE_MANAGEMENT' | 'PRINT
 export interface SittingWindowTable { id: Id; sitting_id: bigint; kind: WindowKind; site_id: bigint | null; opens_at: Date; closes_at: Date }
 
 export type BillStateName = 'UNPAID' | 'PAYING' | 'PAID' | 'CLOSED' | 'REFUNDED' | 'PARTIALLY_REFUNDED';
+export type BillClosedCause = 'EXPIRED' | 'CANCELLED' | 'AUTHORITY_CANCELLED';
 export interface BillTable {
   id: Id;
   bill_no: string;
@@ -167,7 +177,7 @@ export interface BillTable {
   paying_since: Date | null;
   paid_at: Date | null;
   closed_at: Date | null;
-  closed_cause: 'EXPIRED' | 'CANCELLED' | null;
+  closed_cause: BillClosedCause | null;
   channel_trade_no: string | null;
   next_query_at: Date | null;
   query_attempts: ColumnType<number, number | undefined, number>;
@@ -187,6 +197,8 @@ export interface BillItemTable {
   subject_id: bigint;
   amount_fen: bigint;
   live: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Kept by a trigger on refund (migration 015): what has been promised back for this item. */
+  refunded_fen: ColumnType<bigint, never, never>;
 }
 
 export interface BillTransitionTable {
@@ -227,9 +239,11 @@ export interface ChannelPaymentTable {
   outcome: CaptureOutcome;
   reported_by: string;
   recorded_at: Date;
+  /** Kept by a trigger on refund (migration 015). */
+  refunded_fen: ColumnType<bigint, never, never>;
 }
 
-export type RefundReason = 'DUPLICATE_PAYMENT' | 'LATE_PAYMENT' | 'AUTHORITY_CHANGE' | 'STAFF';
+export type RefundReason = 'DUPLICATE_PAYMENT' | 'LATE_PAYMENT' | 'AUTHORITY_CHANGE' | 'AUTHORITY_CANCEL' | 'PERSONAL' | 'STAFF';
 export type RefundStateName = 'PENDING' | 'SUCCEEDED' | 'FAILED';
 export interface RefundTable {
   id: Id;
@@ -246,6 +260,9 @@ export interface RefundTable {
   created_at: Date;
   succeeded_at: Date | null;
   flagged_at: Date | null;
+  bill_item_id: ColumnType<bigint | null, bigint | null | undefined, never>;
+  note: ColumnType<string | null, string | null | undefined, never>;
+  requested_by: ColumnType<string, string | undefined, never>;
 }
 
 export interface ChannelNotificationTable {
@@ -367,6 +384,16 @@ export interface DB {
   journal_entry: JournalEntryTable;
   ledger_posting: LedgerPostingTable;
   channel_order_time: ChannelOrderTimeTable;
+  // Staff, roles, audit (migration 012)
+  institution: InstitutionTable;
+  staff_account: StaffAccountTable;
+  staff_session: StaffSessionTable;
+  audit_log: AuditLogTable;
+  // Refunds beyond duplicates (migration 015)
+  authority_action: AuthorityActionTable;
+  candidate_notice: CandidateNoticeTable;
+  candidate_notice_refund: CandidateNoticeRefundTable;
+  repayment_approval: RepaymentApprovalTable;
   reconciliation_run: ReconciliationRunTable;
   reconciliation_mismatch: ReconciliationMismatchTable;
   sign_in_throttle: SignInThrottleTable;
@@ -381,5 +408,56 @@ export type MailMessage = Selectable<MailOutboxTable>;
 export type ChannelPayment = Selectable<ChannelPaymentTable>;
 export type Refund = Selectable<RefundTable>;
 export type PaymentAttempt = Selectable<PaymentAttemptTable>;
+
+// ── Staff, roles and the audit log (migration 012: ADM-4, ADM-5, OPS-6, REG-8) ──
+export type InstitutionKind = 'LEARNING_CENTRE' | 'SCHOOL';
+export interface InstitutionTable { id: Id; authority_id: bigint; code: string; name: string; kind: InstitutionKind; created_at: CreatedAt }
+export type StaffRole = 'AUTHORITY_ADMIN' | 'FINANCE' | 'INSTITUTION_STAFF' | 'READ_ONLY';
+export interface StaffAccountTable {
+  id: Id;
+  authority_id: bigint;
+  institution_id: bigint | null;
+  login_name: string;
+  display_name: string;
+  role: StaffRole;
+  password_hash: string;
+  must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
+  disabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: ColumnType<Date, Date, never>;
+}
+export interface StaffSessionTable { id_hash: Buffer; staff_id: bigint; created_at: Date; last_seen_at: Date; expires_at: Date }
+export interface AuditLogTable {
+  id: Id;
+  at: Date;
+  authority_id: bigint | null;
+  actor_type: 'STAFF' | 'CANDIDATE' | 'SYSTEM';
+  actor_id: bigint | null;
+  actor_role: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  outcome: 'SUCCESS' | 'FAILURE';
+  summary: ColumnType<Record<string, unknown>, string | undefined, never>;
+  ip: string | null;
+}
+export type StaffAccount = Selectable<StaffAccountTable>;
+export type Institution = Selectable<InstitutionTable>;
+
+// Refunds beyond duplicates (migration 015, docs/refunds.md).
+export type AuthorityActionKind = 'CANCEL_REGISTRATION' | 'CHANGE_REGISTRATION' | 'CANCEL_SUBJECT' | 'CANCEL_SITTING' | 'PERSONAL_REFUND';
+export interface AuthorityActionTable {
+  id: Id; kind: AuthorityActionKind; sitting_id: bigint; subject_id: bigint | null; registration_id: bigint | null;
+  note: string; actor: string; state: 'RUNNING' | 'DONE'; created_at: Date; finished_at: Date | null; next_run_at: Date | null;
+  cancelled_registrations: ColumnType<number, number | undefined, number>;
+  refunds_created: ColumnType<number, number | undefined, number>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+}
+export interface CandidateNoticeTable {
+  id: Id; candidate_id: bigint; action_id: bigint; sitting_id: bigint; kind: AuthorityActionKind;
+  title_zh: string; title_en: string; body_zh: string; body_en: string; created_at: Date;
+}
+export interface CandidateNoticeRefundTable { notice_id: bigint; refund_id: bigint }
+export interface RepaymentApprovalTable { registration_id: bigint; status: 'APPROVED' | 'REJECTED'; decided_by: string; decided_at: Date; note: string | null }
+export type AuthorityAction = Selectable<AuthorityActionTable>;
 export type ReconciliationRun = Selectable<ReconciliationRunTable>;
 export type ReconciliationMismatch = Selectable<ReconciliationMismatchTable>;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { sealCandidateIdentity } from '../modules/accounts/candidate-identity.ts';
+import type { StaffRole } from '../db/schema.ts';
 import { hashPassword, initialPassword } from '../modules/accounts/password.ts';
 import { validateIdNumber } from '../shared/id-document.ts';
 import type { PersonalDataKeys } from '../shared/personal-data.ts';
@@ -64,5 +65,52 @@ export async function seedDemo(ctx: { db: Db; personalData: PersonalDataKeys }, 
       accounts.push({ name: person.name, idNumber, password });
     }
     return accounts;
+  });
+}
+
+export interface DemoStaff {
+  authorityCode: string;
+  loginName: string;
+  role: StaffRole;
+  institution: string | null;
+  password: string;
+}
+
+/** Every demo staff account starts with this password and must change it at first sign-in. */
+export const DEMO_STAFF_PASSWORD = 'Staff2026demo';
+
+/**
+ * Staff for the demo (ADM-5): for authority DEMO one account per role and a learning centre
+ * (示范学习中心) with 张三 and 李四 as its candidates; for each seed system with institutions
+ * (000's learning centres, 002's school) an authority admin and one staff member per institution.
+ * Only authorities without staff get any, so it is safe at every start; returns what it created.
+ */
+export async function seedDemoStaff(db: Db, now: Date): Promise<DemoStaff[]> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(727003)`.execute(trx);
+    const created: DemoStaff[] = [];
+    const hash = await hashPassword(DEMO_STAFF_PASSWORD);
+    const authorities = await trx.selectFrom('authority as a')
+      .select(['a.id', 'a.code', (eb) => eb.exists(eb.selectFrom('staff_account as s').select('s.id').whereRef('s.authority_id', '=', 'a.id')).as('has_staff')])
+      .orderBy('a.id').execute();
+    for (const a of authorities.filter((x) => !x.has_staff)) {
+      if (a.code === 'DEMO') {
+        const centre = await trx.insertInto('institution').values({ authority_id: a.id, code: 'DEMO-LC', name: '示范学习中心', kind: 'LEARNING_CENTRE' }).returning('id').executeTakeFirstOrThrow();
+        await trx.updateTable('candidate').set({ institution_id: centre.id }).where('authority_id', '=', a.id).where('name', 'in', ['张三', '李四']).execute();
+      }
+      const institutions = await trx.selectFrom('institution').select(['id', 'code', 'name']).where('authority_id', '=', a.id).orderBy('code').execute();
+      if (a.code !== 'DEMO' && institutions.length === 0) continue;
+      const accounts: { login: string; name: string; role: StaffRole; institution?: (typeof institutions)[number] }[] = a.code === 'DEMO'
+        ? [{ login: 'admin', name: '考试院管理员', role: 'AUTHORITY_ADMIN' }, { login: 'finance', name: '财务处', role: 'FINANCE' }, { login: 'viewer', name: '监督检查', role: 'READ_ONLY' }]
+        : [{ login: 'admin', name: '考试院管理员', role: 'AUTHORITY_ADMIN' }];
+      for (const i of institutions) accounts.push({ login: i.code.toLowerCase(), name: `${i.name}老师`, role: 'INSTITUTION_STAFF', institution: i });
+      for (const s of accounts) {
+        await trx.insertInto('staff_account').values({
+          authority_id: a.id, institution_id: s.institution?.id ?? null, login_name: s.login, display_name: s.name, role: s.role, password_hash: hash, created_at: now,
+        }).execute();
+        created.push({ authorityCode: a.code, loginName: s.login, role: s.role, institution: s.institution?.name ?? null, password: DEMO_STAFF_PASSWORD });
+      }
+    }
+    return created;
   });
 }

@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { RouteDeps } from './route-deps.ts';
 import { csrfGuard } from './plugins/auth.ts';
@@ -10,6 +10,7 @@ import { installErrorHandling } from './plugins/errors.ts';
 import { installMetrics } from './plugins/metrics.ts';
 import { billRoutes } from './routes/candidate/bill.routes.ts';
 import { registrationRoutes } from './routes/candidate/registration.routes.ts';
+import { noticeRoutes } from './routes/candidate/notice.routes.ts';
 import { sessionRoutes } from './routes/candidate/session.routes.ts';
 import { notifyRoutes } from './routes/notify/notify.routes.ts';
 import { captchaRoutes } from './routes/public/captcha.routes.ts';
@@ -21,6 +22,18 @@ import { contactEmailRoutes } from './routes/candidate/contact-email.routes.ts';
 import { accountRoutes } from './routes/public/account.routes.ts';
 import { devMailRoutes } from './routes/public/dev-mail.routes.ts';
 import { ErrorBody } from './schemas.ts';
+import { reviewRoutes } from './routes/candidate/review.routes.ts';
+import { adminApi, institutionApi } from './routes/staff/admin-api.ts';
+
+/** One route as Fastify registered it (test/access-control.test.ts walks these). */
+export type RouteTableEntry = Pick<RouteOptions, 'method' | 'url' | 'schema' | 'config'>;
+const routeTables = new WeakMap<FastifyInstance, RouteTableEntry[]>();
+/** Every route of an app built by buildApp, from Fastify's own onRoute hook — not a hand list. */
+export function routeTable(app: FastifyInstance): readonly RouteTableEntry[] {
+  const table = routeTables.get(app);
+  if (!table) throw new Error('routeTable: not an app from buildApp');
+  return table;
+}
 
 export interface BuildAppOptions extends RouteDeps {
   logger: Logger;
@@ -41,6 +54,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Every response schema is strict about extra fields; request ids go in logs, not bodies.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const table: RouteTableEntry[] = [];
+  routeTables.set(app, table);
+  app.addHook('onRoute', (r) => void table.push({ method: r.method, url: r.url, schema: r.schema, config: r.config }));
 
   installErrorHandling(app);
   app.addSchema(ErrorBody);
@@ -68,9 +84,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(payerLookupRoutes(opts));
   await app.register(registrationRoutes(opts));
   await app.register(billRoutes(opts));
+  await app.register(noticeRoutes(opts));
   await app.register(notifyRoutes(opts));
   await app.register(channelPageRoutes(opts));
   await app.register(pageRoutes(opts));
+  // Staff (ADM-5) and institution (REG-8) APIs, and the candidate's CET6 review (REG-4).
+  await app.register(reviewRoutes(opts));
+  await app.register(adminApi(opts));
+  await app.register(institutionApi(opts));
   await app.register(accountRoutes(opts));
   await app.register(contactEmailRoutes(opts));
   if (opts.devMailPage) await app.register(devMailRoutes(opts));

@@ -10,15 +10,17 @@ import { composeAccountMailJob } from './compose-account-mail.job.ts';
 import { reconcileStatementsJob } from './reconcile-statements.job.ts';
 import { resealPersonalDataJob } from './reseal-personal-data.job.ts';
 import { releaseStaleSeatHoldsJob } from './release-stale-seat-holds.job.ts';
+import { runAuthorityActionsJob } from './run-authority-actions.job.ts';
 import { sendMailJob } from './send-mail.job.ts';
 
 /**
- * Every scheduled job, in one list. Reconciliation runs before the refunds job, so a refund it
- * creates (a duplicate only the statement showed) is sent in the same round.
+ * Every scheduled job, in one list. The authority's cancellations and reconciliation run before
+ * the refunds job, so a refund they create (a cancelled registration's fee, a duplicate only the
+ * statement showed) is sent in the same round.
  */
 export const JOBS: readonly ScheduledJob[] = [
-  pollPayingBillsJob, closeExpiredBillsJob, reconcileStatementsJob, executeRefundsJob, expireUnpaidRegistrationsJob, releaseStaleSeatHoldsJob, purgeExpiredJob,
-  composeAccountMailJob, sendMailJob, resealPersonalDataJob,
+  pollPayingBillsJob, closeExpiredBillsJob, runAuthorityActionsJob, reconcileStatementsJob, executeRefundsJob, expireUnpaidRegistrationsJob, releaseStaleSeatHoldsJob,
+  purgeExpiredJob, composeAccountMailJob, sendMailJob, resealPersonalDataJob,
 ];
 
 /** Runs every job once, in order — what tests call after moving the clock. */

@@ -57,6 +57,32 @@ export const ERROR_CATALOGUE = {
   CAPACITY_BELOW_TAKEN: [409, '容量不能低于已占用（已预留或已售出）的座位数。', 'Capacity cannot go below the seats already held or sold.'],
   TOO_MANY_ATTEMPTS: [409, '该缴费单发起支付次数过多，请重新生成缴费单。', 'Too many payment attempts on this bill; create a new bill.'],
 
+  // Staff, roles and scopes (ADM-5), institution registrations (REG-8)
+  STAFF_BAD_CREDENTIALS: [401, '登录名或密码不正确。', 'The login name or password is incorrect.'],
+  STAFF_WRONG_CONSOLE: [403, '该账号不能在此登录：考试机构人员请使用考试机构管理端，学习中心/学校人员请使用机构端。', 'This account signs in elsewhere: authority staff use the authority console, institution staff the institution console.'],
+  STAFF_FORBIDDEN: [403, '您的角色无权进行此操作。', 'Your role does not allow this action.'],
+  STAFF_NOT_FOUND: [404, '没有找到该工作人员账号。', 'No such staff account.'],
+  STAFF_LOGIN_TAKEN: [409, '该登录名已被使用。', 'That login name is already taken.'],
+  STAFF_CANNOT_DISABLE_SELF: [409, '不能停用自己的账号。', 'You cannot disable your own account.'],
+  CANDIDATE_NOT_FOUND: [404, '没有找到该考生。', 'No such candidate.'],
+  INSTITUTION_NOT_FOUND: [404, '没有找到该学习中心/学校。', 'No such institution.'],
+  REVIEW_NOT_FOUND: [404, '没有找到该资格复核申请。', 'No such eligibility review.'],
+  REGISTRATION_OWNED_BY_CANDIDATE: [409, '该科目由考生本人报考，机构不能删除或代缴；请考生本人删除后，再由机构重新报考。', 'The candidate registered this subject personally: the institution cannot delete or pay it. The candidate deletes it first; then the institution registers it.'],
+
+  // Refunds (REF-1 … REF-4, docs/refunds.md)
+  PERSONAL_REFUND_NOT_ALLOWED: [409, '本考试缴费成功后，因个人原因申请退费的，一律不予退费。', 'This exam gives no refunds for personal reasons once paid.'],
+  REASON_REQUIRED: [400, '请填写原因（2至500字），该原因会告知考生。', 'Give the reason (2 to 500 characters); the candidate will be told it.'],
+  REGISTRATION_ENDED: [409, '该报考已取消，不能再次取消或变更。', 'This registration has already ended; it cannot be cancelled or changed again.'],
+  REFUND_EXCEEDS_PAID: [409, '退费金额超过该科目已缴且尚未退还的金额。', 'The refund is more than what was paid for this item and not yet refunded.'],
+  REGISTRATION_NOT_PAID: [409, '该报考尚未缴费，无需退费。', 'This registration is not paid; there is nothing to refund.'],
+  SUBJECT_CANCELLED: [409, '该科目或考次已被考试机构取消，不能报考或缴费。', 'The authority has cancelled this subject or sitting; it cannot be registered or paid.'],
+  SITTING_NOT_FOUND: [404, '没有找到该考次或科目。', 'No such sitting or subject.'],
+  ALREADY_CANCELLED: [409, '该考次或科目已经取消。', 'This sitting or subject has already been cancelled.'],
+  REPAYMENT_APPROVAL_REQUIRED: [409, '该科目已退费，需经考区同意后才能重新报考缴费。', 'This subject was refunded; registering and paying again needs the authority\'s approval first.'],
+  REPAYMENT_NOT_AWAITING: [409, '该报考不是已退费的报考，无需审批重新缴费。', 'This registration was not refunded; there is no re-payment to approve.'],
+  REFUND_NOT_FOUND: [404, '没有找到该退费记录。', 'No such refund.'],
+  REFUND_NOT_FAILED: [409, '只有失败的退费才能重新发起。', 'Only a failed refund can be sent again.'],
+
   RECONCILIATION_DAY_INVALID: [400, '对账日期格式不正确，应为 YYYY-MM-DD。', 'The reconciliation day must be a date written YYYY-MM-DD.'],
   RECONCILIATION_DAY_NOT_OVER: [409, '该日尚未结束，渠道还没有当日对账单。', 'That day is not over yet; the channel has no statement for it.'],
   RECONCILIATION_CHANNEL_UNKNOWN: [404, '没有配置该支付渠道。', 'No such payment channel is configured.'],

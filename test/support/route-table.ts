@@ -36,7 +36,7 @@ type JsonSchema = { type?: string | string[]; pattern?: string; properties?: Rec
   minItems?: number; const?: unknown; enum?: unknown[]; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; minimum?: number; minLength?: number };
 
 // Values tried, in order, for a string with a pattern: the first the pattern accepts is used.
-const STRING_TRIES = ['1', 'alipay', 'DEMO', '202603150000000000001', 'x', 'ABCD', 'a@b.cn'];
+const STRING_TRIES = ['1', 'alipay', 'DEMO', '202603150000000000001', '320010251102317', 'x', 'ABCD', 'a@b.cn'];
 
 /** The smallest value a JSON schema accepts, as far as simple request bodies go. */
 export function sampleFromSchema(s: JsonSchema): unknown {

@@ -8,25 +8,17 @@ export interface SessionPolicy {
   absoluteHours: number;
 }
 
-const hashToken = (token: string): Buffer => createHash('sha256').update(token).digest();
+/** sha256 of the cookie value: what every session table stores, so a leaked table hands out nothing. */
+export const hashSessionToken = (token: string): Buffer => createHash('sha256').update(token).digest();
 
-/** A new server-side session; the cookie carries 256 random bits, the table only their hash. */
-export async function createSession(db: DbOrTrx, candidateId: bigint, now: Date, policy: SessionPolicy): Promise<string> {
+/**
+ * A new server-side session (ACC-7), for any session table (candidate_session, staff_session):
+ * the cookie carries 256 random bits, the row only their hash and the absolute end.
+ */
+export function newSession(now: Date, policy: SessionPolicy): { token: string; row: { id_hash: Buffer; created_at: Date; last_seen_at: Date; expires_at: Date } } {
   const token = randomBytes(32).toString('base64url');
-  await db.insertInto('candidate_session').values({
-    id_hash: hashToken(token),
-    candidate_id: candidateId,
-    created_at: now,
-    last_seen_at: now,
-    expires_at: new Date(now.getTime() + policy.absoluteHours * HOUR),
-  }).execute();
-  return token;
+  return { token, row: { id_hash: hashSessionToken(token), created_at: now, last_seen_at: now, expires_at: new Date(now.getTime() + policy.absoluteHours * HOUR) } };
 }
-
-export type SessionLookup =
-  | { status: 'VALID'; candidate: Candidate }
-  | { status: 'EXPIRED' }
-  | { status: 'NONE' };
 
 // A page of ten API calls should not be ten writes: last_seen_at moves at most once a minute.
 const TOUCH_INTERVAL = MINUTE;
@@ -39,29 +31,50 @@ export function isIdleExpired(lastSeenAt: Date, now: Date, policy: SessionPolicy
   return now.getTime() - lastSeenAt.getTime() >= policy.idleMinutes * MINUTE + TOUCH_INTERVAL;
 }
 
+/**
+ * The one rule for a stored session (candidate_session, staff_session): past its absolute end or
+ * idle too long → EXPIRED (the caller removes it); otherwise valid, and TOUCH when last_seen_at
+ * should move (at most once per TOUCH_INTERVAL).
+ */
+export function sessionState(row: { last_seen_at: Date; expires_at: Date }, now: Date, policy: SessionPolicy): 'EXPIRED' | 'VALID' | 'TOUCH' {
+  if (now >= row.expires_at || isIdleExpired(row.last_seen_at, now, policy)) return 'EXPIRED';
+  return now.getTime() - row.last_seen_at.getTime() >= TOUCH_INTERVAL ? 'TOUCH' : 'VALID';
+}
+
+/** A new candidate session; the id is always new (no fixation). */
+export async function createSession(db: DbOrTrx, candidateId: bigint, now: Date, policy: SessionPolicy): Promise<string> {
+  const { token, row } = newSession(now, policy);
+  await db.insertInto('candidate_session').values({ ...row, candidate_id: candidateId }).execute();
+  return token;
+}
+
+export type SessionLookup =
+  | { status: 'VALID'; candidate: Candidate }
+  | { status: 'EXPIRED' }
+  | { status: 'NONE' };
+
 /** Finds the session's candidate; idle or past its absolute end → EXPIRED (and removed). */
 export async function resolveSession(db: DbOrTrx, token: string, now: Date, policy: SessionPolicy): Promise<SessionLookup> {
-  const idHash = hashToken(token);
+  const idHash = hashSessionToken(token);
   const row = await db.selectFrom('candidate_session as s').innerJoin('candidate as c', 'c.id', 's.candidate_id')
     .selectAll('c').select(['s.last_seen_at', 's.expires_at']).where('s.id_hash', '=', idHash).executeTakeFirst();
   if (!row) return { status: 'NONE' };
   const { last_seen_at, expires_at, ...candidate } = row;
-  if (now >= expires_at || isIdleExpired(last_seen_at, now, policy)) {
+  const state = sessionState({ last_seen_at, expires_at }, now, policy);
+  if (state === 'EXPIRED') {
     await db.deleteFrom('candidate_session').where('id_hash', '=', idHash).execute();
     return { status: 'EXPIRED' };
   }
-  if (now.getTime() - last_seen_at.getTime() >= TOUCH_INTERVAL) {
-    await db.updateTable('candidate_session').set({ last_seen_at: now }).where('id_hash', '=', idHash).execute();
-  }
+  if (state === 'TOUCH') await db.updateTable('candidate_session').set({ last_seen_at: now }).where('id_hash', '=', idHash).execute();
   return { status: 'VALID', candidate };
 }
 
 export async function destroySession(db: DbOrTrx, token: string): Promise<void> {
-  await db.deleteFrom('candidate_session').where('id_hash', '=', hashToken(token)).execute();
+  await db.deleteFrom('candidate_session').where('id_hash', '=', hashSessionToken(token)).execute();
 }
 
 /** After a password change: every other session of the candidate ends; returns how many. */
 export async function endOtherSessions(db: DbOrTrx, candidateId: bigint, keepToken: string): Promise<number> {
-  const r = await db.deleteFrom('candidate_session').where('candidate_id', '=', candidateId).where('id_hash', '!=', hashToken(keepToken)).executeTakeFirst();
+  const r = await db.deleteFrom('candidate_session').where('candidate_id', '=', candidateId).where('id_hash', '!=', hashSessionToken(keepToken)).executeTakeFirst();
   return Number(r.numDeletedRows);
 }

@@ -60,19 +60,19 @@ export async function throttledSignIn(ctx: Ctx, input: {
   const gate = await admitSignIn(ctx.db, keys, now);
   if (gate.outcome !== 'ADMITTED') {
     const scope = gate.outcome === 'ACCOUNT_LOCKED' ? 'ACCOUNT' : 'ADDRESS';
-    accountEvent(ctx, where, { kind: 'SIGN_IN_REFUSED_LOCKED', scope, lockedUntil: gate.lockedUntil });
+    await accountEvent(ctx, where, { kind: 'SIGN_IN_REFUSED_LOCKED', scope, lockedUntil: gate.lockedUntil });
     return fail(scope === 'ACCOUNT' ? 'ACCOUNT_LOCKED' : 'SIGN_IN_THROTTLED', lockDetails(gate.lockedUntil, now));
   }
   const candidate = await input.find();
   const good = await verifyPassword(candidate?.password_hash ?? (await dummyPasswordHash()), input.password);
   if (candidate && good) {
     await recordSignInSuccess(ctx.db, keys.account, now);
-    accountEvent(ctx, where, { kind: 'SIGN_IN_SUCCEEDED', candidateId: candidate.id });
+    await accountEvent(ctx, where, { kind: 'SIGN_IN_SUCCEEDED', candidateId: candidate.id });
     return ok(candidate);
   }
   const addressLock = await recordAddressFailure(ctx.db, keys.address, now);
   const lockedNow = gate.lockedNow ? 'ACCOUNT' : addressLock ? 'ADDRESS' : null;
-  accountEvent(ctx, where, { kind: 'SIGN_IN_FAILED', candidateId: candidate?.id ?? null, lockedNow });
+  await accountEvent(ctx, where, { kind: 'SIGN_IN_FAILED', candidateId: candidate?.id ?? null, lockedNow });
   // The failure that reaches the limit already says how long the lock lasts.
   if (gate.lockedNow && gate.lockedUntil) return fail('ACCOUNT_LOCKED', lockDetails(gate.lockedUntil, now));
   if (addressLock) return fail('SIGN_IN_THROTTLED', lockDetails(addressLock, now));
@@ -88,10 +88,10 @@ export async function changePassword(
   input: { candidate: Candidate; currentPassword: string; newPassword: string; sessionToken: string; address: string },
 ): Promise<Result<true>> {
   const now = ctx.clock.now();
-  const where: AccountEventContext = { at: now, address: input.address };
+  const where: AccountEventContext = { at: now, address: input.address, authorityId: input.candidate.authority_id };
   const candidateId = input.candidate.id;
   if (!(await verifyPassword(input.candidate.password_hash, input.currentPassword))) {
-    accountEvent(ctx, where, { kind: 'PASSWORD_CHANGE_REFUSED', candidateId, reason: 'BAD_CURRENT_PASSWORD' });
+    await accountEvent(ctx, where, { kind: 'PASSWORD_CHANGE_REFUSED', candidateId, reason: 'BAD_CURRENT_PASSWORD' });
     return fail('BAD_CREDENTIALS');
   }
   const exam = await ctx.db.selectFrom('exam').selectAll().where('id', '=', input.candidate.exam_id).executeTakeFirstOrThrow();
@@ -101,7 +101,7 @@ export async function changePassword(
     initial: initialPassword(exam, idNumber), idNumber, current: input.currentPassword,
   }, policy);
   if (problems.length) {
-    accountEvent(ctx, where, { kind: 'PASSWORD_CHANGE_REFUSED', candidateId, reason: 'POLICY', problems });
+    await accountEvent(ctx, where, { kind: 'PASSWORD_CHANGE_REFUSED', candidateId, reason: 'POLICY', problems });
     const { rules } = describePolicy(policy);
     return fail('PASSWORD_POLICY', {
       problems,
@@ -112,10 +112,11 @@ export async function changePassword(
     });
   }
   const passwordHash = await hashPassword(input.newPassword);
-  const ended = await ctx.db.transaction().execute(async (trx) => {
+  await ctx.db.transaction().execute(async (trx) => {
     await trx.updateTable('candidate').set({ password_hash: passwordHash, must_change_password: false }).where('id', '=', candidateId).execute();
-    return endOtherSessions(trx, candidateId, input.sessionToken);
+    const ended = await endOtherSessions(trx, candidateId, input.sessionToken);
+    // The change and its audit record commit together (ADM-4).
+    await accountEvent({ log: ctx.log, db: trx }, where, { kind: 'PASSWORD_CHANGED', candidateId, forced: input.candidate.must_change_password, otherSessionsEnded: ended });
   });
-  accountEvent(ctx, where, { kind: 'PASSWORD_CHANGED', candidateId, forced: input.candidate.must_change_password, otherSessionsEnded: ended });
   return ok(true);
 }

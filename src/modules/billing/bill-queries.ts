@@ -15,14 +15,17 @@ export async function listCandidateBills(db: DbOrTrx, candidateId: bigint): Prom
 export async function billDetail(db: DbOrTrx, bill: Bill) {
   const [items, attempts, captures, refunds, history, exam] = await Promise.all([
     db.selectFrom('bill_item as i').innerJoin('subject as s', 's.id', 'i.subject_id')
-      .select(['i.registration_id', 's.code as subject_code', 's.name as subject_name', 's.kind', 'i.amount_fen'])
+      .select(['i.registration_id', 's.code as subject_code', 's.name as subject_name', 's.kind', 'i.amount_fen', 'i.refunded_fen'])
       .where('i.bill_id', '=', bill.id).orderBy('i.id').execute(),
     db.selectFrom('payment_attempt').select(['out_trade_no', 'channel', 'state', 'pay_url', 'qr_content', 'created_at', 'closed_at'])
       .where('bill_id', '=', bill.id).orderBy('seq').execute(),
     db.selectFrom('channel_payment').select(['channel', 'channel_trade_no', 'amount_fen', 'paid_at', 'outcome', 'reported_by'])
       .where('bill_id', '=', bill.id).orderBy('id').execute(),
-    db.selectFrom('refund').select(['refund_no', 'channel', 'amount_fen', 'reason', 'state', 'created_at', 'succeeded_at'])
-      .where('bill_id', '=', bill.id).orderBy('id').execute(),
+    // REF-4: each refund with the item (subject) it gives back, or none for an unwanted capture.
+    db.selectFrom('refund as f').leftJoin('bill_item as i', 'i.id', 'f.bill_item_id').leftJoin('subject as s', 's.id', 'i.subject_id')
+      .select(['f.refund_no', 'f.channel', 'f.amount_fen', 'f.reason', 'f.state', 'f.created_at', 'f.succeeded_at', 'f.flagged_at', 'f.note',
+        'i.registration_id', 's.name as subject_name'])
+      .where('f.bill_id', '=', bill.id).orderBy('f.id').execute(),
     billTransitions(db, bill.id),
     db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').select('e.channels').where('st.id', '=', bill.sitting_id).executeTakeFirstOrThrow(),
   ]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BillStateName } from '../../db/schema.ts';
 import { BILL_STATES, BILL_TRANSITIONS, checkBillTransition, type BillCause } from './bill-state.ts';
 
-const CAUSES: BillCause[] = ['PAYMENT_STARTED', 'CHANNEL_PAID', 'CHANNEL_FAILED', 'EXPIRED', 'CANCELLED', 'REFUNDED', 'PARTIALLY_REFUNDED'];
+const CAUSES: BillCause[] = ['PAYMENT_STARTED', 'CHANNEL_PAID', 'CHANNEL_FAILED', 'EXPIRED', 'CANCELLED', 'AUTHORITY_CANCELLED', 'REFUNDED', 'PARTIALLY_REFUNDED'];
 
 // PAY-3 spelled out independently of the table, so a change to the table must change this too.
 const ALLOWED: [BillStateName, BillStateName, BillCause][] = [
@@ -10,6 +10,8 @@ const ALLOWED: [BillStateName, BillStateName, BillCause][] = [
   ['UNPAID', 'PAID', 'CHANNEL_PAID'],
   ['UNPAID', 'CLOSED', 'EXPIRED'],
   ['UNPAID', 'CLOSED', 'CANCELLED'],
+  ['UNPAID', 'CLOSED', 'AUTHORITY_CANCELLED'], // REF-2
+  ['PAYING', 'CLOSED', 'AUTHORITY_CANCELLED'], // REF-2: a later capture is LATE and refunded
   ['PAYING', 'PAID', 'CHANNEL_PAID'],
   ['PAYING', 'UNPAID', 'CHANNEL_FAILED'],
   ['PAYING', 'CLOSED', 'EXPIRED'],

@@ -13,6 +13,7 @@ export type BillCause =
   | 'CHANNEL_FAILED'       // every channel order of the bill ended without payment
   | 'EXPIRED'              // the bill's 30 minutes passed and the channel order is closed
   | 'CANCELLED'            // the candidate withdrew an unpaid bill
+  | 'AUTHORITY_CANCELLED'  // the authority cancelled or changed a registration on the open bill (REF-2)
   | 'REFUNDED'             // all of the bill's settled money went back
   | 'PARTIALLY_REFUNDED';  // some items' money went back (REF-4)
 
@@ -22,12 +23,14 @@ export const BILL_TRANSITIONS: Readonly<Record<BillStateName, Partial<Record<Bil
     // A capture can be reported after a failure answer put the bill back to UNPAID (reordered
     // reports). The money is real and the bill is still open, so it pays the bill.
     PAID: ['CHANNEL_PAID'],
-    CLOSED: ['EXPIRED', 'CANCELLED'],
+    CLOSED: ['EXPIRED', 'CANCELLED', 'AUTHORITY_CANCELLED'],
   },
   PAYING: {
     PAID: ['CHANNEL_PAID'],
     UNPAID: ['CHANNEL_FAILED'],
-    CLOSED: ['EXPIRED'],
+    // REF-2: the authority's decision does not wait for a payer who may never pay; money that
+    // still arrives on the closed bill is a LATE capture and goes back by itself (PAY-8).
+    CLOSED: ['EXPIRED', 'AUTHORITY_CANCELLED'],
   },
   PAID: {
     REFUNDED: ['REFUNDED'],

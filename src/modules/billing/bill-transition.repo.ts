@@ -1,5 +1,5 @@
 import type { DbOrTrx, Trx } from '../../db/database.ts';
-import type { Bill, BillStateName, BillUpdate } from '../../db/schema.ts';
+import type { Bill, BillClosedCause, BillStateName, BillUpdate } from '../../db/schema.ts';
 import { checkBillTransition, type BillCause } from './bill-state.ts';
 import type { Actor } from '../context.ts';
 
@@ -24,7 +24,7 @@ export async function transitionBill(trx: Trx, bill: Bill, req: TransitionReques
     throw new Error(`bill ${bill.bill_no}: ${bill.state} → ${req.to} (${req.cause}) refused: ${check.reason}`);
   }
   // A closed bill always says when and why, whoever closed it.
-  const closing = req.to === 'CLOSED' ? { closed_at: req.at, closed_cause: req.cause as 'EXPIRED' | 'CANCELLED' } : {};
+  const closing = req.to === 'CLOSED' ? { closed_at: req.at, closed_cause: req.cause as BillClosedCause } : {};
   const updated = await trx
     .updateTable('bill')
     .set({ ...req.patch, ...closing, state: req.to, updated_at: req.at })

@@ -69,11 +69,12 @@ export async function confirmBill(
       .orderBy('r.id')
       .forUpdate('r')
       .execute();
-    // Someone else's registration reads exactly like a missing one: no probing of ids.
+    // Someone else's registration reads exactly like a missing one (404, naming only the ids
+    // the caller sent): no probing of ids.
     const mine = regs.filter((r) => r.candidate_id === input.candidateId);
     if (mine.length !== ids.length) {
       const found = new Set(mine.map((r) => r.id));
-      return fail('REGISTRATION_NOT_PAYABLE', { registrationIds: ids.filter((id) => !found.has(id)).map(String), reason: 'NOT_FOUND' });
+      return fail('REGISTRATION_NOT_FOUND', { registrationIds: ids.filter((id) => !found.has(id)).map(String) });
     }
     const notPayable = mine.filter((r) => r.status !== 'ACTIVE' || r.owner !== 'CANDIDATE');
     if (notPayable.length) {

@@ -45,6 +45,8 @@ export const ExamConfiguration = Type.Object({
     unpaidRegistrationTtlHours: Type.Union([Type.Integer({ minimum: 1, maximum: 720 }), Type.Null()]),
     cet6ReviewThreshold: Type.Union([Type.Integer({ minimum: 0, maximum: 710 }), Type.Null()]),
     refundPolicy: Type.Union([Type.Literal('NO_PERSONAL_REFUNDS'), Type.Literal('STAFF_DECIDES')]),
+    /** REF-3 (seed 004 经考区同意): after a refund, registering and paying again needs the authority's approval. Default false. */
+    repaymentNeedsApproval: Type.Optional(Type.Boolean()),
     /** Absent: the platform default (8–16, letters and digits). */
     passwordPolicy: Type.Optional(PasswordPolicy),
   }, { additionalProperties: false }),
@@ -70,8 +72,16 @@ export const ExamConfiguration = Type.Object({
     slots: Type.Array(Type.Object({ code: Code, starts: When, ends: When }, { additionalProperties: false })),
     capacity: Type.Array(Type.Object({ site: Code, slot: Code, subject: Code, seats: Type.Integer({ minimum: 0, maximum: 100_000 }) }, { additionalProperties: false })),
   }, { additionalProperties: false }),
+  /** 学习中心 (seed 000) and 学校 (seed 002): their staff see and register only their own candidates (REG-8, ORG-2). */
+  institutions: Type.Optional(Type.Array(Type.Object({
+    code: Code,
+    name: Type.String({ minLength: 1 }),
+    kind: Type.Union([Type.Literal('LEARNING_CENTRE'), Type.Literal('SCHOOL')]),
+  }, { additionalProperties: false }))),
   candidates: Type.Array(Type.Object({
     idNumber: Type.String({ minLength: 5, maxLength: 32 }),
+    /** Code of the candidate's institution, if any. */
+    institution: Type.Optional(Code),
     idType: Type.Optional(Type.Union([Type.Literal('RESIDENT_ID'), Type.Literal('PASSPORT'), Type.Literal('HK_MACAO_PERMIT'), Type.Literal('TAIWAN_PERMIT'), Type.Literal('HMT_RESIDENCE_PERMIT')])),
     name: Type.String({ minLength: 1 }),
     /** Mobile phone the candidate checks before paying (seed 001); stored sealed (OPS-6). */

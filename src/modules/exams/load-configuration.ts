@@ -14,6 +14,7 @@ export class ConfigurationError extends Error {}
 
 export interface LoadedExam {
   authorityCode: string;
+  authorityId: bigint;
   examId: bigint;
   sittingId: bigint;
   /** Sign-in details of the roster accounts created, for the demo to print (never logged). */
@@ -63,7 +64,7 @@ export async function loadConfiguration(ctx: { db: Db; personalData: PersonalDat
       bill_timeout_minutes: e.billTimeoutMinutes, channels: e.channels, bank_card_only: e.bankCardOnly, agreement_text: e.agreementText,
       release_seats_on_bill_expiry: e.releaseSeatsOnBillExpiry, roster_restricted: e.rosterRestricted, audit_required: e.auditRequired,
       unpaid_registration_ttl_hours: e.unpaidRegistrationTtlHours, cet6_review_threshold: e.cet6ReviewThreshold,
-      account_style: e.accountStyle, refund_policy: e.refundPolicy,
+      account_style: e.accountStyle, refund_policy: e.refundPolicy, repayment_needs_approval: e.repaymentNeedsApproval ?? false,
       ...(e.seatHoldMinutes !== undefined ? { seat_hold_minutes: e.seatHoldMinutes } : {}),
       ...(e.payWithoutSignIn !== undefined ? { pay_without_sign_in: e.payWithoutSignIn } : {}),
       password_min_length: policy.minLength, password_max_length: policy.maxLength,
@@ -106,20 +107,27 @@ export async function loadConfiguration(ctx: { db: Db; personalData: PersonalDat
       const provisioned = await provisionSeats(trx, pool.id, c.seats);
       if (!provisioned.ok) throw new Error(`seats for ${c.site}/${c.slot}/${c.subject}: ${provisioned.error.code}`);
     }
-    const accounts = await createRoster(trx, keys, { authorityId: authority.id, exam, sittingId: sitting.id, subjects, config, now });
+    const institutions = new Map<string, bigint>();
+    for (const i of config.institutions ?? []) {
+      institutions.set(i.code, (await trx.insertInto('institution').values({ authority_id: authority.id, code: i.code, name: i.name, kind: i.kind }).returning('id').executeTakeFirstOrThrow()).id);
+    }
+    const accounts = await createRoster(trx, keys, { authorityId: authority.id, exam, sittingId: sitting.id, subjects, institutions, config, now });
     for (const score of config.cet4Scores ?? []) {
       const id = recogniseIdNumber(score.idNumber, now);
       if (!id.ok) throw badIdNumber(`CET4 result ${score.ticketNo}`, score.idNumber, undefined, id.error);
       await trx.insertInto('cet4_score').values({ authority_id: authority.id, ticket_no: score.ticketNo, ...sealIdNumber(keys, id.value.number), name: score.name, score: score.score }).execute();
     }
-    return { authorityCode: config.authority.code, examId: exam.id, sittingId: sitting.id, accounts };
+    return { authorityCode: config.authority.code, authorityId: authority.id, examId: exam.id, sittingId: sitting.id, accounts };
   });
 }
 
 async function createRoster(
   trx: Trx,
   keys: PersonalDataKeys,
-  input: { authorityId: bigint; exam: Parameters<typeof initialPassword>[0] & { id: bigint }; sittingId: bigint; subjects: Map<string, bigint>; config: ExamConfiguration; now: Date },
+  input: {
+    authorityId: bigint; exam: Parameters<typeof initialPassword>[0] & { id: bigint }; sittingId: bigint; subjects: Map<string, bigint>;
+    institutions: Map<string, bigint>; config: ExamConfiguration; now: Date;
+  },
 ) {
   const accounts: LoadedExam['accounts'] = [];
   for (const c of input.config.candidates) {
@@ -129,9 +137,11 @@ async function createRoster(
     if (!id.ok) throw badIdNumber(`candidate ${c.name}`, c.idNumber, idType, id.error);
     const idNumber = id.value.number;
     const password = initialPassword(input.exam, idNumber);
+    const institutionId = c.institution === undefined ? null : input.institutions.get(c.institution);
+    if (institutionId === undefined) throw new ConfigurationError(`candidate ${c.name}: institution ${c.institution} is not defined`);
     const row = await trx.insertInto('candidate').values({
       authority_id: input.authorityId, exam_id: input.exam.id, id_type: idType, ...sealCandidateIdentity(keys, { idNumber, phone: c.phone }), name: c.name,
-      password_hash: await hashPassword(password),
+      password_hash: await hashPassword(password), institution_id: institutionId,
     }).returning('id').executeTakeFirstOrThrow();
     for (const [code, status] of Object.entries(c.standing ?? {})) {
       const subjectId = input.subjects.get(code);

@@ -3,7 +3,7 @@ import { isBalanced, postingsFor } from './journal.ts';
 
 describe('ledger postings (PAY-11)', () => {
   const m = { channel: 'alipay', sittingId: 7n, amountFen: 8000n };
-  it.each(['CAPTURE_SETTLED', 'CAPTURE_UNWANTED', 'REFUND_SUCCEEDED'] as const)('%s is balanced', (kind) => {
+  it.each(['CAPTURE_SETTLED', 'CAPTURE_UNWANTED', 'REFUND_DECIDED', 'REFUND_SUCCEEDED'] as const)('%s is balanced', (kind) => {
     expect(isBalanced(postingsFor(kind, m))).toBe(true);
   });
   it('a paid bill: the channel holds the money, the sitting earned it', () => {
@@ -15,8 +15,13 @@ describe('ledger postings (PAY-11)', () => {
     for (const p of all) by.set(p.account, (by.get(p.account) ?? 0n) + p.amountFen);
     expect([...by.values()]).toEqual([0n, 0n]);
   });
-  it('a refund of money that paid a bill comes out of the sitting\'s fees', () => {
-    expect(postingsFor('REFUND_SUCCEEDED', { ...m, refundOfSettled: true })).toEqual([{ account: 'fees:7', amountFen: 8000n }, { account: 'clearing:alipay', amountFen: -8000n }]);
+  it('REF-4/PAY-11: a refund of money that paid a bill comes out of the sitting\'s fees when decided, out of the channel when made', () => {
+    expect(postingsFor('REFUND_DECIDED', m)).toEqual([{ account: 'fees:7', amountFen: 8000n }, { account: 'refundable:alipay', amountFen: -8000n }]);
+    const all = [...postingsFor('CAPTURE_SETTLED', m), ...postingsFor('REFUND_DECIDED', { ...m, amountFen: 3000n }), ...postingsFor('REFUND_SUCCEEDED', { ...m, amountFen: 3000n })];
+    const by = new Map<string, bigint>();
+    for (const p of all) by.set(p.account, (by.get(p.account) ?? 0n) + p.amountFen);
+    // 80.00 paid, 30.00 of it given back: the channel holds 50.00, the sitting earned 50.00, nothing owed.
+    expect(Object.fromEntries(by)).toEqual({ 'clearing:alipay': 5000n, 'fees:7': -5000n, 'refundable:alipay': 0n });
   });
 
   it('refuses unbalanced or empty entries', () => {

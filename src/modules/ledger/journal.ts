@@ -16,18 +16,24 @@ export interface Posting {
   amountFen: bigint;
 }
 
-/** The postings of each kind of movement: the whole of the bookkeeping, as data. */
-export function postingsFor(kind: JournalKind, m: { channel: string; sittingId: bigint; amountFen: bigint; refundOfSettled?: boolean }): Posting[] {
+/**
+ * The postings of each kind of movement: the whole of the bookkeeping, as data.
+ *
+ * Money we must give back is always owed first (refundable) and then given back (clearing): a
+ * duplicate or late capture is owed from the moment it is recorded (CAPTURE_UNWANTED); money that
+ * paid a bill becomes owed when a refund of it is decided (REFUND_DECIDED: the sitting's fees
+ * shrink at once, REF-2/REF-4). REFUND_SUCCEEDED then pays what is owed out of the channel.
+ */
+export function postingsFor(kind: JournalKind, m: { channel: string; sittingId: bigint; amountFen: bigint }): Posting[] {
   switch (kind) {
     case 'CAPTURE_SETTLED':
       return [{ account: account.clearing(m.channel), amountFen: m.amountFen }, { account: account.fees(m.sittingId), amountFen: -m.amountFen }];
     case 'CAPTURE_UNWANTED':
       return [{ account: account.clearing(m.channel), amountFen: m.amountFen }, { account: account.refundable(m.channel), amountFen: -m.amountFen }];
+    case 'REFUND_DECIDED':
+      return [{ account: account.fees(m.sittingId), amountFen: m.amountFen }, { account: account.refundable(m.channel), amountFen: -m.amountFen }];
     case 'REFUND_SUCCEEDED':
-      // Giving back money that paid a bill (authority change, staff) reduces the sitting's fees;
-      // giving back a duplicate or late capture settles what we owed the payer.
-      return [{ account: m.refundOfSettled ? account.fees(m.sittingId) : account.refundable(m.channel), amountFen: m.amountFen },
-        { account: account.clearing(m.channel), amountFen: -m.amountFen }];
+      return [{ account: account.refundable(m.channel), amountFen: m.amountFen }, { account: account.clearing(m.channel), amountFen: -m.amountFen }];
   }
 }
 
@@ -41,7 +47,7 @@ export function isBalanced(postings: readonly Posting[]): boolean {
  */
 export async function postEntry(trx: Trx, e: {
   kind: JournalKind; at: Date; channel: string; sittingId: bigint; billId: bigint; amountFen: bigint;
-  channelPaymentId?: bigint; refundId?: bigint; refundOfSettled?: boolean;
+  channelPaymentId?: bigint; refundId?: bigint;
 }): Promise<void> {
   const postings = postingsFor(e.kind, e);
   if (!isBalanced(postings)) throw new Error(`unbalanced ${e.kind} entry`);

@@ -2,7 +2,11 @@ import { sql } from 'kysely';
 import type { Refund } from '../../db/schema.ts';
 import { MINUTE } from '../../shared/clock.ts';
 import type { AppContext } from '../context.ts';
+import type { Trx } from '../../db/database.ts';
+import type { Bill } from '../../db/schema.ts';
+import { lockBill, transitionBill } from '../billing/bill-transition.repo.ts';
 import { postEntry } from '../ledger/journal.ts';
+import { billStateAfterRefunds } from './refund-rules.ts';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'channels' | 'log'>;
 
@@ -48,13 +52,14 @@ export async function executeRefund(ctx: Ctx, refund: Refund): Promise<void> {
   const now = ctx.clock.now();
   if (result.status === 'SUCCEEDED') {
     await ctx.db.transaction().execute(async (trx) => {
+      // The bill first, like every other writer of a bill and its refunds (no lock-order cycle).
+      const bill = (await lockBill(trx, { id: refund.bill_id }))!;
       const done = await trx.updateTable('refund').set({ state: 'SUCCEEDED', succeeded_at: result.refundedAt, attempts: sql`attempts + 1`, last_error: null })
-        .where('id', '=', refund.id).where('state', '=', 'PENDING').returning('id').executeTakeFirst();
+        .where('id', '=', refund.id).where('state', '=', 'PENDING').returning(['id', 'bill_item_id']).executeTakeFirst();
       if (!done) return; // another process recorded it first
-      const bill = await trx.selectFrom('bill').select(['id', 'sitting_id']).where('id', '=', refund.bill_id).executeTakeFirstOrThrow();
-      const capture = await trx.selectFrom('channel_payment').select('outcome').where('id', '=', refund.channel_payment_id).executeTakeFirstOrThrow();
       // PAY-11: the money left the channel back to the payer; booked with the state change.
-      await postEntry(trx, { kind: 'REFUND_SUCCEEDED', at: now, channel: refund.channel, sittingId: bill.sitting_id, billId: bill.id, amountFen: refund.amount_fen, refundId: refund.id, refundOfSettled: capture.outcome === 'SETTLED' });
+      await postEntry(trx, { kind: 'REFUND_SUCCEEDED', at: now, channel: refund.channel, sittingId: bill.sitting_id, billId: bill.id, amountFen: refund.amount_fen, refundId: refund.id });
+      if (done.bill_item_id !== null) await markBillRefunded(trx, bill, { refundNo: refund.refund_no, at: now });
     });
     return;
   }
@@ -79,5 +84,21 @@ const REASON_TEXT: Record<Refund['reason'], string> = {
   DUPLICATE_PAYMENT: '重复缴费退款 duplicate payment',
   LATE_PAYMENT: '订单关闭后到账退款 payment after bill closed',
   AUTHORITY_CHANGE: '考试机构变更退款 changed by the authority',
+  AUTHORITY_CANCEL: '考试机构取消退款 cancelled by the authority',
+  PERSONAL: '个人原因退费 personal reasons, approved by staff',
   STAFF: '人工退款 refund by staff',
 };
+
+/**
+ * PAY-3 / REF-4: once money that paid the bill has gone back, the bill says so — PARTIALLY_REFUNDED
+ * while part of it is still the authority's, REFUNDED when all of it went back. Counted from the
+ * refunds the channel confirmed, in the transaction that records the latest one.
+ */
+async function markBillRefunded(trx: Trx, bill: Bill, at: { refundNo: string; at: Date }): Promise<void> {
+  if (bill.state !== 'PAID' && bill.state !== 'PARTIALLY_REFUNDED') return;
+  const { total } = await trx.selectFrom('refund').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount_fen'), eb.val('0')).as('total'))
+    .where('bill_id', '=', bill.id).where('bill_item_id', 'is not', null).where('state', '=', 'SUCCEEDED').executeTakeFirstOrThrow();
+  const to = billStateAfterRefunds(bill.amount_fen, BigInt(total));
+  if (to === 'PAID') return;
+  await transitionBill(trx, bill, { to, cause: to, actor: 'job:execute-refunds', at: at.at, detail: { refundNo: at.refundNo, refundedFen: String(total) } });
+}

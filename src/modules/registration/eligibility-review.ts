@@ -1,4 +1,5 @@
 import { fail, ok, type Result } from '../../shared/errors.ts';
+import type { DbOrTrx } from '../../db/database.ts';
 import type { ReviewStatus } from '../../db/schema.ts';
 import { accountExamIds } from '../accounts/account-exams.ts';
 import type { Actor, AppContext } from '../context.ts';
@@ -48,4 +49,14 @@ export async function decideReview(
     .where('id', '=', input.reviewId).where('status', '=', 'PENDING')
     .returning('status').executeTakeFirst();
   return decided ? ok(decided.status) : fail('REVIEW_NOT_PENDING');
+}
+
+/**
+ * A candidate's reviews in a sitting of their own exam, newest first — where they see the
+ * outcome of a 未复核 one (REG-4). Undefined when the sitting is not of their exam.
+ */
+export async function candidateReviewsInSitting(db: DbOrTrx, input: { candidateId: bigint; examId: bigint; sittingId: bigint }) {
+  const sitting = await db.selectFrom('sitting').select('id').where('id', '=', input.sittingId).where('exam_id', '=', input.examId).executeTakeFirst();
+  if (!sitting) return undefined;
+  return db.selectFrom('eligibility_review').selectAll().where('candidate_id', '=', input.candidateId).where('sitting_id', '=', sitting.id).orderBy('id', 'desc').execute();
 }

@@ -51,3 +51,23 @@ describe('written before oral (REG-5)', () => {
     expect(canPay(cet4, standing({ registered: new Map([[4n, { paid: false }]]) }))).toEqual({ ok: true });
   });
 });
+
+describe('after a refund, and when the authority cancels (REF-2, REF-3)', () => {
+  it('REF-2: a subject (or sitting) the authority cancelled can be neither registered nor paid', () => {
+    const cancelled = S(3, { cancelled: true });
+    expect(canRegister(cancelled, standing(), all)).toEqual({ ok: false, code: 'SUBJECT_CANCELLED' });
+    expect(canPay(cancelled, standing({ registered: new Map([[3n, { paid: false }]]) }))).toEqual({ ok: false, code: 'SUBJECT_CANCELLED' });
+  });
+  it('REF-3: a refunded (hence no longer registered) subject can be registered again while still eligible', () => {
+    expect(canRegister(computing, standing({ registered: new Map() }), all)).toEqual({ ok: true });
+  });
+  it('REF-3: where the exam wants the authority\'s approval, none is registered until it is given', () => {
+    expect(canRegister(computing, standing({ repaymentApprovalPending: true }), all)).toEqual({ ok: false, code: 'REPAYMENT_APPROVAL_REQUIRED' });
+    expect(canRegister(engA, standing({ repaymentApprovalPending: true }), all)).toMatchObject({ code: 'REPAYMENT_APPROVAL_REQUIRED' });
+    expect(canRegister(computing, standing({ repaymentApprovalPending: false }), all)).toEqual({ ok: true });
+  });
+  it('REF-3: approval does not make an ineligible candidate eligible: the roster still decides first', () => {
+    expect(canRegister(computing, standing({ eligibleSubjectIds: new Set([1n]), repaymentApprovalPending: false }), all)).toEqual({ ok: false, code: 'NOT_ELIGIBLE' });
+    expect(canRegister(computing, standing({ passedSubjectIds: new Set([3n]) }), all)).toMatchObject({ code: 'SUBJECT_ALREADY_PASSED' });
+  });
+});

@@ -13,6 +13,8 @@ export interface SubjectFacts {
   exclusionGroup: string | null;
   /** REG-4: needs an approved eligibility review (CET6). */
   requiresReview: boolean;
+  /** REF-2: the authority cancelled the subject or its whole sitting. */
+  cancelled?: boolean;
 }
 
 export interface CandidateStanding {
@@ -24,6 +26,12 @@ export interface CandidateStanding {
   registered: ReadonlyMap<bigint, { paid: boolean }>;
   /** REG-4: the sitting's eligibility review is approved. */
   reviewApproved: boolean;
+  /**
+   * REF-3 (seed 004: "考生可在执行退费后，经考区同意，重新进行缴费操作"): a registration of this sitting
+   * was refunded and the exam wants the authority's approval before the candidate registers (and
+   * pays) again; the approval has not been given.
+   */
+  repaymentApprovalPending?: boolean;
 }
 
 export type RuleCode =
@@ -33,16 +41,20 @@ export type RuleCode =
   | 'SUBJECT_ALREADY_REGISTERED'
   | 'EXCLUSIVE_SUBJECT_CONFLICT'
   | 'WRITTEN_BEFORE_ORAL'
-  | 'REVIEW_REQUIRED';
+  | 'REVIEW_REQUIRED'
+  | 'SUBJECT_CANCELLED'
+  | 'REPAYMENT_APPROVAL_REQUIRED';
 
 export type RuleResult = { ok: true } | { ok: false; code: RuleCode; subjectId?: bigint };
 
 export function canRegister(subject: SubjectFacts, standing: CandidateStanding, allSubjects: readonly SubjectFacts[]): RuleResult {
+  if (subject.cancelled) return { ok: false, code: 'SUBJECT_CANCELLED' };
   if (standing.eligibleSubjectIds && !standing.eligibleSubjectIds.has(subject.id)) return { ok: false, code: 'NOT_ELIGIBLE' };
   if (subject.requiresReview && !standing.reviewApproved) return { ok: false, code: 'REVIEW_REQUIRED' };
   if (standing.passedSubjectIds.has(subject.id)) return { ok: false, code: 'SUBJECT_ALREADY_PASSED' };
   if (standing.exemptSubjectIds.has(subject.id)) return { ok: false, code: 'SUBJECT_EXEMPT' };
   if (standing.registered.has(subject.id)) return { ok: false, code: 'SUBJECT_ALREADY_REGISTERED' };
+  if (standing.repaymentApprovalPending) return { ok: false, code: 'REPAYMENT_APPROVAL_REQUIRED' };
   if (subject.exclusionGroup !== null) {
     const rival = allSubjects.find((s) => s.id !== subject.id && s.exclusionGroup === subject.exclusionGroup
       && (standing.registered.has(s.id) || standing.passedSubjectIds.has(s.id)));
@@ -56,6 +68,7 @@ export function canRegister(subject: SubjectFacts, standing: CandidateStanding, 
 
 /** An oral subject is payable only once its written subject is paid — not on the same bill. */
 export function canPay(subject: SubjectFacts, standing: CandidateStanding): RuleResult {
+  if (subject.cancelled) return { ok: false, code: 'SUBJECT_CANCELLED' };
   if (subject.kind === 'ORAL' && subject.writtenSubjectId !== null && !standing.registered.get(subject.writtenSubjectId)?.paid) {
     return { ok: false, code: 'WRITTEN_BEFORE_ORAL', subjectId: subject.writtenSubjectId };
   }

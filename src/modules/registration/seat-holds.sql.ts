@@ -64,6 +64,20 @@ export async function releaseSeats(trx: Trx, registrationIds: bigint[]): Promise
 }
 
 /**
+ * REF-2: the authority cancelled or changed these registrations (or refunded them): their seats
+ * go back to the pool whether held or already sold. Only this statement frees a sold seat.
+ */
+export async function freeSeatsOfEndedRegistrations(trx: Trx, registrationIds: bigint[]): Promise<bigint[]> {
+  if (registrationIds.length === 0) return [];
+  const r = await sql<{ registration_id: bigint }>`
+    UPDATE seat s SET state = 'FREE', registration_id = NULL, held_at = NULL
+      FROM (SELECT id, registration_id FROM seat WHERE registration_id = ANY(${registrationIds}::bigint[]) FOR UPDATE) old
+     WHERE s.id = old.id
+    RETURNING old.registration_id`.execute(trx);
+  return r.rows.map((x) => x.registration_id);
+}
+
+/**
  * Sets a pool's capacity and makes its seat rows match: adds seats (lowest unused numbers), or
  * removes free ones from the top. Refused below the seats already held or sold: those belong to
  * candidates. The pool's seats are locked first, so a hold racing with the change either

@@ -54,8 +54,8 @@ const CHANGE_PASSWORD_DESCRIPTION = [
   'Until the forced first change is done, every other candidate request answers 403 `PASSWORD_CHANGE_REQUIRED`. A change ends the account\'s other sessions.',
 ].join('\n\n');
 
-/** Lockout answers carry Retry-After (RFC 9110) as well as the time in their body. */
-function sendSignInFailure(req: Parameters<typeof sendFailure>[0], reply: Parameters<typeof sendFailure>[1], failure: Failure) {
+/** Lockout answers carry Retry-After (RFC 9110) as well as the time in their body (candidates and staff). */
+export function sendSignInFailure(req: Parameters<typeof sendFailure>[0], reply: Parameters<typeof sendFailure>[1], failure: Failure) {
   const retry = failure.details?.retryAfterSeconds;
   if (typeof retry === 'number') reply.header('retry-after', String(retry));
   return sendFailure(req, reply, failure);

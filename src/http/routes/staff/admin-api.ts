@@ -1,0 +1,27 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { staffApi } from '../../plugins/staff-auth.ts';
+import type { RouteDeps } from '../../route-deps.ts';
+import { institutionRoutes } from '../institution/institution.routes.ts';
+import { adminRoutes } from './admin.routes.ts';
+import { refundRoutes } from './refund.routes.ts';
+import { staffReadRoutes } from './staff-read.routes.ts';
+import { staffSessionRoutes } from './staff-session.routes.ts';
+
+/** /api/v1/admin: the authority's roles (authority admin, finance, read-only). */
+export function adminApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
+  return staffApi('admin', deps, async (app) => {
+    await app.register(staffSessionRoutes('admin', '/api/v1/admin', deps));
+    await app.register(staffReadRoutes('/api/v1/admin', deps));
+    await app.register(adminRoutes(deps));
+    await app.register(refundRoutes(deps));
+  });
+}
+
+/** /api/v1/institution: institution staff, inside their institution. */
+export function institutionApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
+  return staffApi('institution', deps, async (app) => {
+    await app.register(staffSessionRoutes('institution', '/api/v1/institution', deps));
+    await app.register(staffReadRoutes('/api/v1/institution', deps));
+    await app.register(institutionRoutes(deps));
+  });
+}

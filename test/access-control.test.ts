@@ -1,0 +1,506 @@
+/**
+ * The access-control suite (issue "Accounts and security", must-show; ADM-5, ACC-7).
+ *
+ * The routes come from the app's own route table (Fastify's onRoute hook, `routeTable(app)`),
+ * not from a list kept by hand. Every route that takes an id — a path parameter, or an id-like
+ * field in its query or body (support/route-ids.ts) — must have a case in CASES; a new endpoint
+ * without one fails "every route that takes an id has a case" below, by name.
+ *
+ * Each case gives the request a rightful caller makes with the victim's ids. The suite then sends
+ * that same request as everyone who must not succeed, and checks the answer is 401/403/404 with
+ * an error body only, containing none of the victim's data, and that nothing in the database
+ * changed; then the rightful caller makes it and succeeds (so the 404s are not a broken route):
+ * - candidate routes: a second candidate of the same exam, a candidate of another authority,
+ *   a staff session, nobody;
+ * - staff routes: staff of another institution and of another authority (404), every role
+ *   lacking the route's declared action or using the other API (403), a candidate, nobody.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { routeTable, type RouteTableEntry } from '../src/http/app.ts';
+import { staffApi } from '../src/http/plugins/staff-auth.ts';
+import { roleMay, STAFF_ROLES, surfaceOf, type StaffAction } from '../src/modules/accounts/authorization.ts';
+import { maskIdNumber } from '../src/modules/accounts/id-number.ts';
+import { acceptAgreement } from '../src/modules/billing/accept-agreement.ts';
+import { confirmBill } from '../src/modules/billing/confirm-bill.ts';
+import { settleCapture } from '../src/modules/payments/settle-capture.ts';
+import { requestPersonalRefund } from '../src/modules/refunds/personal-refund.ts';
+import { provisionSeats } from '../src/modules/registration/seat-holds.sql.ts';
+import type { StaffRole } from '../src/db/schema.ts';
+import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
+import { buildTestApp, TEST_SESSION } from './support/test-app.ts';
+import { makeCandidate, makeExam, type ExamFixture } from './support/fixtures.ts';
+import { Browser } from './support/http.ts';
+import { makeInstitution, makeStaff, staffBrowser } from './support/staff-fixtures.ts';
+import { keyOf, routesTakingIds, staleCases, uncoveredRoutes } from './support/route-ids.ts';
+import type { ManualClock } from '../src/shared/clock.ts';
+import { TEST_PERSONAL_DATA } from './support/test-keys.ts';
+import { sealIdNumber } from '../src/modules/accounts/candidate-identity.ts';
+
+let t: TestDatabase;
+let app: FastifyInstance;
+let clock: ManualClock;
+let W: Awaited<ReturnType<typeof world>>;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  ({ app, clock } = await buildTestApp(t));
+  W = await world();
+});
+afterAll(async () => {
+  await app.close();
+  await t.drop();
+});
+
+// ── The world: authority A (schools A1, A2) and authority B (school B1) ────────────────────────
+
+type Actor = 'anonymous' | 'victim' | 'secondCandidate' | 'otherAuthorityCandidate'
+  | 'admin' | 'finance' | 'readOnly' | 'schoolA1' | 'schoolA2' | 'otherAdmin' | 'otherSchool';
+const IN_SCOPE_STAFF: Record<StaffRole, Actor> = { AUTHORITY_ADMIN: 'admin', FINANCE: 'finance', READ_ONLY: 'readOnly', INSTITUTION_STAFF: 'schoolA1' };
+
+async function world() {
+  const exam = await makeExam(t.db, { fees: [3000n, 8000n, 3000n] });
+  const [plain, seated, cet6] = exam.subjectIds as [bigint, bigint, bigint];
+  await t.db.updateTable('subject').set({ requires_review: true }).where('id', '=', cet6).execute();
+  await t.db.updateTable('exam').set({ cet6_review_threshold: 425 }).where('id', '=', exam.examId).execute();
+  const site = await t.db.insertInto('site').values({ sitting_id: exam.sittingId, code: 'MAIN', name: '本部校区' }).returning('id').executeTakeFirstOrThrow();
+  const slot = await t.db.insertInto('slot').values({ sitting_id: exam.sittingId, code: 'AM', starts_at: new Date('2026-04-11T01:00:00Z'), ends_at: new Date('2026-04-11T03:00:00Z') }).returning('id').executeTakeFirstOrThrow();
+  const pool = await t.db.insertInto('seat_pool').values({ site_id: site.id, slot_id: slot.id, subject_id: seated, capacity: 50 }).returning('id').executeTakeFirstOrThrow();
+  await t.db.transaction().execute((trx) => provisionSeats(trx, pool.id, 50));
+  const a1 = await makeInstitution(t.db, exam.authorityId, 'SCHOOL');
+  const a2 = await makeInstitution(t.db, exam.authorityId, 'SCHOOL');
+  const other = await makeExam(t.db);
+  const b1 = await makeInstitution(t.db, other.authorityId, 'SCHOOL');
+  const otherSite = await t.db.insertInto('site').values({ sitting_id: other.sittingId, code: 'B', name: '外考点' }).returning('id').executeTakeFirstOrThrow();
+  const otherSlot = await t.db.insertInto('slot').values({ sitting_id: other.sittingId, code: 'B', starts_at: new Date('2026-04-11T01:00:00Z'), ends_at: new Date('2026-04-11T03:00:00Z') }).returning('id').executeTakeFirstOrThrow();
+
+  const person = async (e: ExamFixture, name: string, institutionId: bigint) => {
+    const c = await makeCandidate(t.db, e);
+    await t.db.updateTable('registration').set({ status: 'CANCELLED', cancelled_at: clock.now(), cancelled_reason: 'CANDIDATE' }).where('candidate_id', '=', c.candidateId).execute();
+    await t.db.updateTable('candidate').set({ name, institution_id: institutionId }).where('id', '=', c.candidateId).execute();
+    return c;
+  };
+  const victim = await person(exam, '沈被查', a1.institutionId);
+  const second = await person(exam, '韩旁观', a2.institutionId);
+  const outsider = await person(other, '秦外人', b1.institutionId);
+
+  // The victim's things: a seated registration, a registration on an unpaid bill with an open
+  // channel order (its QR), an institution registration made by school A1, a 未复核 review.
+  const register = async (subjectId: bigint, extra: { site_id?: bigint; slot_id?: bigint; owner?: 'INSTITUTION'; institution_id?: bigint } = {}) =>
+    (await t.db.insertInto('registration').values({ candidate_id: victim.candidateId, sitting_id: exam.sittingId, subject_id: subjectId, created_at: clock.now(), ...extra }).returning('id').executeTakeFirstOrThrow()).id;
+  const seatedReg = await register(seated, { site_id: site.id, slot_id: slot.id });
+  await t.db.updateTable('seat').set({ state: 'HELD', registration_id: seatedReg, held_at: clock.now() }).where('pool_id', '=', pool.id).where('seat_no', '=', 1).execute();
+  const billedReg = await register(plain);
+  const bill = await confirmBill({ db: t.db, clock }, { candidateId: victim.candidateId, registrationIds: [billedReg] });
+  if (!bill.ok) throw new Error(bill.error.code);
+  await t.db.insertInto('payment_attempt').values({ bill_id: bill.value.id, seq: 1, out_trade_no: bill.value.bill_no, channel: 'alipay', pay_url: 'https://pay.example/secret-cashier', qr_content: 'https://qr.example/victim-qr', created_at: clock.now() }).execute();
+  const instReg = await register(await newSubject(exam), { owner: 'INSTITUTION', institution_id: a1.institutionId });
+  await t.db.insertInto('cet4_score').values([
+    { authority_id: exam.authorityId, ticket_no: '320010251102317', ...sealIdNumber(TEST_PERSONAL_DATA, '110105199901011234'), name: '沈被查', score: 468 },
+    { authority_id: exam.authorityId, ticket_no: '320010251109999', ...sealIdNumber(TEST_PERSONAL_DATA, victim.idNumber), name: '沈被查', score: 500 },
+  ]).execute();
+  const review = await insertReview(victim.candidateId, exam.sittingId);
+  // Refunds (REF-1…REF-4): staff may decide personal refunds here, and paying again needs approval.
+  // They happen in a sitting of their own: a refund awaiting approval stops the victim registering
+  // again in its sitting (REF-3), which the other cases do in the main one.
+  await t.db.updateTable('exam').set({ refund_policy: 'STAFF_DECIDES', repayment_needs_approval: true }).where('id', '=', exam.examId).execute();
+  const refundSittingId = (await t.db.insertInto('sitting').values({ exam_id: exam.examId, code: 'REFUNDS', name: '退费考次' }).returning('id').executeTakeFirstOrThrow()).id;
+  const paid = await paidRegistration(exam, victim.candidateId, refundSittingId);
+  const refund = await refundOf(exam, paid.registrationId);
+
+  const staff = {
+    admin: await makeStaff(t.db, exam, 'AUTHORITY_ADMIN'), finance: await makeStaff(t.db, exam, 'FINANCE'), readOnly: await makeStaff(t.db, exam, 'READ_ONLY'),
+    schoolA1: await makeStaff(t.db, exam, 'INSTITUTION_STAFF', { institutionId: a1.institutionId }),
+    schoolA2: await makeStaff(t.db, exam, 'INSTITUTION_STAFF', { institutionId: a2.institutionId }),
+    otherAdmin: await makeStaff(t.db, other, 'AUTHORITY_ADMIN'),
+    otherSchool: await makeStaff(t.db, other, 'INSTITUTION_STAFF', { institutionId: b1.institutionId }),
+  };
+  const candidateBrowser = async (c: { idNumber: string; password: string }, authority: string) => {
+    const b = new Browser(app);
+    const r = await b.signIn(authority, c.idNumber, c.password);
+    if (r.status !== 200) throw new Error('candidate sign-in failed');
+    return b;
+  };
+  const browsers: Record<Actor, Browser> = {
+    anonymous: new Browser(app),
+    victim: await candidateBrowser(victim, exam.authorityCode),
+    secondCandidate: await candidateBrowser(second, exam.authorityCode),
+    otherAuthorityCandidate: await candidateBrowser(outsider, other.authorityCode),
+    admin: await staffBrowser(app, staff.admin), finance: await staffBrowser(app, staff.finance), readOnly: await staffBrowser(app, staff.readOnly),
+    schoolA1: await staffBrowser(app, staff.schoolA1), schoolA2: await staffBrowser(app, staff.schoolA2),
+    otherAdmin: await staffBrowser(app, staff.otherAdmin), otherSchool: await staffBrowser(app, staff.otherSchool),
+  };
+  const victimRow = { ...(await t.db.selectFrom('candidate').select(['name']).where('id', '=', victim.candidateId).executeTakeFirstOrThrow()), id_number: victim.idNumber };
+  return {
+    exam, other, plain, seated, siteId: site.id, slotId: slot.id, otherSiteId: otherSite.id, otherSlotId: otherSlot.id, a1, a2, b1,
+    victim, billNo: bill.value.bill_no, seatedReg, instReg, review, staff, browsers, paidBillNo: paid.billNo, refundNo: refund, refundSittingId,
+    /** What no one but the victim and their rightful staff may ever read. */
+    secrets: [victimRow.name, victimRow.id_number, maskIdNumber(victimRow.id_number), bill.value.bill_no, 'secret-cashier', 'victim-qr', paid.billNo, refund],
+  };
+}
+
+/** A registration of a new subject on a bill paid by a settled capture (no channel adapter needed). */
+async function paidRegistration(exam: ExamFixture, candidateId: bigint, sittingId: bigint) {
+  const registrationId = (await t.db.insertInto('registration').values({ candidate_id: candidateId, sitting_id: sittingId, subject_id: await newSubject(exam, sittingId), created_at: clock.now() }).returning('id').executeTakeFirstOrThrow()).id;
+  const bill = await confirmBill({ db: t.db, clock }, { candidateId, registrationIds: [registrationId] });
+  if (!bill.ok) throw new Error(bill.error.code);
+  await t.db.insertInto('payment_attempt').values({ bill_id: bill.value.id, seq: 1, out_trade_no: bill.value.bill_no, channel: 'alipay', pay_url: 'https://pay.example/paid', qr_content: 'https://qr.example/paid', created_at: clock.now() }).execute();
+  const settled = await settleCapture({ db: t.db, clock }, {
+    channel: 'alipay', reportedBy: 'notify', actor: 'test',
+    capture: { billNo: bill.value.bill_no, channelTradeNo: `T${bill.value.bill_no}`, amountFen: bill.value.amount_fen, paidAt: clock.now() },
+  });
+  if (!settled.ok || settled.outcome !== 'SETTLED') throw new Error(`settle: ${JSON.stringify(settled)}`);
+  return { registrationId, billNo: bill.value.bill_no };
+}
+/** A personal refund of a paid registration, made by an administrator of its authority: its refund number. */
+async function refundOf(exam: ExamFixture, registrationId: bigint) {
+  const made = await requestPersonalRefund({ db: t.db, clock }, { actor: { staffId: 1n, role: 'AUTHORITY_ADMIN', authorityId: exam.authorityId, institutionId: null }, registrationId, reason: '考生申请退费' });
+  if (!made.ok) throw new Error(made.error.code);
+  return made.value.refundNo;
+}
+
+async function newSubject(exam: { sittingId: bigint }, sittingId = exam.sittingId) {
+  const n = Math.floor(Math.random() * 1e9);
+  return (await t.db.insertInto('subject').values({ sitting_id: sittingId, code: `F${n}`, name: `新科目${n}`, fee_fen: 1000n }).returning('id').executeTakeFirstOrThrow()).id;
+}
+async function insertReview(candidateId: bigint, sittingId: bigint) {
+  return (await t.db.insertInto('eligibility_review').values({ candidate_id: candidateId, sitting_id: sittingId, ticket_no: '320010251102317', status: 'PENDING', created_at: clock.now() }).returning('id').executeTakeFirstOrThrow()).id;
+}
+/** A fresh object of the victim's, for a case whose rightful request consumes it. */
+const fresh = {
+  registration: async () => (await t.db.insertInto('registration').values({ candidate_id: W.victim.candidateId, sitting_id: W.exam.sittingId, subject_id: await newSubject(W.exam), created_at: clock.now() }).returning('id').executeTakeFirstOrThrow()).id,
+  async bill(agreed = false) {
+    const b = await confirmBill({ db: t.db, clock }, { candidateId: W.victim.candidateId, registrationIds: [await this.registration()] });
+    if (!b.ok) throw new Error(b.error.code);
+    if (agreed) await acceptAgreement({ db: t.db, clock }, { candidateId: W.victim.candidateId, billNo: b.value.bill_no });
+    return b.value.bill_no;
+  },
+  async sitting() {
+    return (await t.db.insertInto('sitting').values({ exam_id: W.exam.examId, code: `S${Math.floor(Math.random() * 1e9)}`, name: '补充考次' }).returning('id').executeTakeFirstOrThrow()).id;
+  },
+  async review() {
+    return insertReview(W.victim.candidateId, await this.sitting());
+  },
+  institutionRegistration: async () => (await t.db.insertInto('registration').values({
+    candidate_id: W.victim.candidateId, sitting_id: W.exam.sittingId, subject_id: await newSubject(W.exam), created_at: clock.now(), owner: 'INSTITUTION', institution_id: W.a1.institutionId,
+  }).returning('id').executeTakeFirstOrThrow()).id,
+  staff: async () => (await makeStaff(t.db, W.exam, 'FINANCE')).staffId,
+  paidRegistration: async () => (await paidRegistration(W.exam, W.victim.candidateId, W.refundSittingId)).registrationId,
+  /** A refunded registration (REF-1), whose candidate may pay again only once approved (REF-3). */
+  async refundedRegistration() {
+    const reg = await this.paidRegistration();
+    await refundOf(W.exam, reg);
+    return reg;
+  },
+  /** A refund the channel refused (FAILED, flagged), for staff to send again. */
+  async failedRefund() {
+    const refundNo = await refundOf(W.exam, await this.paidRegistration());
+    await t.db.updateTable('refund').set({ state: 'FAILED', flagged_at: clock.now(), last_error: 'REFUSED' }).where('refund_no', '=', refundNo).execute();
+    return refundNo;
+  },
+};
+
+// ── Cases ─────────────────────────────────────────────────────────────────────────────────────
+
+interface Req { method: 'GET' | 'POST' | 'DELETE'; url: string; body?: unknown }
+type Vars = Record<string, string>;
+interface Probe { actor: Actor; expect: number[]; why: string }
+
+interface CandidateCase {
+  kind: 'candidate';
+  prepare?: () => Promise<Vars>;
+  request: (v: Vars) => Req;
+  /** Status of the victim's own request (not a 404: the object was found). */
+  ok: number;
+  /**
+   * The route names something shared by an exam (a sitting, a subject): a second candidate of
+   * the same exam may use it and gets their own answer (`expect`), never the victim's data.
+   */
+  sameExamOwnData?: { why: string; expect: number[] };
+  /** More probes with other ids of the same request (e.g. a site of another authority). */
+  extra?: (v: Vars) => (Probe & { req: Req })[];
+}
+interface StaffCase {
+  kind: 'staff';
+  prepare?: () => Promise<Vars>;
+  request: (v: Vars) => Req;
+  ok: { actor: Actor; status: number };
+  /** The id names authority-wide reference data (a sitting) or a cursor: another institution of the authority gets its own data. */
+  sameAuthorityOwnData?: string;
+}
+interface PublicCase { kind: 'public'; why: string; prepare?: () => Promise<Vars>; request: (v: Vars) => Req; status: number }
+type Case = CandidateCase | StaffCase | PublicCase;
+
+const u = (id: bigint | string) => String(id);
+
+export const CASES: Record<string, Case> = {
+  // Candidate API (src/http/routes/candidate, pages): the candidate's own things only.
+  'GET /api/v1/bills/:billNo': { kind: 'candidate', request: () => ({ method: 'GET', url: `/api/v1/bills/${W.billNo}` }), ok: 200 },
+  'GET /api/v1/bills/:billNo/qr.svg': { kind: 'candidate', request: () => ({ method: 'GET', url: `/api/v1/bills/${W.billNo}/qr.svg?channel=alipay` }), ok: 200 },
+  'POST /api/v1/bills/:billNo/agreement': { kind: 'candidate', prepare: async () => ({ billNo: await fresh.bill() }), request: (v) => ({ method: 'POST', url: `/api/v1/bills/${v.billNo}/agreement`, body: { accepted: true } }), ok: 200 },
+  'POST /api/v1/bills/:billNo/cancel': { kind: 'candidate', prepare: async () => ({ billNo: await fresh.bill() }), request: (v) => ({ method: 'POST', url: `/api/v1/bills/${v.billNo}/cancel` }), ok: 200 },
+  // The test app has no channel adapters: the victim gets past the ownership check to CHANNEL_UNAVAILABLE.
+  'POST /api/v1/bills/:billNo/payments': { kind: 'candidate', prepare: async () => ({ billNo: await fresh.bill(true) }), request: (v) => ({ method: 'POST', url: `/api/v1/bills/${v.billNo}/payments`, body: { channel: 'alipay' } }), ok: 502 },
+  'POST /api/v1/bills/:billNo/status-check': { kind: 'candidate', request: () => ({ method: 'POST', url: `/api/v1/bills/${W.billNo}/status-check` }), ok: 200 },
+  'POST /api/v1/bills': { kind: 'candidate', prepare: async () => ({ reg: u(await fresh.registration()) }), request: (v) => ({ method: 'POST', url: '/api/v1/bills', body: { registrationIds: [v.reg] } }), ok: 201 },
+  'DELETE /api/v1/registrations/:registrationId': { kind: 'candidate', prepare: async () => ({ reg: u(await fresh.registration()) }), request: (v) => ({ method: 'DELETE', url: `/api/v1/registrations/${v.reg}` }), ok: 204 },
+  'POST /api/v1/registrations/:registrationId/slot': {
+    kind: 'candidate', request: () => ({ method: 'POST', url: `/api/v1/registrations/${W.seatedReg}/slot`, body: { siteId: u(W.siteId), slotId: u(W.slotId) } }), ok: 200,
+    extra: () => [{
+      // The victim's own registration with a site and slot of another authority: not offered for
+      // the subject, so SLOT_REQUIRED, naming nothing of the other authority.
+      actor: 'victim', expect: [400], why: 'a site/slot not offered for the subject is SLOT_REQUIRED (REG-6), whoever owns it',
+      req: { method: 'POST', url: `/api/v1/registrations/${W.seatedReg}/slot`, body: { siteId: u(W.otherSiteId), slotId: u(W.otherSlotId) } },
+    }],
+  },
+  'POST /api/v1/registrations': {
+    kind: 'candidate', prepare: async () => ({ subject: u(await newSubject(W.exam)) }),
+    request: (v) => ({ method: 'POST', url: '/api/v1/registrations', body: { subjectId: v.subject } }), ok: 201,
+    sameExamOwnData: { why: "a subject is the exam's: any candidate of the exam may register it, as their own registration", expect: [201] },
+  },
+  'GET /api/v1/sittings/:sittingId/registration-options': {
+    kind: 'candidate', request: () => ({ method: 'GET', url: `/api/v1/sittings/${W.exam.sittingId}/registration-options` }), ok: 200,
+    sameExamOwnData: { why: "a sitting is the exam's: every candidate of it sees the options, computed from their own record", expect: [200] },
+  },
+  'GET /api/v1/sittings/:sittingId/cet6-review': {
+    kind: 'candidate', request: () => ({ method: 'GET', url: `/api/v1/sittings/${W.exam.sittingId}/cet6-review` }), ok: 200,
+    sameExamOwnData: { why: "a sitting is the exam's: a candidate lists only their own reviews in it", expect: [200] },
+  },
+  'POST /api/v1/sittings/:sittingId/cet6-review': {
+    kind: 'candidate', prepare: async () => ({ sitting: u(await fresh.sitting()) }),
+    request: (v) => ({ method: 'POST', url: `/api/v1/sittings/${v.sitting}/cet6-review`, body: { ticketNo: '320010251109999' } }), ok: 201,
+    sameExamOwnData: { why: "the sitting is the exam's, and the victim's CET4 ticket is checked against the filer's own record (REG-4): CET4_IDENTITY_MISMATCH, naming no one", expect: [409] },
+  },
+
+  // Staff APIs: the same request by everyone, the scope decides.
+  'GET /api/v1/admin/candidates/:candidateId': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/candidates/${W.victim.candidateId}` }), ok: { actor: 'admin', status: 200 } },
+  'GET /api/v1/institution/candidates/:candidateId': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/institution/candidates/${W.victim.candidateId}` }), ok: { actor: 'schoolA1', status: 200 } },
+  'POST /api/v1/admin/candidates/search': { kind: 'staff', request: () => ({ method: 'POST', url: '/api/v1/admin/candidates/search', body: { institutionId: u(W.a1.institutionId) } }), ok: { actor: 'admin', status: 200 } },
+  'POST /api/v1/institution/candidates/search': { kind: 'staff', request: () => ({ method: 'POST', url: '/api/v1/institution/candidates/search', body: { institutionId: u(W.a1.institutionId) } }), ok: { actor: 'schoolA1', status: 200 } },
+  'GET /api/v1/admin/bills/:billNo': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/bills/${W.billNo}` }), ok: { actor: 'finance', status: 200 } },
+  'GET /api/v1/institution/bills/:billNo': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/institution/bills/${W.billNo}` }), ok: { actor: 'schoolA1', status: 200 } },
+  'GET /api/v1/admin/reviews': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/reviews?sittingId=${W.exam.sittingId}` }), ok: { actor: 'admin', status: 200 } },
+  'GET /api/v1/institution/reviews': {
+    kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/institution/reviews?sittingId=${W.exam.sittingId}` }), ok: { actor: 'schoolA1', status: 200 },
+    sameAuthorityOwnData: "a sitting is the authority's: another school of it sees its own queue for the sitting, never the victim's review",
+  },
+  'POST /api/v1/admin/reviews/:reviewId/decision': { kind: 'staff', prepare: async () => ({ review: u(await fresh.review()) }), request: (v) => ({ method: 'POST', url: `/api/v1/admin/reviews/${v.review}/decision`, body: { decision: 'APPROVE' } }), ok: { actor: 'admin', status: 200 } },
+  'POST /api/v1/institution/reviews/:reviewId/decision': { kind: 'staff', prepare: async () => ({ review: u(await fresh.review()) }), request: (v) => ({ method: 'POST', url: `/api/v1/institution/reviews/${v.review}/decision`, body: { decision: 'REJECT', reason: '复核不通过' } }), ok: { actor: 'schoolA1', status: 200 } },
+  'GET /api/v1/institution/registrations': {
+    kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/institution/registrations?candidateId=${W.victim.candidateId}&sittingId=${W.exam.sittingId}` }), ok: { actor: 'schoolA1', status: 200 },
+  },
+  'POST /api/v1/institution/registrations': {
+    kind: 'staff', prepare: async () => ({ subject: u(await newSubject(W.exam)) }),
+    request: (v) => ({ method: 'POST', url: '/api/v1/institution/registrations', body: { candidateId: u(W.victim.candidateId), subjectId: v.subject } }), ok: { actor: 'schoolA1', status: 201 },
+  },
+  'DELETE /api/v1/institution/registrations/:registrationId': {
+    kind: 'staff', prepare: async () => ({ reg: u(await fresh.institutionRegistration()) }), request: (v) => ({ method: 'DELETE', url: `/api/v1/institution/registrations/${v.reg}` }), ok: { actor: 'schoolA1', status: 204 },
+  },
+  'GET /api/v1/admin/audit-log': {
+    kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/audit-log?actorId=${W.staff.schoolA1.staffId}&beforeId=999999999` }), ok: { actor: 'admin', status: 200 },
+  },
+  'POST /api/v1/admin/staff': {
+    kind: 'staff', prepare: async () => ({ login: `clerk${Math.floor(Math.random() * 1e9)}` }),
+    request: (v) => ({ method: 'POST', url: '/api/v1/admin/staff', body: { loginName: v.login, displayName: '老师', role: 'INSTITUTION_STAFF', institutionId: u(W.a1.institutionId) } }), ok: { actor: 'admin', status: 201 },
+  },
+  'POST /api/v1/admin/staff/:staffId/disable': { kind: 'staff', prepare: async () => ({ staff: u(await fresh.staff()) }), request: (v) => ({ method: 'POST', url: `/api/v1/admin/staff/${v.staff}/disable` }), ok: { actor: 'admin', status: 200 } },
+
+  // Refunds and the authority's decisions (REF-1…REF-4): finance handles money, administrators decide.
+  'POST /api/v1/admin/registrations/:registrationId/personal-refund': {
+    kind: 'staff', prepare: async () => ({ reg: u(await fresh.paidRegistration()) }),
+    request: (v) => ({ method: 'POST', url: `/api/v1/admin/registrations/${v.reg}/personal-refund`, body: { reason: '考生因病无法参加考试', amountFen: 500 } }), ok: { actor: 'finance', status: 201 },
+  },
+  'POST /api/v1/admin/refunds/:refundNo/retry': {
+    kind: 'staff', prepare: async () => ({ refundNo: await fresh.failedRefund() }), request: (v) => ({ method: 'POST', url: `/api/v1/admin/refunds/${v.refundNo}/retry` }), ok: { actor: 'finance', status: 200 },
+  },
+  'GET /api/v1/admin/refunds': {
+    kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/refunds?sittingId=${W.refundSittingId}&billNo=${W.paidBillNo}&beforeId=999999999` }), ok: { actor: 'finance', status: 200 },
+  },
+  'GET /api/v1/admin/refunds/:refundNo': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/refunds/${W.refundNo}` }), ok: { actor: 'finance', status: 200 } },
+  'GET /api/v1/admin/sittings/:sittingId/refund-totals': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/sittings/${W.refundSittingId}/refund-totals` }), ok: { actor: 'finance', status: 200 } },
+  'POST /api/v1/admin/registrations/:registrationId/authority-decision': {
+    kind: 'staff', prepare: async () => ({ reg: u(await fresh.registration()) }),
+    request: (v) => ({ method: 'POST', url: `/api/v1/admin/registrations/${v.reg}/authority-decision`, body: { kind: 'CHANGE_REGISTRATION', note: '考区修改报考类别' } }), ok: { actor: 'admin', status: 200 },
+  },
+  'POST /api/v1/admin/sittings/:sittingId/cancel': {
+    kind: 'staff', prepare: async () => ({ sitting: u(await fresh.sitting()) }), request: (v) => ({ method: 'POST', url: `/api/v1/admin/sittings/${v.sitting}/cancel`, body: { note: '因不可抗力取消' } }), ok: { actor: 'admin', status: 202 },
+  },
+  'POST /api/v1/admin/subjects/:subjectId/cancel': {
+    kind: 'staff', prepare: async () => ({ subject: u(await newSubject(W.exam)) }), request: (v) => ({ method: 'POST', url: `/api/v1/admin/subjects/${v.subject}/cancel`, body: { note: '本科目停考' } }), ok: { actor: 'admin', status: 202 },
+  },
+  'GET /api/v1/admin/sittings/:sittingId/authority-actions': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/sittings/${W.refundSittingId}/authority-actions` }), ok: { actor: 'admin', status: 200 } },
+  'GET /api/v1/admin/sittings/:sittingId/repayments': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/sittings/${W.refundSittingId}/repayments` }), ok: { actor: 'admin', status: 200 } },
+  'POST /api/v1/admin/registrations/:registrationId/repayment-decision': {
+    kind: 'staff', prepare: async () => ({ reg: u(await fresh.refundedRegistration()) }),
+    request: (v) => ({ method: 'POST', url: `/api/v1/admin/registrations/${v.reg}/repayment-decision`, body: { decision: 'APPROVE' } }), ok: { actor: 'admin', status: 200 },
+  },
+
+  // Public by design: no session, nothing of anyone's to give.
+  'GET /api/docs/static/*': { kind: 'public', why: 'the API documentation\'s static files', request: () => ({ method: 'GET', url: '/api/docs/static/swagger-ui.css' }), status: 200 },
+  'GET /pay/return/:channel': { kind: 'public', why: 'a browser back from a cashier: redirects to the bill page, which asks for the session', request: () => ({ method: 'GET', url: `/pay/return/alipay?bill=${W.billNo}` }), status: 303 },
+  'POST /pay/return/:channel': { kind: 'public', why: 'a browser return posted by a channel: verified, then a redirect; settles nothing', request: () => ({ method: 'POST', url: '/pay/return/unionpay', body: 'orderId=x' }), status: 303 },
+  'GET /api/v1/authorities/:authority/exams/:exam/password-policy': {
+    kind: 'public', why: "an exam's password rules (ACC-3) are public: the sign-up and change pages show them before anyone signs in",
+    request: () => ({ method: 'GET', url: `/api/v1/authorities/${W.exam.authorityCode}/exams/TK/password-policy` }), status: 200,
+  },
+  'POST /api/v1/payer-lookups': {
+    kind: 'public', why: "pay-by-code (PAY-6) needs the payer's name with the bill number: the number alone opens nothing (PAYER_NOT_FOUND, naming no one)",
+    prepare: async () => W.browsers.anonymous.captcha('ARITHMETIC'),
+    request: (v) => ({ method: 'POST', url: '/api/v1/payer-lookups', body: { authority: W.exam.authorityCode, name: '冒名者', paymentCode: W.billNo, captchaId: v.captchaId, captchaAnswer: v.captchaAnswer } }),
+    status: 404,
+  },
+  'POST /notify/:channel': { kind: 'public', why: 'channel notifications: the signature decides, and the answer is the channel\'s word only', request: () => ({ method: 'POST', url: '/notify/alipay', body: `out_trade_no=${'0'.repeat(21)}` }), status: 404 },
+};
+
+// ── The generated checks ─────────────────────────────────────────────────────────────────────
+
+/** A digest of everything a request could wrongly change (logs and sessions aside). */
+async function snapshot(): Promise<string> {
+  const tables = ['candidate', 'registration', 'seat', 'bill', 'bill_item', 'bill_transition', 'payment_attempt', 'channel_payment', 'refund', 'eligibility_review', 'staff_account', 'institution', 'subject', 'sitting',
+    'authority_action', 'candidate_notice', 'repayment_approval', 'journal_entry', 'audit_log'];
+  const parts = await Promise.all(tables.map(async (tbl) =>
+    (await sql<{ d: string | null }>`SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) AS d FROM ${sql.table(tbl)} x`.execute(t.db)).rows[0]!.d ?? ''));
+  return tables.map((tbl, i) => `${tbl}:${parts[i]}`).join(' ');
+}
+
+async function send(actor: Actor, req: Req) {
+  const b = W.browsers[actor];
+  if (req.method === 'GET') return b.get(req.url);
+  if (req.method === 'DELETE') return b.delete(req.url);
+  if (typeof req.body === 'string') return b.post(req.url, req.body, { 'content-type': 'application/x-www-form-urlencoded' });
+  return b.post(req.url, req.body);
+}
+
+/** Who must fail at a staff route, and how — derived from its declared action and API. */
+function staffProbes(route: RouteTableEntry, c: StaffCase): Probe[] {
+  const action = route.config?.staffAction as StaffAction;
+  const surface = route.url.startsWith('/api/v1/institution/') ? 'institution' : 'admin';
+  const probes: Probe[] = [
+    { actor: 'anonymous', expect: [401], why: 'no session' },
+    { actor: 'victim', expect: [401], why: 'a candidate session is no staff session' },
+  ];
+  for (const role of STAFF_ROLES) {
+    const actor = IN_SCOPE_STAFF[role];
+    if (actor === c.ok.actor) continue;
+    if (surfaceOf(role) !== surface) probes.push({ actor, expect: [403], why: `${role} uses the other API` });
+    else if (!roleMay(role, action)) probes.push({ actor, expect: [403], why: `${role} lacks ${action}` });
+  }
+  if (surface === 'admin') probes.push({ actor: 'otherAdmin', expect: roleMay('AUTHORITY_ADMIN', action) ? [404] : [403], why: 'an admin of another authority' });
+  if (surface === 'institution' && roleMay('INSTITUTION_STAFF', action)) {
+    probes.push({ actor: 'schoolA2', expect: c.sameAuthorityOwnData ? [200] : [404], why: c.sameAuthorityOwnData ?? 'staff of another school of the same authority' });
+    probes.push({ actor: 'otherSchool', expect: [404], why: 'staff of a school of another authority' });
+  }
+  return probes;
+}
+
+function candidateProbes(c: CandidateCase): Probe[] {
+  return [
+    { actor: 'anonymous', expect: [401], why: 'no session' },
+    { actor: 'admin', expect: [401], why: 'a staff session is no candidate session' },
+    { actor: 'secondCandidate', expect: c.sameExamOwnData?.expect ?? [404], why: c.sameExamOwnData?.why ?? 'another candidate of the same exam' },
+    { actor: 'otherAuthorityCandidate', expect: [404], why: 'a candidate of another authority' },
+  ];
+}
+
+function expectNoVictimData(res: { status: number; text: string; body: unknown }, req: Req, probe: Probe) {
+  const told = JSON.stringify(req);
+  for (const secret of W.secrets.filter((s) => !told.includes(s))) {
+    expect(res.text, `${probe.actor} (${probe.why}) must not see ${secret}`).not.toContain(secret);
+  }
+  if (res.status >= 400) {
+    expect(Object.keys(res.body as object), `${probe.actor}: an error body only`).toEqual(['error']);
+    const error = (res.body as { error: { code: string; messageZh: string; messageEn: string } }).error;
+    expect(error.code).toMatch(/^[A-Z][A-Z0-9_]+$/);
+    expect(error.messageZh.length * error.messageEn.length).toBeGreaterThan(0);
+  }
+}
+
+describe('access control, generated from the route table (ADM-5, ACC-7)', () => {
+  it('every route that takes an id has a case, and every case names a live route', () => {
+    const table = routeTable(app);
+    expect(routesTakingIds(table).length).toBeGreaterThan(25);
+    expect(uncoveredRoutes(table, Object.keys(CASES)).map((r) => `${keyOf(r)}  (${r.ids.join(', ')})`)).toEqual([]);
+    expect(staleCases(table, Object.keys(CASES))).toEqual([]);
+  });
+
+  it('staff routes are exactly the ones with a declared action; candidate routes have none', () => {
+    for (const r of routeTable(app)) {
+      const staffRoute = /^\/api\/v1\/(admin|institution)\//.test(r.url);
+      expect([r.url, Boolean(r.config?.staffAction)]).toEqual([r.url, staffRoute]);
+    }
+  });
+
+  const keys = Object.keys(CASES);
+  it.each(keys)('%s', async (key) => {
+    const c = CASES[key]!;
+    const route = routeTable(app).find((r) => keyOf({ method: Array.isArray(r.method) ? r.method.find((m) => m !== 'HEAD')! : r.method, url: r.url }) === key);
+    expect(route, `route ${key}`).toBeDefined();
+    const vars = ('prepare' in c && c.prepare) ? await c.prepare() : {};
+    const req = c.request(vars);
+
+    if (c.kind === 'public') {
+      const before = await snapshot();
+      const res = await send('anonymous', req);
+      expect(res.status, c.why).toBe(c.status);
+      expectNoVictimData(res, req, { actor: 'anonymous', expect: [c.status], why: c.why });
+      expect(await snapshot()).toBe(before);
+      return;
+    }
+
+    const probes: (Probe & { req: Req })[] = (c.kind === 'candidate' ? candidateProbes(c) : staffProbes(route!, c)).map((p) => ({ ...p, req }));
+    if (c.kind === 'candidate' && c.extra) probes.push(...c.extra(vars));
+    let before = await snapshot();
+    for (const p of probes) {
+      const res = await send(p.actor, p.req);
+      expect(p.expect, `${key} as ${p.actor} (${p.why}): got ${res.status} ${res.text.slice(0, 200)}`).toContain(res.status);
+      expectNoVictimData(res, p.req, p);
+      if (res.status < 300 && p.req.method !== 'GET') {
+        // Allowed to write its own data (a second candidate registering the same subject) — the
+        // victim's registration must still be there for the rightful request below.
+        before = await snapshot();
+        continue;
+      }
+      expect(await snapshot(), `${key} as ${p.actor} changed the database`).toBe(before);
+    }
+
+    // The rightful caller succeeds: the refusals above were about who asked, not a broken route.
+    const owner = c.kind === 'candidate' ? 'victim' : c.ok.actor;
+    const res = await send(owner, req);
+    expect(res.status, `${key} as ${owner}: ${res.text.slice(0, 300)}`).toBe(c.kind === 'candidate' ? c.ok : c.ok.status);
+  });
+});
+
+describe('the suite itself', () => {
+  it('fails for a new route with an id and no case — in the path, the query or the body', async () => {
+    const t2 = await createTestDatabase();
+    const { app: app2 } = await buildTestApp(t2);
+    app2.get('/api/v1/bills/:billNo/throwaway', async () => ({}));
+    app2.get('/api/v1/throwaway-search', { schema: { querystring: Type.Object({ candidateId: Type.Optional(Type.String()) }) } }, async () => []);
+    app2.post('/api/v1/throwaway-batch', { schema: { body: Type.Object({ items: Type.Array(Type.Object({ refundNo: Type.String() })) }) } }, async () => ({}));
+    app2.get('/api/v1/throwaway-list', async () => []);
+    await app2.ready();
+    expect(uncoveredRoutes(routeTable(app2), Object.keys(CASES)).map((r) => `${keyOf(r)}  (${r.ids.join(', ')})`)).toEqual([
+      'GET /api/v1/bills/:billNo/throwaway  (path.billNo)',
+      'GET /api/v1/throwaway-search  (query.candidateId)',
+      'POST /api/v1/throwaway-batch  (body.items[].refundNo)',
+    ]);
+    await app2.close();
+    await t2.drop();
+  });
+
+  it('a staff route without a declared action cannot even be registered', async () => {
+    const t2 = await createTestDatabase();
+    const { app: app2, ctx } = await buildTestApp(t2);
+    const start = async () => {
+      await app2.register(staffApi('admin', { ctx, config: { session: TEST_SESSION, secureCookies: false, captchaTestMode: true, publicBaseUrl: '' } }, async (scope) => {
+        scope.get('/api/v1/admin/forgotten', async () => ({}));
+      }));
+      await app2.ready();
+    };
+    await expect(start()).rejects.toThrow('GET /api/v1/admin/forgotten: a staff route must declare config.staffAction');
+    await app2.close().catch(() => undefined);
+    await t2.drop();
+  });
+});
