@@ -2,6 +2,7 @@ import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'no
 import path from 'node:path';
 import { privateKeyObject, publicKeyObject } from './channels/alipay/rsa-keys.ts';
 import type { ChannelCode } from './channels/channel.ts';
+import type { WechatpayAdapterConfig } from './channels/wechatpay/wechatpay.adapter.ts';
 import { MIN_SECRET_LENGTH, SIGN_TYPES, type GenericSignType } from './channels/generic/generic-wire.ts';
 
 /**
@@ -12,16 +13,8 @@ import { MIN_SECRET_LENGTH, SIGN_TYPES, type GenericSignType } from './channels/
  */
 export const CHANNEL_CODES = ['alipay', 'wechatpay', 'unionpay', 'publicpay', 'payease'] as const satisfies readonly ChannelCode[];
 
-export interface WechatpayLiveConfig {
-  mchid: string;
-  appid: string;
-  merchantPrivateKeyPem: string;
-  merchantSerial: string;
-  platformPublicKeyPem: string;
-  platformSerial: string;
-  apiV3Key: string;
-  baseUrl: string;
-}
+/** What the WeChat Pay adapter needs, less what the code decides (its timeout). */
+export type WechatpayLiveConfig = Omit<WechatpayAdapterConfig, 'timeoutMs'>;
 
 export interface UnionpayLiveConfig {
   merId: string;

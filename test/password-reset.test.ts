@@ -130,6 +130,10 @@ describe('忘记密码 by e-mailed link (ACC-5, seed 003)', () => {
     expect((await reset(new Browser(app), token, 'Reset2026!new')).status).toBe(204);
     const me = await signInByEmail(new Browser(app), emailExam.authorityCode, data.email, 'Reset2026!new');
     expect(me.body.emailVerified).toBe(true);
+    // A reset is a password change, and is in the append-only audit log (OPS-6).
+    const account = await t.db.selectFrom('candidate').select('id').where('email', '=', 'tong@example.cn').executeTakeFirstOrThrow();
+    const audited = await t.db.selectFrom('audit_log').select(['action', 'outcome']).where('actor_type', '=', 'CANDIDATE').where('actor_id', '=', account.id).where('action', '=', 'candidate.password_change').execute();
+    expect(audited).toEqual([{ action: 'candidate.password_change', outcome: 'SUCCESS' }]);
   });
 
   it('ACC-5: no mail where there is no e-mail on file (none, or a contact address not yet verified)', async () => {

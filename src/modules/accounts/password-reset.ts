@@ -11,6 +11,7 @@ import { mailSite } from './mail-site.ts';
 import { newPasswordProblems } from './new-password.ts';
 import { hashPassword } from './password.ts';
 import { HOUR } from '../../shared/clock.ts';
+import { accountEvent } from './account-events.ts';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'publicBaseUrl' | 'personalData'>;
 
@@ -38,7 +39,7 @@ export async function requestPasswordReset(ctx: Ctx, input: { authorityCode: str
  * password passed the same checks, the initial one among them. For a 通行证 the link also
  * proves the login address, which counts as verifying it.
  */
-export async function completePasswordReset(ctx: Ctx, input: { token: string; newPassword: string }): Promise<Result<true>> {
+export async function completePasswordReset(ctx: Ctx & Pick<AppContext, 'log'>, input: { token: string; newPassword: string; address: string }): Promise<Result<true>> {
   const checked = await checkLink(ctx.db, { token: input.token, purpose: 'RESET_PASSWORD', now: ctx.clock.now() });
   if (!checked.ok) return checked;
   const candidate = await ctx.db.selectFrom('candidate').selectAll().where('id', '=', checked.value.candidateId).executeTakeFirstOrThrow();
@@ -55,7 +56,10 @@ export async function completePasswordReset(ctx: Ctx, input: { token: string; ne
     await trx.updateTable('candidate').set({ password_hash: passwordHash, must_change_password: false, ...(provesLogin ? { email_verified_at: now } : {}) })
       .where('id', '=', c.id).execute();
     await revokeLinks(trx, c.id, 'RESET_PASSWORD', now);
-    await trx.deleteFrom('candidate_session').where('candidate_id', '=', c.id).execute();
+    const ended = await trx.deleteFrom('candidate_session').where('candidate_id', '=', c.id).executeTakeFirst();
+    // A reset is a password change: in the audit log, committed with it (OPS-6).
+    await accountEvent({ log: ctx.log, db: trx }, { at: now, address: input.address, authorityId: c.authority_id },
+      { kind: 'PASSWORD_CHANGED', candidateId: c.id, forced: false, otherSessionsEnded: Number(ended.numDeletedRows) });
     const m = passwordChangedMail(await mailSite(trx, c.authority_id, ctx.publicBaseUrl), { name: c.name, at: now });
     await enqueueMail(trx, { ...m, to: link.value.email, expiresAt: new Date(now.getTime() + 24 * HOUR) }, now);
     return ok(true);

@@ -109,7 +109,7 @@ export function accountRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox {
         response: responses(204, Type.Null(), [410]),
       },
     }, async (req, reply) => {
-      const r = await completePasswordReset(ctx, req.body);
+      const r = await completePasswordReset(ctx, { ...req.body, address: req.ip });
       if (!r.ok) return sendFailure(req, reply, r.error);
       return reply.code(204).send(null);
     });
