@@ -8,6 +8,9 @@ function prefersEnglish(req: FastifyRequest): boolean {
 
 export function sendFailure(req: FastifyRequest, reply: FastifyReply, failure: Failure): FastifyReply {
   const { status, messageZh, messageEn } = describeError(failure.code, failure.details);
+  // A failure that says when to try again (a lockout) says it in Retry-After too (RFC 9110).
+  const retry = failure.details?.retryAfterSeconds;
+  if (typeof retry === 'number') reply.header('retry-after', String(retry));
   return reply.code(status).send({
     error: {
       code: failure.code,

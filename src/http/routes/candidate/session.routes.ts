@@ -7,7 +7,6 @@ import { candidatePolicy, examPolicy, policyView } from '../../../modules/accoun
 import { maskedIdentity } from '../../../modules/accounts/candidate-identity.ts';
 import { createSession, destroySession } from '../../../modules/accounts/sessions.ts';
 import { changePassword, signIn } from '../../../modules/accounts/sign-in.ts';
-import type { Failure } from '../../../shared/errors.ts';
 import { signInByEmail } from '../../../modules/accounts/email-sign-in.ts';
 import { AuthorityCode, EmailAddress } from '../public/account.routes.ts';
 import { currentCandidate, requireCandidate, SESSION_COOKIE } from '../../plugins/auth.ts';
@@ -54,12 +53,6 @@ const CHANGE_PASSWORD_DESCRIPTION = [
   'Until the forced first change is done, every other candidate request answers 403 `PASSWORD_CHANGE_REQUIRED`. A change ends the account\'s other sessions.',
 ].join('\n\n');
 
-/** Lockout answers carry Retry-After (RFC 9110) as well as the time in their body (candidates and staff). */
-export function sendSignInFailure(req: Parameters<typeof sendFailure>[0], reply: Parameters<typeof sendFailure>[1], failure: Failure) {
-  const retry = failure.details?.retryAfterSeconds;
-  if (typeof retry === 'number') reply.header('retry-after', String(retry));
-  return sendFailure(req, reply, failure);
-}
 
 export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -99,7 +92,7 @@ export function sessionRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTyp
       const result = 'email' in body
         ? await signInByEmail(ctx, { authorityCode: body.authority, email: body.email, password: body.password, address: req.ip })
         : await signIn(ctx, { authorityCode: body.authority, idNumber: body.idNumber, password: body.password, address: req.ip });
-      if (!result.ok) return sendSignInFailure(req, reply, result.error);
+      if (!result.ok) return sendFailure(req, reply, result.error);
       // A second sign-in in the same browser replaces the first (ACC-7, seed 004), and the
       // session id is always new (no fixation).
       const old = req.cookies[SESSION_COOKIE];

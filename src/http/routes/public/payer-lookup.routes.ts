@@ -48,11 +48,7 @@ export function payerLookupRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyn
       if (!captcha.ok) return sendFailure(req, reply, captcha.error);
       const proof = { authorityCode: req.body.authority, name: req.body.name };
       const found = await lookUpPayer(ctx, idNumber !== undefined ? { ...proof, idNumber } : { ...proof, billNo: paymentCode! }, req.ip);
-      if (!found.ok) {
-        const retry = found.error.details?.retryAfterSeconds;
-        if (typeof retry === 'number') reply.header('retry-after', String(retry));
-        return sendFailure(req, reply, found.error);
-      }
+      if (!found.ok) return sendFailure(req, reply, found.error);
       const payer = found.value;
       const old = req.cookies[PAYMENT_PASS_COOKIE];
       if (old) await endPaymentPass(ctx.db, old);

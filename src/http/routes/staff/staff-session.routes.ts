@@ -8,7 +8,6 @@ import { currentStaff, STAFF_SESSION_COOKIE } from '../../plugins/staff-auth.ts'
 import { sendFailure } from '../../plugins/errors.ts';
 import type { RouteDeps } from '../../route-deps.ts';
 import { CaptchaFields, IdString, responses } from '../../schemas.ts';
-import { sendSignInFailure } from '../candidate/session.routes.ts';
 import { VISITOR_COOKIE } from '../public/captcha.routes.ts';
 import { Label } from './staff-views.ts';
 
@@ -59,7 +58,7 @@ export function staffSessionRoutes(surface: StaffSurface, prefix: string, { ctx,
         authorityCode: req.body.authority, loginName: req.body.loginName, password: req.body.password, surface, ip: req.ip,
         previousToken: req.cookies[STAFF_SESSION_COOKIE], session: config.session,
       });
-      if (!result.ok) return sendSignInFailure(req, reply, result.error);
+      if (!result.ok) return sendFailure(req, reply, result.error);
       const found = await resolveStaffSession(ctx.db, result.value.token, ctx.clock.now(), config.session);
       if (found.status !== 'VALID') throw new Error('a session just created does not resolve');
       reply.setCookie(STAFF_SESSION_COOKIE, result.value.token, cookieOptions);
