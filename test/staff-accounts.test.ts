@@ -8,7 +8,7 @@ import { makeInstitution, makeStaff, staffBrowser } from './support/staff-fixtur
 import { ManualClock, MINUTE, HOUR } from '../src/shared/clock.ts';
 import { STAFF_SESSION_COOKIE } from '../src/http/plugins/staff-auth.ts';
 import { ROLE_PERMISSIONS } from '../src/modules/accounts/authorization.ts';
-import { hashSessionToken } from '../src/modules/accounts/sessions.ts';
+import { hashBearerToken } from '../src/shared/bearer-token.ts';
 import { verifyPassword } from '../src/modules/accounts/password.ts';
 
 let t: TestDatabase;
@@ -44,7 +44,7 @@ describe('staff sign-in and sessions (ADM-5, ACC-7 rules shared with candidates)
     expect(first.headers['set-cookie']).toMatch(/SameSite=Strict/);
     // The table holds only the hash of the cookie value.
     const stored = await t.db.selectFrom('staff_session').select('id_hash').where('staff_id', '=', admin.staffId).execute();
-    expect(stored.map((s) => s.id_hash.toString('hex'))).toEqual([hashSessionToken(token1).toString('hex')]);
+    expect(stored.map((s) => s.id_hash.toString('hex'))).toEqual([hashBearerToken(token1).toString('hex')]);
 
     // Signing in again in the same browser replaces the session (new id, the old one is gone).
     await signIn(b, '/api/v1/admin', admin.loginName, admin.password);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hashBearerToken, newBearerToken } from '../../shared/bearer-token.ts';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { AccountTokenPurpose } from '../../db/schema.ts';
 import { HOUR, MINUTE } from '../../shared/clock.ts';
@@ -19,7 +19,6 @@ const CODES: Record<AccountTokenPurpose, { invalid: ErrorCode; expired: ErrorCod
   RESET_PASSWORD: { invalid: 'RESET_LINK_INVALID', expired: 'RESET_LINK_EXPIRED' },
 };
 
-const hashToken = (token: string): Buffer => createHash('sha256').update(token).digest();
 
 export async function revokeLinks(trx: DbOrTrx, candidateId: bigint, purpose: AccountTokenPurpose, now: Date): Promise<void> {
   await trx.updateTable('account_token').set({ revoked_at: now })
@@ -37,11 +36,11 @@ export async function issueLinkByMail(
   input: { candidateId: bigint; purpose: AccountTokenPurpose; email: string; now: Date; compose: (link: { token: string; expiresAt: Date }) => { kind: string; subject: string; text: string } },
 ): Promise<{ token: string; expiresAt: Date }> {
   await revokeLinks(trx, input.candidateId, input.purpose, input.now);
-  const token = randomBytes(32).toString('base64url');
+  const token = newBearerToken();
   const expiresAt = new Date(input.now.getTime() + LINK_LIFETIME_MS[input.purpose]);
   const mail = input.compose({ token, expiresAt });
   await trx.with('link', (db) => db.insertInto('account_token').values({
-    id_hash: hashToken(token), candidate_id: input.candidateId, purpose: input.purpose, email: input.email,
+    id_hash: hashBearerToken(token), candidate_id: input.candidateId, purpose: input.purpose, email: input.email,
     created_at: input.now, expires_at: expiresAt,
   }).returning('candidate_id'))
     .insertInto('mail_outbox').values({
@@ -64,7 +63,7 @@ export function linkVerdict(row: { used_at: Date | null; revoked_at: Date | null
 
 /** Whether the link would work now, without using it (e.g. before checking a new password). */
 export async function checkLink(db: DbOrTrx, input: { token: string; purpose: AccountTokenPurpose; now: Date }): Promise<Result<LiveLink>> {
-  const row = await db.selectFrom('account_token').selectAll().where('id_hash', '=', hashToken(input.token)).where('purpose', '=', input.purpose).executeTakeFirst();
+  const row = await db.selectFrom('account_token').selectAll().where('id_hash', '=', hashBearerToken(input.token)).where('purpose', '=', input.purpose).executeTakeFirst();
   const verdict = linkVerdict(row, input.now);
   if (verdict !== 'LIVE') return fail(verdict === 'EXPIRED' ? CODES[input.purpose].expired : CODES[input.purpose].invalid);
   return ok({ candidateId: row!.candidate_id, email: row!.email });
@@ -76,7 +75,7 @@ export async function checkLink(db: DbOrTrx, input: { token: string; purpose: Ac
  */
 export async function useLink(trx: DbOrTrx, input: { token: string; purpose: AccountTokenPurpose; now: Date }): Promise<Result<LiveLink>> {
   const used = await trx.updateTable('account_token').set({ used_at: input.now })
-    .where('id_hash', '=', hashToken(input.token)).where('purpose', '=', input.purpose)
+    .where('id_hash', '=', hashBearerToken(input.token)).where('purpose', '=', input.purpose)
     .where('used_at', 'is', null).where('revoked_at', 'is', null).where('expires_at', '>', input.now)
     .returning(['candidate_id', 'email']).executeTakeFirst();
   if (used) return ok({ candidateId: used.candidate_id, email: used.email });

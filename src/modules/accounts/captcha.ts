@@ -1,7 +1,8 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import svgCaptcha from 'svg-captcha';
 import type { DbOrTrx } from '../../db/database.ts';
+import { hashBearerToken, newBearerToken } from '../../shared/bearer-token.ts';
 import { MINUTE } from '../../shared/clock.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 
@@ -51,7 +52,6 @@ export function renderChallenge(challenge: CaptchaChallenge): string {
   return drawText(challenge.shown, { width: 150, height: 50, fontSize: 52, noise: 2, color: true, background: '#f4f6f8' });
 }
 
-const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 export interface IssuedCaptcha {
   captchaId: string;
@@ -64,11 +64,11 @@ export interface IssuedCaptcha {
 
 export async function issueCaptcha(db: DbOrTrx, input: { kind: CaptchaKind; visitorToken: string; now: Date }): Promise<IssuedCaptcha> {
   const challenge = newChallenge(input.kind);
-  const captchaId = randomBytes(18).toString('base64url');
+  const captchaId = newBearerToken(18);
   const expiresAt = new Date(input.now.getTime() + CAPTCHA_LIFETIME_MS);
   await db.insertInto('captcha').values({
-    id_hash: sha256(captchaId),
-    visitor: sha256(input.visitorToken),
+    id_hash: hashBearerToken(captchaId),
+    visitor: hashBearerToken(input.visitorToken),
     kind: input.kind,
     answer: challenge.answer,
     created_at: input.now,
@@ -93,8 +93,8 @@ export async function consumeCaptcha(
 ): Promise<Result<true>> {
   if (!input.visitorToken) return fail('CAPTCHA_INVALID');
   const row = await db.updateTable('captcha').set({ used_at: input.now })
-    .where('id_hash', '=', sha256(input.captchaId))
-    .where('visitor', '=', sha256(input.visitorToken))
+    .where('id_hash', '=', hashBearerToken(input.captchaId))
+    .where('visitor', '=', hashBearerToken(input.visitorToken))
     .where('used_at', 'is', null)
     .returning(['answer', 'kind', 'expires_at'])
     .executeTakeFirst();

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { Candidate } from '../../db/schema.ts';
 import { HOUR, MINUTE } from '../../shared/clock.ts';
+import { hashBearerToken, newBearerToken } from '../../shared/bearer-token.ts';
 
 export interface SessionPolicy {
   idleMinutes: number;
@@ -9,15 +9,14 @@ export interface SessionPolicy {
 }
 
 /** sha256 of the cookie value: what every session table stores, so a leaked table hands out nothing. */
-export const hashSessionToken = (token: string): Buffer => createHash('sha256').update(token).digest();
 
 /**
  * A new server-side session (ACC-7), for any session table (candidate_session, staff_session):
  * the cookie carries 256 random bits, the row only their hash and the absolute end.
  */
 export function newSession(now: Date, policy: SessionPolicy): { token: string; row: { id_hash: Buffer; created_at: Date; last_seen_at: Date; expires_at: Date } } {
-  const token = randomBytes(32).toString('base64url');
-  return { token, row: { id_hash: hashSessionToken(token), created_at: now, last_seen_at: now, expires_at: new Date(now.getTime() + policy.absoluteHours * HOUR) } };
+  const token = newBearerToken();
+  return { token, row: { id_hash: hashBearerToken(token), created_at: now, last_seen_at: now, expires_at: new Date(now.getTime() + policy.absoluteHours * HOUR) } };
 }
 
 // A page of ten API calls should not be ten writes: last_seen_at moves at most once a minute.
@@ -55,7 +54,7 @@ export type SessionLookup =
 
 /** Finds the session's candidate; idle or past its absolute end → EXPIRED (and removed). */
 export async function resolveSession(db: DbOrTrx, token: string, now: Date, policy: SessionPolicy): Promise<SessionLookup> {
-  const idHash = hashSessionToken(token);
+  const idHash = hashBearerToken(token);
   const row = await db.selectFrom('candidate_session as s').innerJoin('candidate as c', 'c.id', 's.candidate_id')
     .selectAll('c').select(['s.last_seen_at', 's.expires_at']).where('s.id_hash', '=', idHash).executeTakeFirst();
   if (!row) return { status: 'NONE' };
@@ -70,11 +69,11 @@ export async function resolveSession(db: DbOrTrx, token: string, now: Date, poli
 }
 
 export async function destroySession(db: DbOrTrx, token: string): Promise<void> {
-  await db.deleteFrom('candidate_session').where('id_hash', '=', hashSessionToken(token)).execute();
+  await db.deleteFrom('candidate_session').where('id_hash', '=', hashBearerToken(token)).execute();
 }
 
 /** After a password change: every other session of the candidate ends; returns how many. */
 export async function endOtherSessions(db: DbOrTrx, candidateId: bigint, keepToken: string): Promise<number> {
-  const r = await db.deleteFrom('candidate_session').where('candidate_id', '=', candidateId).where('id_hash', '!=', hashSessionToken(keepToken)).executeTakeFirst();
+  const r = await db.deleteFrom('candidate_session').where('candidate_id', '=', candidateId).where('id_hash', '!=', hashBearerToken(keepToken)).executeTakeFirst();
   return Number(r.numDeletedRows);
 }

@@ -1,7 +1,8 @@
 import type { DbOrTrx } from '../../db/database.ts';
 import type { StaffAccount } from '../../db/schema.ts';
 import type { StaffActor } from './authorization.ts';
-import { hashSessionToken, newSession, sessionState, type SessionPolicy } from './sessions.ts';
+import { hashBearerToken } from '../../shared/bearer-token.ts';
+import { newSession, sessionState, type SessionPolicy } from './sessions.ts';
 
 /**
  * Staff sessions: their own cookie and table, the candidates' rules (sessions.ts): hashed
@@ -29,7 +30,7 @@ export async function createStaffSession(db: DbOrTrx, staffId: bigint, now: Date
 
 /** The signed-in staff member of a cookie; a disabled account's session counts as none. */
 export async function resolveStaffSession(db: DbOrTrx, token: string, now: Date, policy: SessionPolicy): Promise<StaffSessionLookup> {
-  const idHash = hashSessionToken(token);
+  const idHash = hashBearerToken(token);
   const row = await db.selectFrom('staff_session as ss')
     .innerJoin('staff_account as s', 's.id', 'ss.staff_id')
     .innerJoin('authority as a', 'a.id', 's.authority_id')
@@ -57,12 +58,12 @@ export async function resolveStaffSession(db: DbOrTrx, token: string, now: Date,
 }
 
 export async function destroyStaffSession(db: DbOrTrx, token: string): Promise<void> {
-  await db.deleteFrom('staff_session').where('id_hash', '=', hashSessionToken(token)).execute();
+  await db.deleteFrom('staff_session').where('id_hash', '=', hashBearerToken(token)).execute();
 }
 
 /** Ends every session of a staff member except (optionally) the one making the request. */
 export async function endStaffSessions(db: DbOrTrx, staffId: bigint, keepToken?: string): Promise<void> {
   let q = db.deleteFrom('staff_session').where('staff_id', '=', staffId);
-  if (keepToken) q = q.where('id_hash', '<>', hashSessionToken(keepToken));
+  if (keepToken) q = q.where('id_hash', '<>', hashBearerToken(keepToken));
   await q.execute();
 }

@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { Candidate } from '../../db/schema.ts';
+import { hashBearerToken, newBearerToken } from '../../shared/bearer-token.ts';
 import { MINUTE } from '../../shared/clock.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import { normaliseIdNumber } from '../../shared/personal-data.ts';
@@ -21,7 +21,6 @@ import { findCandidateByIdNumber, type IdentityContext } from '../accounts/candi
  */
 export const PAYMENT_PASS_LIFETIME_MS = 30 * MINUTE;
 
-const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /** Names compare as a person types them: width forms and spaces do not count. */
 export function sameName(a: string, b: string): boolean {
@@ -68,19 +67,19 @@ export async function findPayer(ctx: IdentityContext, proof: PayerProof): Promis
 }
 
 export async function createPaymentPass(db: DbOrTrx, candidateId: bigint, now: Date): Promise<{ token: string; expiresAt: Date }> {
-  const token = randomBytes(32).toString('base64url');
+  const token = newBearerToken();
   const expiresAt = new Date(now.getTime() + PAYMENT_PASS_LIFETIME_MS);
-  await db.insertInto('payment_pass').values({ id_hash: sha256(token), candidate_id: candidateId, created_at: now, expires_at: expiresAt }).execute();
+  await db.insertInto('payment_pass').values({ id_hash: hashBearerToken(token), candidate_id: candidateId, created_at: now, expires_at: expiresAt }).execute();
   return { token, expiresAt };
 }
 
 export async function resolvePaymentPass(db: DbOrTrx, token: string, now: Date): Promise<Candidate | undefined> {
   return db.selectFrom('payment_pass as p').innerJoin('candidate as c', 'c.id', 'p.candidate_id').selectAll('c')
-    .where('p.id_hash', '=', sha256(token)).where('p.expires_at', '>', now).executeTakeFirst();
+    .where('p.id_hash', '=', hashBearerToken(token)).where('p.expires_at', '>', now).executeTakeFirst();
 }
 
 export async function endPaymentPass(db: DbOrTrx, token: string): Promise<void> {
-  await db.deleteFrom('payment_pass').where('id_hash', '=', sha256(token)).execute();
+  await db.deleteFrom('payment_pass').where('id_hash', '=', hashBearerToken(token)).execute();
 }
 
 /** "张三" → "张*", "欧阳娜娜" → "欧***": enough for the payer to recognise, not to harvest. */

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { issueCaptcha } from '../../../modules/accounts/captcha.ts';
+import { newBearerToken } from '../../../shared/bearer-token.ts';
 import type { RouteDeps } from '../../route-deps.ts';
 import { responses, Timestamp } from '../../schemas.ts';
 
@@ -23,7 +23,7 @@ const Issued = Type.Object({
 export function visitorToken(req: FastifyRequest, reply: FastifyReply, secure: boolean): string {
   const existing = req.cookies[VISITOR_COOKIE];
   if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
-  const token = randomBytes(32).toString('base64url');
+  const token = newBearerToken();
   reply.setCookie(VISITOR_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure });
   return token;
 }
