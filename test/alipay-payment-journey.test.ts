@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeExpiredBillsJob } from '../src/jobs/close-expired-bills.job.ts';
 import { MINUTE } from '../src/shared/clock.ts';
 import { Browser } from './support/http.ts';
-import { expectBooksAgree } from './support/books.ts';
+import { expectBooksBalance } from './support/books.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
 
 let w: PaymentWorld;
@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => w.close());
 // Whatever a test did, the books agree with the channel afterwards.
-afterEach(async () => expectBooksAgree(w.db, w.sandbox));
+afterEach(async () => expectBooksBalance(w));
 
 async function notifications(billNo: string) {
   return w.db.selectFrom('channel_notification').select(['accepted', 'outcome']).where('bill_no', 'like', `${billNo}%`).orderBy('id').execute();

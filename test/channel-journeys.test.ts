@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerBalances } from '../src/modules/ledger/balances.ts';
 import { MINUTE } from '../src/shared/clock.ts';
-import { expectBooksAgree } from './support/books.ts';
+import { expectBooksBalance } from './support/books.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
 
 let w: PaymentWorld;
@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(async () => w.close());
 // Whatever a test did, the books agree with the channel afterwards.
-afterEach(async () => expectBooksAgree(w.db, w.sandbox));
+afterEach(async () => expectBooksBalance(w));
 
 /** What a browser does with a UnionPay payUrl: load our page, post its signed form to the gateway. */
 async function openInBrowser(channel: string, payUrl: string): Promise<void> {

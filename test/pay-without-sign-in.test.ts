@@ -3,7 +3,7 @@ import { purgeExpiredJob } from '../src/jobs/purge-expired.job.ts';
 import { confirmBill } from '../src/modules/billing/confirm-bill.ts';
 import { MINUTE } from '../src/shared/clock.ts';
 import { Browser } from './support/http.ts';
-import { expectBooksAgree } from './support/books.ts';
+import { expectBooksBalance } from './support/books.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
 
 let w: PaymentWorld;
@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => w.close());
 // Whatever a test did, the books agree with the channel afterwards.
-afterEach(async () => expectBooksAgree(w.db, w.sandbox));
+afterEach(async () => expectBooksBalance(w));
 
 const nameOf = async (candidateId: bigint) => (await w.db.selectFrom('candidate').select('name').where('id', '=', candidateId).executeTakeFirstOrThrow()).name;
 

@@ -10,7 +10,8 @@ import { registrationOptions } from '../src/modules/registration/registration-op
 import { readConfiguration, seedConfigurationFiles } from '../src/demo/seed-configurations.ts';
 import { Browser } from './support/http.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
-import { expectBooksBalance, paidBill, runRefundsToTheEnd, staff, startBill } from './support/refunds.ts';
+import { expectBooksBalance } from './support/books.ts';
+import { paidBill, runRefundsToTheEnd, staff, startBill } from './support/refunds.ts';
 
 let w: PaymentWorld;
 /** Money a test refunded at the channel behind ExamPay's back (the merchant portal), per channel. */

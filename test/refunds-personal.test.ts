@@ -5,7 +5,8 @@ import { requestPersonalRefund } from '../src/modules/refunds/personal-refund.ts
 import { describeError } from '../src/shared/errors.ts';
 import { makeCandidate, makeExam, type ExamFixture } from './support/fixtures.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
-import { expectBooksBalance, paidBill, runRefundsToTheEnd, staff } from './support/refunds.ts';
+import { expectBooksBalance } from './support/books.ts';
+import { paidBill, runRefundsToTheEnd, staff } from './support/refunds.ts';
 
 let w: PaymentWorld;
 /** An exam whose refund policy lets staff decide (seeds 000–003); the world's own exam says NO_PERSONAL_REFUNDS. */

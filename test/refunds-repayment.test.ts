@@ -9,7 +9,8 @@ import { registerSubject } from '../src/modules/registration/register-subject.ts
 import { registrationOptions } from '../src/modules/registration/registration-options.ts';
 import { HOUR } from '../src/shared/clock.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
-import { expectBooksBalance, paidBill, runRefundsToTheEnd, staff } from './support/refunds.ts';
+import { expectBooksBalance } from './support/books.ts';
+import { paidBill, runRefundsToTheEnd, staff } from './support/refunds.ts';
 
 let w: PaymentWorld;
 let nm004: LoadedExam;

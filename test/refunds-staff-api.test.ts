@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeCandidate, makeExam, type ExamFixture } from './support/fixtures.ts';
 import type { Browser } from './support/http.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
-import { expectBooksBalance, paidBill, runRefundsToTheEnd } from './support/refunds.ts';
+import { expectBooksBalance } from './support/books.ts';
+import { paidBill, runRefundsToTheEnd } from './support/refunds.ts';
 import { makeStaff, staffBrowser, type StaffFixture } from './support/staff-fixtures.ts';
 
 let w: PaymentWorld;

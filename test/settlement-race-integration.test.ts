@@ -3,7 +3,7 @@ import { closeExpiredBillsJob } from '../src/jobs/close-expired-bills.job.ts';
 import { checkBillStatus } from '../src/modules/payments/check-bill-status.ts';
 import { MINUTE } from '../src/shared/clock.ts';
 import type { Bill } from '../src/db/schema.ts';
-import { expectBooksAgree } from './support/books.ts';
+import { expectBooksBalance } from './support/books.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
 
 let w: PaymentWorld;
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => w.close());
 // Whatever a test did, the books agree with the channel afterwards.
-afterEach(async () => expectBooksAgree(w.db, w.sandbox));
+afterEach(async () => expectBooksBalance(w));
 
 const ROUNDS = 12;
 

@@ -1,47 +1,61 @@
 import { sql } from 'kysely';
 import { expect } from 'vitest';
-import type { Db } from '../../src/db/database.ts';
 import { ledgerBalances } from '../../src/modules/ledger/balances.ts';
-import type { SandboxControl } from '../../src/sandbox/sandbox-control.ts';
-import { queryIdOf } from '../../src/sandbox/unionpay/unionpay-context.ts';
+import type { PaymentWorld } from './payment-world.ts';
 
-/** The id a channel gives us for a capture: UnionPay reports a queryId, the others the capture's number. */
-const tradeNoOf = (channel: string, captureNo: string): string => (channel === 'unionpay' ? queryIdOf(captureNo) : captureNo);
+const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
 
 /**
- * The books after a test (issue "Payment channels", PAY-11): every journal entry balances, and
- * per channel
- *  - what the channel holds for us (its captures less its refunds, from the sandbox's own
- *    records) equals our clearing account, leaving out only captures we have not heard of yet
- *    (which reconciliation finds);
- *  - captured = paid + refunded (+ refunds in flight): every capture we settled paid exactly its
- *    bill, and every duplicate or late one is refunded in full (succeeded or in flight).
+ * "No money unaccounted", checked after every refund test (PAY-11, REF-4), per channel:
+ * - every journal entry balances and the books sum to zero;
+ * - every capture at the channel is recorded, and the channel refunded exactly what our refunds
+ *   say succeeded (plus what a test refunded behind our back, `refundedOutside`);
+ * - captured = kept for paid bills + refunded + in flight (refunds decided, not yet back);
+ * - the ledger says the same: clearing = captured − refunded, refundable = − in flight, and the
+ *   sittings' fees = − money kept;
+ * - every settled capture paid exactly its bill, and every duplicate or late one is refunded in
+ *   full (succeeded or in flight).
+ * Used after every end-to-end payment and refund test.
  */
-export async function expectBooksAgree(db: Db, channel: SandboxControl): Promise<void> {
-  const { accounts, unbalancedEntries, total } = await ledgerBalances(db);
-  expect(unbalancedEntries, 'unbalanced journal entries').toEqual([]);
-  expect(total, 'sum of all accounts').toBe(0n);
-
-  const known = new Set((await db.selectFrom('channel_payment').select(['channel', 'channel_trade_no']).execute()).map((c) => `${c.channel}|${c.channel_trade_no}`));
-  const held = new Map<string, bigint>();
-  for (const m of channel.ledger().merchants) {
-    for (const c of m.captures) {
-      if (!known.has(`${m.channel}|${tradeNoOf(m.channel, c.captureNo)}`)) continue;
-      held.set(m.channel, (held.get(m.channel) ?? 0n) + c.amountFen);
-    }
-    for (const r of m.refunds) held.set(m.channel, (held.get(m.channel) ?? 0n) - r.amountFen);
+export async function expectBooksBalance(w: PaymentWorld, opts: { refundedOutside?: Record<string, bigint> } = {}): Promise<void> {
+  const { accounts, unbalancedEntries, total } = await ledgerBalances(w.db);
+  expect(unbalancedEntries).toEqual([]);
+  expect(total).toBe(0n);
+  const sandbox = w.sandbox.ledger();
+  const captures = await w.db.selectFrom('channel_payment').select(['channel', 'amount_fen', 'outcome']).execute();
+  const refunds = await w.db.selectFrom('refund').select(['channel', 'amount_fen', 'state', 'bill_item_id']).execute();
+  let keptAll = 0n;
+  for (const channel of new Set([...sandbox.merchants.map((m) => m.channel), ...captures.map((c) => c.channel)])) {
+    const atChannel = sandbox.merchants.filter((m) => m.channel === channel);
+    const captured = sum(atChannel.map((m) => m.capturedFen));
+    const refundedAtChannel = sum(atChannel.map((m) => m.refundedFen)) - (opts.refundedOutside?.[channel] ?? 0n);
+    const ours = captures.filter((c) => c.channel === channel);
+    const theirRefunds = refunds.filter((r) => r.channel === channel);
+    const succeeded = sum(theirRefunds.filter((r) => r.state === 'SUCCEEDED').map((r) => r.amount_fen));
+    const inFlight = sum(theirRefunds.filter((r) => r.state !== 'SUCCEEDED').map((r) => r.amount_fen));
+    const kept = sum(ours.filter((c) => c.outcome === 'SETTLED').map((c) => c.amount_fen)) - sum(theirRefunds.filter((r) => r.bill_item_id !== null).map((r) => r.amount_fen));
+    keptAll += kept;
+    expect(sum(ours.map((c) => c.amount_fen)), `${channel}: every capture recorded`).toBe(captured);
+    expect(refundedAtChannel, `${channel}: refunded at the channel = refunds succeeded`).toBe(succeeded);
+    expect(captured, `${channel}: captured = kept + refunded + in flight`).toBe(kept + refundedAtChannel + inFlight);
+    expect(accounts.get(`clearing:${channel}`) ?? 0n, `${channel}: clearing`).toBe(captured - refundedAtChannel);
+    expect(-(accounts.get(`refundable:${channel}`) ?? 0n), `${channel}: owed`).toBe(inFlight);
   }
-  for (const ch of new Set([...held.keys(), ...[...accounts.keys()].filter((a) => a.startsWith('clearing:')).map((a) => a.slice('clearing:'.length))])) {
-    expect(accounts.get(`clearing:${ch}`) ?? 0n, `clearing:${ch} against the channel's own records`).toBe(held.get(ch) ?? 0n);
-  }
+  const fees = sum([...accounts].filter(([a]) => a.startsWith('fees:')).map(([, v]) => v));
+  expect(-fees, 'fees = money kept for paid bills').toBe(keptAll);
+  // The database's own counts agree with the refund rows (trigger of migration 015).
+  const mismatched = await sql<{ id: bigint }>`
+    SELECT i.id FROM bill_item i
+     WHERE i.refunded_fen <> coalesce((SELECT sum(amount_fen) FROM refund r WHERE r.bill_item_id = i.id), 0)`.execute(w.db);
+  expect(mismatched.rows).toEqual([]);
 
-  const settledMismatch = await db.selectFrom('channel_payment as cp').innerJoin('bill as b', 'b.id', 'cp.bill_id')
+  const settledMismatch = await w.db.selectFrom('channel_payment as cp').innerJoin('bill as b', 'b.id', 'cp.bill_id')
     .select(['b.bill_no', 'cp.amount_fen', 'b.amount_fen as bill_amount', 'b.state'])
     .where('cp.outcome', '=', 'SETTLED')
     .where((eb) => eb.or([eb('cp.amount_fen', '<>', eb.ref('b.amount_fen')), eb('b.state', 'not in', ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'])]))
     .execute();
   expect(settledMismatch, 'settled captures that did not pay exactly their bill').toEqual([]);
-  const unrefunded = await db.selectFrom('channel_payment as cp').leftJoin('refund as r', (j) => j.onRef('r.channel_payment_id', '=', 'cp.id').on('r.state', '<>', 'FAILED'))
+  const unrefunded = await w.db.selectFrom('channel_payment as cp').leftJoin('refund as r', (j) => j.onRef('r.channel_payment_id', '=', 'cp.id').on('r.state', '<>', 'FAILED'))
     .select(['cp.channel', 'cp.channel_trade_no', 'cp.amount_fen', sql<string>`coalesce(sum(r.amount_fen), 0)`.as('refunding')])
     .where('cp.outcome', 'in', ['DUPLICATE', 'LATE'])
     .groupBy(['cp.id', 'cp.channel', 'cp.channel_trade_no', 'cp.amount_fen'])
