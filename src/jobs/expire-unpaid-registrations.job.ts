@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { releaseSeats } from '../modules/registration/seat-holds.sql.ts';
 import type { ScheduledJob } from './job.ts';
+import { notOnLiveBill } from '../modules/billing/bill-queries.ts';
 
 const BATCH = 500;
 
@@ -24,7 +25,7 @@ export const expireUnpaidRegistrationsJob: ScheduledJob = {
         .where('r.status', '=', 'ACTIVE').where('r.paid_at', 'is', null).where('r.owner', '=', 'CANDIDATE')
         .where('e.unpaid_registration_ttl_hours', 'is not', null)
         .where(sql<boolean>`r.created_at <= ${now}::timestamptz - make_interval(hours => e.unpaid_registration_ttl_hours)`)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('bill_item as i').select('i.id').whereRef('i.registration_id', '=', 'r.id').where('i.live', '=', true))))
+        .where(notOnLiveBill('r.id'))
         .orderBy('r.created_at').limit(BATCH)
         .forUpdate('r').skipLocked()
         .execute();
@@ -35,7 +36,7 @@ export const expireUnpaidRegistrationsJob: ScheduledJob = {
       const cancelled = await trx.updateTable('registration')
         .set({ status: 'CANCELLED', cancelled_at: now, cancelled_reason: 'UNPAID_TIMEOUT' })
         .where('id', 'in', due.map((d) => d.id)).where('status', '=', 'ACTIVE').where('paid_at', 'is', null)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('bill_item as i').select('i.id').whereRef('i.registration_id', '=', 'registration.id').where('i.live', '=', true))))
+        .where(notOnLiveBill('registration.id'))
         .returning('id').execute();
       await releaseSeats(trx, cancelled.map((c) => c.id));
       return cancelled.length;

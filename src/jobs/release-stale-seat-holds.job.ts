@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { releaseSeats } from '../modules/registration/seat-holds.sql.ts';
 import type { ScheduledJob } from './job.ts';
+import { notOnLiveBill } from '../modules/billing/bill-queries.ts';
 
 const BATCH = 500;
 
@@ -26,14 +27,14 @@ export const releaseStaleSeatHoldsJob: ScheduledJob = {
         .select('r.id')
         .where('s.state', '=', 'HELD').where('r.status', '=', 'ACTIVE').where('r.paid_at', 'is', null).where('r.owner', '=', 'CANDIDATE')
         .where(sql<boolean>`s.held_at <= ${now}::timestamptz - make_interval(mins => e.seat_hold_minutes)`)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('bill_item as i').select('i.id').whereRef('i.registration_id', '=', 'r.id').where('i.live', '=', true))))
+        .where(notOnLiveBill('r.id'))
         .orderBy('s.held_at').limit(BATCH)
         .forUpdate('r').skipLocked()
         .execute();
       if (due.length === 0) return 0;
       const still = await trx.selectFrom('registration as r').select('r.id')
         .where('r.id', 'in', due.map((d) => d.id)).where('r.status', '=', 'ACTIVE').where('r.paid_at', 'is', null)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('bill_item as i').select('i.id').whereRef('i.registration_id', '=', 'r.id').where('i.live', '=', true))))
+        .where(notOnLiveBill('r.id'))
         .execute();
       const ids = await releaseSeats(trx, still.map((r) => r.id));
       if (ids.length) await trx.updateTable('registration').set({ seat_released_at: now, seat_released_reason: 'HOLD_EXPIRED' }).where('id', 'in', ids).execute();

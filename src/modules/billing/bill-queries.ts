@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { Bill } from '../../db/schema.ts';
 import { billTransitions } from './bill-transition.repo.ts';
@@ -32,3 +33,10 @@ export async function billDetail(db: DbOrTrx, bill: Bill) {
   return { bill, items, attempts, captures, refunds, history, offeredChannels: exam.channels };
 }
 export type BillDetail = Awaited<ReturnType<typeof billDetail>>;
+
+/**
+ * "Not on an open or paid bill" for a registration column (`r.id`): the live bill_item is what
+ * says a registration is billed (the partial unique index bill_item_one_live).
+ */
+export const notOnLiveBill = (registrationRef: string) =>
+  sql<boolean>`NOT EXISTS (SELECT 1 FROM bill_item i WHERE i.registration_id = ${sql.ref(registrationRef)} AND i.live)`;
