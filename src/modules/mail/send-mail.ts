@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DbOrTrx } from '../../db/database.ts';
 import { HOUR, MINUTE } from '../../shared/clock.ts';
 import type { Mailer } from './mailer.ts';
+import { maskEmail } from '../accounts/email-address.ts';
 
 /** A failed send is tried again: soon at first, then less often (the link's life bounds it). */
 export const MAIL_BACKOFF_MS = [0.5, 1, 2, 5, 10, 30].map((m) => m * MINUTE);
@@ -16,12 +17,6 @@ export function afterFailure(message: { attempts: number; expires_at: Date }, no
   const next = new Date(now.getTime() + MAIL_BACKOFF_MS[Math.min(attempts - 1, MAIL_BACKOFF_MS.length - 1)]!);
   if (attempts >= MAX_MAIL_ATTEMPTS || next >= message.expires_at) return { giveUp: true };
   return { giveUp: false, nextAttemptAt: next };
-}
-
-/** Shown in logs instead of the address: enough to tell messages apart, not to read them. */
-export function maskedRecipient(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at <= 0 ? '***' : `${address[0]}***${address.slice(at)}`;
 }
 
 /**
@@ -57,11 +52,11 @@ export async function sendDueMail(input: { db: DbOrTrx; mailer: Mailer; now: Dat
       const next = afterFailure(m, now);
       if (next.giveUp) {
         await db.updateTable('mail_outbox').set({ state: 'FAILED', body_text: '', attempts: sql`attempts + 1`, last_error: reason }).where('id', '=', m.id).execute();
-        log.error({ mailId: String(m.id), kind: m.kind, to: maskedRecipient(m.to_address), reason }, 'mail given up');
+        log.error({ mailId: String(m.id), kind: m.kind, to: maskEmail(m.to_address), reason }, 'mail given up');
         out.failed++;
       } else {
         await db.updateTable('mail_outbox').set({ attempts: sql`attempts + 1`, last_error: reason, next_attempt_at: next.nextAttemptAt }).where('id', '=', m.id).execute();
-        log.warn({ mailId: String(m.id), kind: m.kind, to: maskedRecipient(m.to_address), reason }, 'mail not sent; will retry');
+        log.warn({ mailId: String(m.id), kind: m.kind, to: maskEmail(m.to_address), reason }, 'mail not sent; will retry');
         out.retried++;
       }
     }
