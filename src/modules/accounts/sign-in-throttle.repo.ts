@@ -4,7 +4,9 @@ import type { Selectable } from 'kysely';
 import type { SignInThrottleTable } from '../../db/schema.ts';
 import { HOUR } from '../../shared/clock.ts';
 import type { PersonalDataKeys } from '../../shared/personal-data.ts';
-import { ADDRESS_RULE, addFailure, admitAccountAttempt, afterSuccess, FRESH, isLocked, type ThrottleState } from './sign-in-throttle.ts';
+import type { Failure } from '../../shared/errors.ts';
+import { formatShanghai } from '../../shared/time.ts';
+import { ADDRESS_RULE, addFailure, admitAccountAttempt, afterSuccess, FRESH, isLocked, secondsUntil, type ThrottleState } from './sign-in-throttle.ts';
 
 /**
  * The sign-in counters in PostgreSQL (sign_in_throttle, migration 017). The server keeps no state,
@@ -74,6 +76,27 @@ export async function recordAddressFailure(db: Db, address: Buffer, now: Date): 
     await trx.updateTable('sign_in_throttle').set(toRow(next.state, now)).where('key', '=', address).execute();
     return next.lockedNow ? next.state.lockedUntil : null;
   });
+}
+
+/** When a locked account or address may try again: what the answer and Retry-After say. */
+export function lockDetails(lockedUntil: Date, now: Date) {
+  return { lockedUntil: lockedUntil.toISOString(), lockedUntilShanghai: formatShanghai(lockedUntil), retryAfterSeconds: secondsUntil(lockedUntil, now) };
+}
+
+/** The answer while the account or the address is locked, whatever was typed. */
+export function lockoutFailure(gate: Exclude<SignInGate, { outcome: 'ADMITTED' }>, now: Date): Failure {
+  return { code: gate.outcome === 'ACCOUNT_LOCKED' ? 'ACCOUNT_LOCKED' : 'SIGN_IN_THROTTLED', details: lockDetails(gate.lockedUntil, now) };
+}
+
+/**
+ * After a failed attempt that was admitted: counts it against the address, and says what it
+ * locked now. The failure that reaches a limit already answers with the lock and how long it lasts.
+ */
+export async function recordFailedAttempt(db: Db, keys: { address: Buffer }, gate: Extract<SignInGate, { outcome: 'ADMITTED' }>, now: Date): Promise<{ lockedNow: 'ACCOUNT' | 'ADDRESS' | null; lockout: Failure | null }> {
+  const addressLock = await recordAddressFailure(db, keys.address, now);
+  if (gate.lockedNow && gate.lockedUntil) return { lockedNow: 'ACCOUNT', lockout: { code: 'ACCOUNT_LOCKED', details: lockDetails(gate.lockedUntil, now) } };
+  if (addressLock) return { lockedNow: 'ADDRESS', lockout: { code: 'SIGN_IN_THROTTLED', details: lockDetails(addressLock, now) } };
+  return { lockedNow: null, lockout: null };
 }
 
 /** Housekeeping: counters idle for a day and not locked tell nothing any more. */

@@ -1,6 +1,5 @@
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import { maskIdNumber, recogniseIdNumber } from '../../shared/id-document.ts';
-import { formatShanghai } from '../../shared/time.ts';
 import type { Candidate } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { accountEvent, type AccountEventContext } from './account-events.ts';
@@ -8,15 +7,10 @@ import { candidateIdNumber, findCandidateByIdNumber } from './candidate-identity
 import { dummyPasswordHash, hashPassword, initialPassword, verifyPassword } from './password.ts';
 import { describePolicy, passwordProblems, policyOfExam } from './password-policy.ts';
 import { endOtherSessions } from './sessions.ts';
-import { accountKey, addressKey, admitSignIn, recordAddressFailure, recordSignInSuccess } from './sign-in-throttle.repo.ts';
-import { secondsUntil } from './sign-in-throttle.ts';
+import { accountKey, addressKey, admitSignIn, lockoutFailure, recordFailedAttempt, recordSignInSuccess } from './sign-in-throttle.repo.ts';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'log' | 'personalData'>;
 
-/** When a locked account or address may try again: what the answer and Retry-After say. */
-export function lockDetails(lockedUntil: Date, now: Date) {
-  return { lockedUntil: lockedUntil.toISOString(), lockedUntilShanghai: formatShanghai(lockedUntil), retryAfterSeconds: secondsUntil(lockedUntil, now) };
-}
 
 /**
  * Sign-in by ID number + password (ACC-2, ACC-7). The number is checked first (a wrong check
@@ -61,7 +55,7 @@ export async function throttledSignIn(ctx: Ctx, input: {
   if (gate.outcome !== 'ADMITTED') {
     const scope = gate.outcome === 'ACCOUNT_LOCKED' ? 'ACCOUNT' : 'ADDRESS';
     await accountEvent(ctx, where, { kind: 'SIGN_IN_REFUSED_LOCKED', scope, lockedUntil: gate.lockedUntil });
-    return fail(scope === 'ACCOUNT' ? 'ACCOUNT_LOCKED' : 'SIGN_IN_THROTTLED', lockDetails(gate.lockedUntil, now));
+    return { ok: false, error: lockoutFailure(gate, now) };
   }
   const candidate = await input.find();
   const good = await verifyPassword(candidate?.password_hash ?? (await dummyPasswordHash()), input.password);
@@ -70,13 +64,9 @@ export async function throttledSignIn(ctx: Ctx, input: {
     await accountEvent(ctx, where, { kind: 'SIGN_IN_SUCCEEDED', candidateId: candidate.id });
     return ok(candidate);
   }
-  const addressLock = await recordAddressFailure(ctx.db, keys.address, now);
-  const lockedNow = gate.lockedNow ? 'ACCOUNT' : addressLock ? 'ADDRESS' : null;
-  await accountEvent(ctx, where, { kind: 'SIGN_IN_FAILED', candidateId: candidate?.id ?? null, lockedNow });
-  // The failure that reaches the limit already says how long the lock lasts.
-  if (gate.lockedNow && gate.lockedUntil) return fail('ACCOUNT_LOCKED', lockDetails(gate.lockedUntil, now));
-  if (addressLock) return fail('SIGN_IN_THROTTLED', lockDetails(addressLock, now));
-  return fail(input.badCredentials, { attemptsLeft: gate.attemptsLeft });
+  const failed = await recordFailedAttempt(ctx.db, keys, gate, now);
+  await accountEvent(ctx, where, { kind: 'SIGN_IN_FAILED', candidateId: candidate?.id ?? null, lockedNow: failed.lockedNow });
+  return failed.lockout ? { ok: false, error: failed.lockout } : fail(input.badCredentials, { attemptsLeft: gate.attemptsLeft });
 }
 
 /**

@@ -8,8 +8,7 @@ import { surfaceOf, type StaffSurface } from './authorization.ts';
 import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from './password.ts';
 import { DEFAULT_PASSWORD_POLICY, describePolicy } from './password-policy.ts';
 import type { SessionPolicy } from './sessions.ts';
-import { lockDetails } from './sign-in.ts';
-import { addressKey, admitSignIn, recordAddressFailure, recordSignInSuccess, throttleKey } from './sign-in-throttle.repo.ts';
+import { addressKey, admitSignIn, lockoutFailure, recordFailedAttempt, recordSignInSuccess, throttleKey } from './sign-in-throttle.repo.ts';
 import { createStaffSession, destroyStaffSession, endStaffSessions } from './staff-sessions.ts';
 import type { PersonalDataKeys } from '../../shared/personal-data.ts';
 
@@ -40,22 +39,18 @@ export async function staffSignIn(
       at: now, actor: { type: 'STAFF', id: null, authorityId: authority?.id ?? null },
       action: AUDIT_ACTIONS.STAFF_SIGN_IN, outcome: 'FAILURE', summary: { reason: 'LOCKED', scope, lockedUntil: gate.lockedUntil, surface: input.surface }, ip: input.ip,
     });
-    return fail(scope === 'ACCOUNT' ? 'ACCOUNT_LOCKED' : 'SIGN_IN_THROTTLED', lockDetails(gate.lockedUntil, now));
+    return { ok: false, error: lockoutFailure(gate, now) };
   }
   const account = authority && await ctx.db.selectFrom('staff_account').selectAll()
     .where('authority_id', '=', authority.id).where('login_name', '=', normaliseLoginName(input.loginName)).executeTakeFirst();
   const good = await verifyPassword(account?.password_hash ?? (await dummyPasswordHash()), input.password);
   const refuse = async (reason: 'NO_SUCH_ACCOUNT' | 'BAD_PASSWORD' | 'DISABLED') => {
-    const addressLock = await recordAddressFailure(ctx.db, keys.address, now);
-    const lockedNow = gate.lockedNow ? 'ACCOUNT' : addressLock ? 'ADDRESS' : null;
+    const { lockedNow, lockout } = await recordFailedAttempt(ctx.db, keys, gate, now);
     await recordAudit(ctx.db, {
       at: now, actor: { type: 'STAFF', id: account?.id ?? null, role: account?.role ?? null, authorityId: authority?.id ?? null },
       action: AUDIT_ACTIONS.STAFF_SIGN_IN, outcome: 'FAILURE', summary: { reason, surface: input.surface, lockedNow }, ip: input.ip,
     });
-    // The failure that reaches the limit already says how long the lock lasts.
-    if (gate.lockedNow && gate.lockedUntil) return fail('ACCOUNT_LOCKED', lockDetails(gate.lockedUntil, now));
-    if (addressLock) return fail('SIGN_IN_THROTTLED', lockDetails(addressLock, now));
-    return fail('STAFF_BAD_CREDENTIALS', { attemptsLeft: gate.attemptsLeft });
+    return lockout ? { ok: false as const, error: lockout } : fail('STAFF_BAD_CREDENTIALS', { attemptsLeft: gate.attemptsLeft });
   };
   if (!account) return refuse('NO_SUCH_ACCOUNT');
   if (!good) return refuse('BAD_PASSWORD');

@@ -4,8 +4,7 @@ import { hashBearerToken, newBearerToken } from '../../shared/bearer-token.ts';
 import { MINUTE } from '../../shared/clock.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import { normaliseIdNumber } from '../../shared/personal-data.ts';
-import { lockDetails } from '../accounts/sign-in.ts';
-import { addressKey, admitSignIn, recordAddressFailure, recordSignInSuccess, throttleKey } from '../accounts/sign-in-throttle.repo.ts';
+import { addressKey, admitSignIn, lockoutFailure, recordFailedAttempt, recordSignInSuccess, throttleKey } from '../accounts/sign-in-throttle.repo.ts';
 import type { AppContext } from '../context.ts';
 import { findCandidateByIdNumber, type IdentityContext } from '../accounts/candidate-identity.ts';
 
@@ -40,16 +39,14 @@ export async function lookUpPayer(ctx: IdentityContext & Pick<AppContext, 'clock
   const typed = 'idNumber' in proof ? `id:${normaliseIdNumber(proof.idNumber)}` : `code:${proof.billNo}`;
   const keys = { account: throttleKey(ctx.personalData, 'ACCOUNT', `${proof.authorityCode}:payer:${typed}`), address: addressKey(ctx.personalData, address) };
   const gate = await admitSignIn(ctx.db, keys, now);
-  if (gate.outcome !== 'ADMITTED') return fail(gate.outcome === 'ACCOUNT_LOCKED' ? 'ACCOUNT_LOCKED' : 'SIGN_IN_THROTTLED', lockDetails(gate.lockedUntil, now));
+  if (gate.outcome !== 'ADMITTED') return { ok: false, error: lockoutFailure(gate, now) };
   const payer = await findPayer(ctx, proof);
   if (payer) {
     await recordSignInSuccess(ctx.db, keys.account, now);
     return ok(payer);
   }
-  const addressLock = await recordAddressFailure(ctx.db, keys.address, now);
-  if (gate.lockedNow && gate.lockedUntil) return fail('ACCOUNT_LOCKED', lockDetails(gate.lockedUntil, now));
-  if (addressLock) return fail('SIGN_IN_THROTTLED', lockDetails(addressLock, now));
-  return fail('PAYER_NOT_FOUND');
+  const failed = await recordFailedAttempt(ctx.db, keys, gate, now);
+  return failed.lockout ? { ok: false, error: failed.lockout } : fail('PAYER_NOT_FOUND');
 }
 
 /**
