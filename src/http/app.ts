@@ -22,6 +22,7 @@ import { contactEmailRoutes } from './routes/candidate/contact-email.routes.ts';
 import { accountRoutes } from './routes/public/account.routes.ts';
 import { devMailRoutes } from './routes/public/dev-mail.routes.ts';
 import { ErrorBody } from './schemas.ts';
+import { installWebApp } from './web-app.ts';
 import { reviewRoutes } from './routes/candidate/review.routes.ts';
 import { adminApi, institutionApi } from './routes/staff/admin-api.ts';
 
@@ -43,6 +44,8 @@ export interface BuildAppOptions extends RouteDeps {
   trustProxy?: boolean;
   /** Show the mail outbox at /dev/mail (config.mail.devPage: never in production or live mode). */
   devMailPage?: boolean;
+  /** Serve the built React app (web/dist) at every page path; default true. */
+  webApp?: boolean;
 }
 
 /** Builds the Fastify app: plugins, error format, OpenAPI, routes. Listening is the caller's. */
@@ -58,7 +61,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   routeTables.set(app, table);
   app.addHook('onRoute', (r) => void table.push({ method: r.method, url: r.url, schema: r.schema, config: r.config }));
 
-  installErrorHandling(app);
+  installErrorHandling(app, opts.webApp === false ? undefined : await installWebApp(app));
   app.addSchema(ErrorBody);
   await app.register(cookie);
   await app.register(swagger, {

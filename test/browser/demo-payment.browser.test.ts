@@ -23,7 +23,7 @@ describe('a person pays a bill in Chromium through the sandbox cashier (plain pa
       const c = await w.candidate({ mustChangePassword: true });
       const page = await browser.newPage({ viewport, locale: 'zh-CN' });
       const captcha = watchCaptchas(page);
-      await page.goto(w.baseUrl);
+      await page.goto(w.baseUrl + '/classic');
       await page.fill('#authority', w.exam.authorityCode);
       await page.fill('#idNumber', c.idNumber);
       await page.fill('#password', c.password);
@@ -83,7 +83,7 @@ describe('a 统考 candidate (seed 000 configuration) registers and pays by Unio
     const wang = loaded.accounts.find((a) => a.name === '王强')!;
     const page = await browser.newPage({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
     const captcha = watchCaptchas(page);
-    await page.goto(w.baseUrl);
+    await page.goto(w.baseUrl + '/classic');
     await page.fill('#authority', config.authority.code);
     await page.fill('#idNumber', wang.idNumber);
     await page.fill('#password', wang.password);

@@ -38,7 +38,7 @@ describe('通行证 on the plain page, mail read at /dev/mail (ACC-1, ACC-5)', (
     const captcha = watchCaptchas(page);
     const email = 'browser.cet@example.cn';
 
-    await page.goto(base + '/');
+    await page.goto(base + '/classic');
     await page.click('a[href="#signup"]');
     await page.waitForSelector('#signup:not([hidden])');
     await page.fill('#su-authority', exam.authorityCode);

@@ -43,7 +43,7 @@ describe('the sign-in and change-password forms explain the new refusals (ACC-1,
     const c = await makeCandidate(t.db, exam);
     const page = await browser.newPage({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
     const captcha = watchCaptchas(page);
-    await page.goto(baseUrl);
+    await page.goto(baseUrl + '/classic');
     await page.waitForSelector('#signin:not([hidden])');
     const wrongCheck = c.idNumber.slice(0, 17) + (c.idNumber[17] === '0' ? '1' : '0');
     await signInOnPage(page, captcha.fillCaptcha, wrongCheck, 'Wrong2026x');
@@ -66,7 +66,7 @@ describe('the sign-in and change-password forms explain the new refusals (ACC-1,
     const c = await makeCandidate(t.db, exam, { mustChangePassword: true });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     const captcha = watchCaptchas(page);
-    await page.goto(baseUrl);
+    await page.goto(baseUrl + '/classic');
     await page.waitForSelector('#signin:not([hidden])');
     await signInOnPage(page, captcha.fillCaptcha, c.idNumber, c.password);
     await page.waitForSelector('#change:not([hidden]) #policy-rules li');

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,8 @@ let logDir: string | undefined;
  * temporary folder. The schema is migrated once into a template; each test file clones it.
  */
 export async function setup(project: TestProject): Promise<void> {
+  // Browser tests drive the built web app, exactly what `npm start` serves.
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', 'web', '--logLevel', 'warn'], { stdio: 'inherit' });
   // The run's log folder: every test logger writes here, and teardown audits it (log-audit.ts).
   logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'exampay-test-logs-'));
   project.provide('testLogDir', logDir);

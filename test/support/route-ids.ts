@@ -42,6 +42,8 @@ function idFields(schema: unknown, path: string, out: string[]): void {
 export function routesTakingIds(table: readonly RouteTableEntry[]): RouteKey[] {
   const out: RouteKey[] = [];
   for (const r of table) {
+    // The built web app's files (src/http/web-app.ts): the same bytes for everyone, no one's data.
+    if (r.url === '/assets/*') continue;
     const methods = (Array.isArray(r.method) ? r.method : [r.method]).filter((m) => m !== 'HEAD');
     const ids: string[] = [];
     for (const m of r.url.matchAll(/:([A-Za-z0-9_]+)|\*/g)) ids.push(`path.${m[1] ?? '*'}`);

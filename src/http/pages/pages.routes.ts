@@ -11,10 +11,10 @@ import { BillNo, responses } from '../schemas.ts';
 
 const PAGE = fs.readFileSync(new URL('./candidate-page.html', import.meta.url), 'utf8');
 
-/** The plain candidate page of the foundation; issue "Candidate portal" replaces it. */
+/** The plain candidate page of the foundation, at /classic until the web app covers every journey. */
 export function pageRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(PAGE));
+    app.get('/classic', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(PAGE));
 
     app.get('/api/v1/bills/:billNo/qr.svg', {
       preHandler: requireCandidate(ctx, config.session),

@@ -33,7 +33,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_RATE_LIMIT: 'RATE_LIMITED',
 };
 
-export function installErrorHandling(app: FastifyInstance): void {
+/** `pageFallback` answers a browser's GET of an unknown path with the web app (src/http/web-app.ts). */
+export function installErrorHandling(app: FastifyInstance, pageFallback?: (req: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) return sendFailure(req, reply, { code: err.code, ...(err.details ? { details: err.details } : {}) });
     if (err.validation) {
@@ -58,7 +59,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     req.log.error({ err }, 'unhandled error');
     return sendFailure(req, reply, { code: 'INTERNAL_ERROR' });
   });
-  app.setNotFoundHandler((req, reply) => sendFailure(req, reply, { code: 'NOT_FOUND', details: { method: req.method, url: req.url.split('?')[0] } }));
+  app.setNotFoundHandler((req, reply) => (pageFallback?.(req, reply)) ?? sendFailure(req, reply, { code: 'NOT_FOUND', details: { method: req.method, url: req.url.split('?')[0] } }));
 }
 
 function isDatabaseDown(err: Error & { code?: string }): boolean {

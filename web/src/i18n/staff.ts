@@ -1,0 +1,5 @@
+/** Words of the staff pages. Every key exists in both languages (web/src/i18n/i18n.test.ts). */
+export const staff = {
+  zh: {},
+  en: {},
+};
