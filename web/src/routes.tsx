@@ -1,13 +1,23 @@
 import type { RouteObject } from 'react-router';
-import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { accountRoutes } from './pages/candidate/account/routes.tsx';
+import { billRoutes } from './pages/candidate/bills/routes.tsx';
+import { registrationRoutes } from './pages/candidate/registration/routes.tsx';
+import { documentRoutes } from './pages/documents/routes.tsx';
 import { HomePage } from './pages/HomePage.tsx';
+import { institutionRoutes } from './pages/institution/routes.tsx';
+import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { publicRoutes } from './pages/public/routes.tsx';
+import { staffRoutes } from './pages/staff/routes.tsx';
 
-/**
- * Every page of the app. Areas add their routes in their own files and are listed here once:
- * candidate (account, registration, bills), public (pay by code, verification, quick print),
- * staff console and institution console.
- */
+/** Every page of the app; each area lists its own in pages/<area>/routes.tsx. */
 export const routes: RouteObject[] = [
   { path: '/', element: <HomePage /> },
+  ...accountRoutes,
+  ...registrationRoutes,
+  ...billRoutes,
+  ...publicRoutes,
+  ...documentRoutes,
+  ...staffRoutes,
+  ...institutionRoutes,
   { path: '*', element: <NotFoundPage /> },
 ];

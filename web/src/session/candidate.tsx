@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Menu, Result, Spin } from 'antd';
+import { Button, Menu, Spin } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation, useNavigate } from 'react-router';
@@ -80,10 +80,4 @@ export function CandidatePage({ children }: { children: (me: Me) => ReactNode })
       {children(me.data)}
     </AppLayout>
   );
-}
-
-/** A page reached by a link the server no longer honours (e.g. an expired session mid-journey). */
-export function SessionEnded() {
-  const { t } = useTranslation();
-  return <Result status="info" title={t('sessionExpired')} extra={<Navigate to="/sign-in" replace />} />;
 }
