@@ -8,7 +8,7 @@ import { setLang } from '../i18n/index.ts';
  * The frame of every page: a header with the product name, the language switch and the
  * caller's own actions (sign out, …), and a centred column that fits a 375-px phone.
  */
-export function AppLayout({ actions, children }: { actions?: ReactNode; children: ReactNode }) {
+export function AppLayout({ actions, children, wide }: { actions?: ReactNode; children: ReactNode; /** consoles: tables need the width */ wide?: boolean }) {
   const { t, i18n } = useTranslation();
   return (
     <Layout style={{ minHeight: '100vh' }}>
@@ -23,7 +23,7 @@ export function AppLayout({ actions, children }: { actions?: ReactNode; children
           </Button>
         </Space>
       </Layout.Header>
-      <Layout.Content style={{ width: '100%', maxWidth: 960, margin: '0 auto', padding: '16px 12px 48px' }}>
+      <Layout.Content style={{ width: '100%', maxWidth: wide ? 1440 : 960, margin: '0 auto', padding: '16px 12px 48px' }}>
         <main>{children}</main>
       </Layout.Content>
     </Layout>
