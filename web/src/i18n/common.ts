@@ -18,6 +18,7 @@ export const common = {
     yuan: '{{amount}} 元',
     beijingTime: '北京时间',
     sessionExpired: '登录已过期，请重新登录。',
+    captcha: { text: '图片验证码', arithmetic: '计算结果（验证码）', imageAlt: '验证码图片；看不清请点“换一张”', renew: '换一张' },
   },
   en: {
     appName: 'ExamPay exam registration and payment',
@@ -37,5 +38,6 @@ export const common = {
     yuan: '¥{{amount}}',
     beijingTime: 'Beijing time',
     sessionExpired: 'Your session has ended. Please sign in again.',
+    captcha: { text: 'Characters in the image', arithmetic: 'Result of the sum in the image', imageAlt: 'Captcha image; choose "New image" if it is hard to read', renew: 'New image' },
   },
 };

@@ -1,5 +1,15 @@
-/** Words of the staff pages. Every key exists in both languages (web/src/i18n/i18n.test.ts). */
+/** Words of the staff console pages. Every key exists in both languages (test/web-i18n.test.ts). */
 export const staff = {
-  zh: {},
-  en: {},
+  zh: {
+    signIn: { adminTitle: '考试机构管理后台登录', institutionTitle: '学习中心 / 学校管理员登录', authority: '考试机构代码', loginName: '用户名', password: '密码', submit: '登录', required: '请填写此项' },
+    password: { title: '修改密码', policy: '密码 8–16 位，须同时包含字母和数字（区分大小写），特殊字符仅限 !@#$%^&*_-，不能与当前密码相同，不能包含用户名。首次登录须先修改初始密码。', current: '当前密码', new: '新密码', again: '再次输入新密码', mismatch: '两次输入的新密码不一致', submit: '确认修改' },
+    home: { who: '当前用户', role: '角色', permissions: '可执行的操作' },
+    nav: { dashboard: '概览', config: '考试配置', imports: '导入导出', queues: '待办事项', refunds: '退费', reconciliation: '对账', audit: '审计日志', staff: '工作人员' },
+  },
+  en: {
+    signIn: { adminTitle: 'Exam authority console: sign in', institutionTitle: 'Learning centre / school staff: sign in', authority: 'Authority code', loginName: 'User name', password: 'Password', submit: 'Sign in', required: 'Please fill in this field' },
+    password: { title: 'Change password', policy: '8–16 characters with both letters and digits (case-sensitive); special characters only from !@#$%^&*_-; not your current password and not containing your user name. The initial password must be changed at first sign-in.', current: 'Current password', new: 'New password', again: 'New password again', mismatch: 'The two new passwords differ', submit: 'Change password' },
+    home: { who: 'Signed in as', role: 'Role', permissions: 'Allowed actions' },
+    nav: { dashboard: 'Overview', config: 'Exam set-up', imports: 'Imports and exports', queues: 'Work queues', refunds: 'Refunds', reconciliation: 'Reconciliation', audit: 'Audit log', staff: 'Staff' },
+  },
 };

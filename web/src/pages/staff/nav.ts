@@ -1,0 +1,6 @@
+import type { StaffNavItem } from '../../session/staff.tsx';
+
+/** The authority console's sections; each shows only to roles holding its action. */
+export const ADMIN_NAV: StaffNavItem[] = [
+  { path: '/admin', label: 'staff:nav.dashboard' },
+];
