@@ -190,6 +190,14 @@ describe('集体缴费: an institution pays its candidates in one bill (ORG-1)',
     expect(refunds).toEqual([{ state: 'SUCCEEDED', reason: 'DUPLICATE_PAYMENT', amount_fen: SEATED_FEE * 5n }]);
     const shown = await c.staff.get(`/api/v1/institution/batch-bills/${billNo}`);
     expect(shown.body.explanation.zh).toContain('多扣的款项已原路退回');
+    // Finance sees the batch bill and its refund, with the institution as payer.
+    const finance = await staffBrowser(w.app, await makeStaff(w.db, w.exam, 'FINANCE'));
+    const staffView = await finance.get(`/api/v1/admin/bills/${billNo}`);
+    expect(staffView.status, staffView.text).toBe(200);
+    expect(staffView.body).toMatchObject({ owner: 'INSTITUTION', candidateId: null, institutionId: String(c.inst.institutionId), state: 'PAID' });
+    const refundList = await finance.get(`/api/v1/admin/refunds?billNo=${billNo}`);
+    expect(refundList.status, refundList.text).toBe(200);
+    expect(refundList.body).toEqual([expect.objectContaining({ billOwner: 'INSTITUTION', institutionName: c.instName, candidateId: null, reason: 'DUPLICATE_PAYMENT' })]);
     w.sandbox.clearFaults();
   });
 
