@@ -172,6 +172,28 @@ describe('集体缴费: an institution pays its candidates in one bill (ORG-1)',
     w.sandbox.clearFaults();
   });
 
+  it('UnionPay, the seed-000 channel: the batch bill\'s form page posts to the bank gateway, the bank pays, the notify settles it', async () => {
+    const c = await centre({ institutionChannels: ['unionpay'] });
+    const two = await c.registered(2);
+    const made = await c.staff.post('/api/v1/institution/batch-bills', { registrationIds: two.map((t) => t.registrationId) });
+    const billNo: string = made.body.billNo;
+    const pay = await c.staff.post(`/api/v1/institution/batch-bills/${billNo}/payments`, { channel: 'unionpay', agreementAccepted: true });
+    expect(pay.status, pay.text).toBe(200);
+    // What a browser does with a UnionPay payUrl: load our page, post its signed form to the gateway.
+    const page = await (await fetch(pay.body.payUrl)).text();
+    const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
+    expect(action, 'the form page posts to the gateway').toBeDefined();
+    const fields = new URLSearchParams();
+    for (const m of page.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) fields.append(m[1]!, m[2]!.replaceAll('&amp;', '&').replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>'));
+    expect(fields.get('txnAmt')).toBe(String(SEATED_FEE * 2n));
+    const posted = await fetch(action!.replaceAll('&amp;', '&'), { method: 'POST', body: fields, redirect: 'manual' });
+    expect(posted.status).toBeLessThan(400);
+    expect((await w.sandbox.pay(billNo, { channel: 'unionpay' })).ok).toBe(true);
+    await w.sandbox.deliverDueNotifications();
+    expect(await bill(billNo)).toMatchObject({ state: 'PAID', channel: 'unionpay' });
+    expect((await c.seats(two.map((t) => t.registrationId))).map((s) => s.state)).toEqual(['SOLD', 'SOLD']);
+  });
+
   it('PAY-8: charged twice for a batch bill → one PAID bill and the duplicate refunded in full, automatically', async () => {
     const c = await centre();
     const five = await c.registered(5);

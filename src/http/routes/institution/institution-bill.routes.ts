@@ -9,7 +9,7 @@ import { AUDIT_ACTIONS, recordAudit } from '../../../modules/audit/audit-log.ts'
 import { acceptAgreement } from '../../../modules/billing/accept-agreement.ts';
 import { billDetail } from '../../../modules/billing/bill-queries.ts';
 import { cancelBill } from '../../../modules/billing/cancel-bill.ts';
-import { createInstitutionBill, institutionBillFacts, listInstitutionBills, MAX_BATCH_REGISTRATIONS, payingInstitution } from '../../../modules/institutions/institution-bills.ts';
+import { createInstitutionBill, institutionBillFacts, listInstitutionBills, MAX_BATCH_REGISTRATIONS } from '../../../modules/institutions/institution-bills.ts';
 import { listInstitutionCandidates } from '../../../modules/institutions/institution-candidates.ts';
 import { checkBillStatus } from '../../../modules/payments/check-bill-status.ts';
 import { startPayment } from '../../../modules/payments/start-payment.ts';
@@ -110,16 +110,17 @@ export function institutionBillRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTyp
       },
     }, async (req, reply) => {
       const staff = currentStaff(req);
-      const institution = payingInstitution(staff.account);
+      // Only institution staff reach this API (staffApi), so the institution is always set.
+      const institutionId = staff.actor.institutionId ?? -1n;
       if (req.query.sittingId) {
         const s = await loadSitting(ctx.db, staff.actor, 'bill.read', BigInt(req.query.sittingId));
         if (!s.ok) return sendFailure(req, reply, s.error);
       }
       const limit = Number(req.query.limit ?? 50);
-      const rows = institution.ok ? await listInstitutionBills(ctx.db, institution.value, {
+      const rows = await listInstitutionBills(ctx.db, institutionId, {
         limit, ...(req.query.state ? { states: [req.query.state] } : {}), ...(req.query.sittingId ? { sittingId: BigInt(req.query.sittingId) } : {}),
         ...(req.query.beforeId ? { beforeId: BigInt(req.query.beforeId) } : {}),
-      }) : [];
+      });
       const now = ctx.clock.now();
       return { bills: rows.map((b) => institutionBillSummaryView(b, now)), nextBeforeId: rows.length === limit ? String(rows[rows.length - 1]!.id) : null };
     });
