@@ -290,6 +290,32 @@ describe('集体缴费: an institution pays its candidates in one bill (ORG-1)',
     }
   });
 
+  it('REG-6 × PAY-1: a batch bill racing the hold-limit job — every registration ends on the bill with its seat, or released and off any bill', async () => {
+    const c = await centre({ seatHoldMinutes: 5 });
+    for (let round = 0; round < 4; round++) {
+      const ids = (await c.registered(8)).map((t) => t.registrationId);
+      w.clock.advance(6 * MINUTE);
+      const { staff } = await c.signInAgain();
+      const [made] = await Promise.all([staff.post('/api/v1/institution/batch-bills', { registrationIds: ids }), releaseStaleSeatHoldsJob.execute(w.ctx)]);
+      const live = await w.db.selectFrom('bill_item').select('registration_id').where('registration_id', 'in', ids.map(BigInt)).where('live', '=', true).execute();
+      const held = await c.seats(ids);
+      if (made.status === 201) {
+        expect(live).toHaveLength(8);
+        expect(held.map((h) => h.state)).toEqual(Array(8).fill('HELD'));
+        await staff.post(`/api/v1/institution/batch-bills/${made.body.billNo}/close`);
+      } else {
+        expect(made.status, made.text).toBe(409);
+        expect(made.body.error.code).toBe('SEAT_RELEASED');
+        expect(live).toEqual([]);
+      }
+      // Whatever won, no registration is on a live bill without its seat.
+      const seatless = await w.db.selectFrom('bill_item as i').leftJoin('seat as s', 's.registration_id', 'i.registration_id')
+        .select('i.registration_id').where('i.live', '=', true).where('s.id', 'is', null).where('i.registration_id', 'in', ids.map(BigInt)).execute();
+      expect(seatless).toEqual([]);
+    }
+    Object.assign(c, await c.signInAgain());
+  });
+
   it('REG-8: the institution cannot put its candidates\' own registrations, nor another centre\'s, on its bill — the same answer as not found, and nothing changes', async () => {
     const c = await centre();
     const [mine] = await c.registered(1);
