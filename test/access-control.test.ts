@@ -27,6 +27,7 @@ import { acceptAgreement } from '../src/modules/billing/accept-agreement.ts';
 import { confirmBill } from '../src/modules/billing/confirm-bill.ts';
 import { settleCapture } from '../src/modules/payments/settle-capture.ts';
 import { requestPersonalRefund } from '../src/modules/refunds/personal-refund.ts';
+import { createInstitutionBill } from '../src/modules/institutions/institution-bills.ts';
 import { provisionSeats } from '../src/modules/registration/seat-holds.sql.ts';
 import type { StaffRole } from '../src/db/schema.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
@@ -133,11 +134,15 @@ async function world() {
     otherAdmin: await staffBrowser(app, staff.otherAdmin), otherSchool: await staffBrowser(app, staff.otherSchool),
   };
   const victimRow = { ...(await t.db.selectFrom('candidate').select(['name']).where('id', '=', victim.candidateId).executeTakeFirstOrThrow()), id_number: victim.idNumber };
+  // School A1's batch bill (ORG-1) for the victim's institution registration, with an open channel order (its QR).
+  const batchReg = await register(await newSubject(exam), { owner: 'INSTITUTION', institution_id: a1.institutionId });
+  const batch = await batchBillOf(staff.schoolA1.staffId, [batchReg]);
+  await t.db.insertInto('payment_attempt').values({ bill_id: batch.id, seq: 1, out_trade_no: batch.bill_no, channel: 'alipay', pay_url: 'https://pay.example/batch-cashier', qr_content: 'https://qr.example/victim-batch-qr', created_at: clock.now() }).execute();
   return {
     exam, other, plain, seated, siteId: site.id, slotId: slot.id, otherSiteId: otherSite.id, otherSlotId: otherSlot.id, a1, a2, b1,
-    victim, billNo: bill.value.bill_no, seatedReg, instReg, review, staff, browsers, paidBillNo: paid.billNo, refundNo: refund, refundSittingId,
+    victim, billNo: bill.value.bill_no, seatedReg, instReg, batchBillNo: batch.bill_no, review, staff, browsers, paidBillNo: paid.billNo, refundNo: refund, refundSittingId,
     /** What no one but the victim and their rightful staff may ever read. */
-    secrets: [victimRow.name, victimRow.id_number, maskIdNumber(victimRow.id_number), bill.value.bill_no, 'secret-cashier', 'victim-qr', paid.billNo, refund],
+    secrets: [victimRow.name, victimRow.id_number, maskIdNumber(victimRow.id_number), bill.value.bill_no, 'secret-cashier', 'victim-qr', paid.billNo, refund, batch.bill_no, 'batch-cashier', 'victim-batch-qr'],
   };
 }
 
@@ -153,6 +158,13 @@ async function paidRegistration(exam: ExamFixture, candidateId: bigint, sittingI
   });
   if (!settled.ok || settled.outcome !== 'SETTLED') throw new Error(`settle: ${JSON.stringify(settled)}`);
   return { registrationId, billNo: bill.value.bill_no };
+}
+/** A batch bill (ORG-1) of these registrations, made by that institution staff member. */
+async function batchBillOf(staffId: bigint, registrationIds: bigint[]) {
+  const account = await t.db.selectFrom('staff_account').selectAll().where('id', '=', staffId).executeTakeFirstOrThrow();
+  const made = await createInstitutionBill({ db: t.db, clock }, { staff: account, registrationIds, ip: null });
+  if (!made.ok) throw new Error(made.error.code);
+  return made.value;
 }
 /** A personal refund of a paid registration, made by an administrator of its authority: its refund number. */
 async function refundOf(exam: ExamFixture, registrationId: bigint) {
@@ -187,6 +199,19 @@ const fresh = {
     candidate_id: W.victim.candidateId, sitting_id: W.exam.sittingId, subject_id: await newSubject(W.exam), created_at: clock.now(), owner: 'INSTITUTION', institution_id: W.a1.institutionId,
   }).returning('id').executeTakeFirstOrThrow()).id,
   staff: async () => (await makeStaff(t.db, W.exam, 'FINANCE')).staffId,
+  /** An UNPAID batch bill of school A1 for a fresh institution registration of the victim. */
+  async batchBill() {
+    return (await batchBillOf(W.staff.schoolA1.staffId, [await this.institutionRegistration()])).bill_no;
+  },
+  /** An institution registration of school A1 for a subject with seats at the world's site and slot, its seat not held. */
+  async seatedInstitutionRegistration() {
+    const subject = await newSubject(W.exam);
+    const pool = await t.db.insertInto('seat_pool').values({ site_id: W.siteId, slot_id: W.slotId, subject_id: subject, capacity: 1 }).returning('id').executeTakeFirstOrThrow();
+    await t.db.transaction().execute((trx) => provisionSeats(trx, pool.id, 1));
+    return (await t.db.insertInto('registration').values({
+      candidate_id: W.victim.candidateId, sitting_id: W.exam.sittingId, subject_id: subject, created_at: clock.now(), owner: 'INSTITUTION', institution_id: W.a1.institutionId,
+    }).returning('id').executeTakeFirstOrThrow()).id;
+  },
   paidRegistration: async () => (await paidRegistration(W.exam, W.victim.candidateId, W.refundSittingId)).registrationId,
   /** A refunded registration (REF-1), whose candidate may pay again only once approved (REF-3). */
   async refundedRegistration() {
@@ -297,6 +322,35 @@ export const CASES: Record<string, Case> = {
   },
   'DELETE /api/v1/institution/registrations/:registrationId': {
     kind: 'staff', prepare: async () => ({ reg: u(await fresh.institutionRegistration()) }), request: (v) => ({ method: 'DELETE', url: `/api/v1/institution/registrations/${v.reg}` }), ok: { actor: 'schoolA1', status: 204 },
+  },
+  // 集体缴费 (ORG-1): school A1's candidates and batch bills; another school's staff get 404, every other role 403.
+  'GET /api/v1/institution/candidates': {
+    kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/institution/candidates?candidateId=${W.victim.candidateId}&sittingId=${W.exam.sittingId}&afterId=1` }), ok: { actor: 'schoolA1', status: 200 },
+  },
+  'POST /api/v1/institution/batch-bills': {
+    kind: 'staff', prepare: async () => ({ reg: u(await fresh.institutionRegistration()) }),
+    request: (v) => ({ method: 'POST', url: '/api/v1/institution/batch-bills', body: { registrationIds: [v.reg] } }), ok: { actor: 'schoolA1', status: 201 },
+  },
+  'GET /api/v1/institution/batch-bills': {
+    kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/institution/batch-bills?sittingId=${W.exam.sittingId}&beforeId=999999999` }), ok: { actor: 'schoolA1', status: 200 },
+    sameAuthorityOwnData: "a sitting is the authority's: another school lists its own batch bills in it, never school A1's",
+  },
+  'GET /api/v1/institution/batch-bills/:billNo': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/institution/batch-bills/${W.batchBillNo}` }), ok: { actor: 'schoolA1', status: 200 } },
+  'GET /api/v1/institution/batch-bills/:billNo/qr.svg': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/institution/batch-bills/${W.batchBillNo}/qr.svg?channel=alipay` }), ok: { actor: 'schoolA1', status: 200 } },
+  // The test app has no channel adapters: school A1 gets past the scope and the agreement to CHANNEL_UNAVAILABLE.
+  'POST /api/v1/institution/batch-bills/:billNo/payments': {
+    kind: 'staff', prepare: async () => ({ billNo: await fresh.batchBill() }),
+    request: (v) => ({ method: 'POST', url: `/api/v1/institution/batch-bills/${v.billNo}/payments`, body: { channel: 'alipay', agreementAccepted: true } }), ok: { actor: 'schoolA1', status: 502 },
+  },
+  'POST /api/v1/institution/batch-bills/:billNo/status-check': {
+    kind: 'staff', request: () => ({ method: 'POST', url: `/api/v1/institution/batch-bills/${W.batchBillNo}/status-check` }), ok: { actor: 'schoolA1', status: 200 },
+  },
+  'POST /api/v1/institution/batch-bills/:billNo/close': {
+    kind: 'staff', prepare: async () => ({ billNo: await fresh.batchBill() }), request: (v) => ({ method: 'POST', url: `/api/v1/institution/batch-bills/${v.billNo}/close` }), ok: { actor: 'schoolA1', status: 200 },
+  },
+  'POST /api/v1/institution/registrations/:registrationId/slot': {
+    kind: 'staff', prepare: async () => ({ reg: u(await fresh.seatedInstitutionRegistration()) }),
+    request: (v) => ({ method: 'POST', url: `/api/v1/institution/registrations/${v.reg}/slot`, body: { siteId: u(W.siteId), slotId: u(W.slotId) } }), ok: { actor: 'schoolA1', status: 200 },
   },
   'GET /api/v1/admin/audit-log': {
     kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/audit-log?actorId=${W.staff.schoolA1.staffId}&beforeId=999999999` }), ok: { actor: 'admin', status: 200 },

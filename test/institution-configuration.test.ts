@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfiguration, seedConfigurationFiles } from '../src/demo/seed-configurations.ts';
-import { ConfigurationError, loadConfiguration } from '../src/modules/exams/load-configuration.ts';
+import { ConfigurationError, loadConfiguration, parseConfiguration } from '../src/modules/exams/load-configuration.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
 import { TEST_PERSONAL_DATA } from './support/test-keys.ts';
 
@@ -29,5 +29,17 @@ describe('institutions in exam configurations (REG-8, ORG-2)', () => {
     await expect(loadConfiguration({ db: t.db, personalData: TEST_PERSONAL_DATA }, bad, new Date())).rejects.toThrow(ConfigurationError);
     await expect(loadConfiguration({ db: t.db, personalData: TEST_PERSONAL_DATA }, bad, new Date())).rejects.toThrow('institution NOPE is not defined');
     expect(await t.db.selectFrom('authority').select('id').where('code', '=', 'CETBAD').execute()).toEqual([]);
+  });
+  it('ORG-1: the channels offered to institutions are configuration — by default the exam\'s own, or a list of their own', async () => {
+    const config = readConfiguration(file('000'));
+    const own = await loadConfiguration({ db: t.db, personalData: TEST_PERSONAL_DATA }, { ...config, authority: { ...config.authority, code: 'TKORG1' } }, new Date());
+    const asConfigured = await loadConfiguration({ db: t.db, personalData: TEST_PERSONAL_DATA },
+      { ...config, authority: { ...config.authority, code: 'TKORG2' }, exam: { ...config.exam, institutionChannels: ['unionpay', 'alipay'] } }, new Date());
+    const channels = (examId: bigint) => t.db.selectFrom('exam').select(['channels', 'institution_channels']).where('id', '=', examId).executeTakeFirstOrThrow();
+    expect(await channels(own!.examId)).toEqual({ channels: config.exam.channels, institution_channels: null });
+    expect((await channels(asConfigured!.examId)).institution_channels).toEqual(['unionpay', 'alipay']);
+    for (const bad of [[], ['cash'], ['alipay', 'alipay']]) {
+      expect(() => parseConfiguration({ ...config, exam: { ...config.exam, institutionChannels: bad } })).toThrow(/institutionChannels/);
+    }
   });
 });

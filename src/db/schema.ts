@@ -43,6 +43,8 @@ export interface ExamTable {
   password_max_length: ColumnType<number | null, number | null | undefined, number | null>;
   password_required_classes: ColumnType<string[], string[] | undefined, string[]>;
   password_special_characters: ColumnType<string, string | undefined, string>;
+  // ORG-1 (migration 022): channels offered to institutions paying in a batch; null = `channels`.
+  institution_channels: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
 }
 
 export interface SittingTable { id: Id; exam_id: bigint; code: string; name: string; created_at: CreatedAt; cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null> }
@@ -163,11 +165,16 @@ export type WindowKind = 'REGISTRATION' | 'PAYMENT' | 'SITE_MANAGEMENT' | 'PRINT
 export interface SittingWindowTable { id: Id; sitting_id: bigint; kind: WindowKind; site_id: bigint | null; opens_at: Date; closes_at: Date }
 
 export type BillStateName = 'UNPAID' | 'PAYING' | 'PAID' | 'CLOSED' | 'REFUNDED' | 'PARTIALLY_REFUNDED';
+/** Who pays a bill (REG-8, ORG-1): a candidate for their own registrations, an institution for the ones it made. */
+export type BillOwnerKind = 'CANDIDATE' | 'INSTITUTION';
 export type BillClosedCause = 'EXPIRED' | 'CANCELLED' | 'AUTHORITY_CANCELLED';
 export interface BillTable {
   id: Id;
   bill_no: string;
-  candidate_id: bigint;
+  /** The payer (migration 022): a candidate's bill names the candidate, an institution's bill the institution. */
+  candidate_id: bigint | null;
+  owner: ColumnType<BillOwnerKind, BillOwnerKind | undefined, never>;
+  institution_id: ColumnType<bigint | null, bigint | null | undefined, never>;
   sitting_id: bigint;
   amount_fen: bigint;
   state: ColumnType<BillStateName, BillStateName | undefined, BillStateName>;

@@ -6,11 +6,11 @@ import { notOnLiveBill } from '../modules/billing/bill-queries.ts';
 const BATCH = 500;
 
 /**
- * REG-6: a hold ends when paid or expired. A candidate's seat held longer than the exam's
- * seat_hold_minutes by a registration that is not on an open bill goes back to the pool, and
- * the registration says why (the candidate chooses a slot again). A registration on an open
- * bill is the bill's business: it is paid, or it closes at its timeout first. Institution
- * registrations are held for the institution's batch payment within the sitting's windows.
+ * REG-6: a hold ends when paid or expired. A seat held longer than the exam's seat_hold_minutes
+ * by a registration that is not on an open bill goes back to the pool, and the registration says
+ * why (its owner chooses a slot again). A registration on an open bill is the bill's business: it
+ * is paid, or it closes at its timeout first. The same limit holds for registrations an
+ * institution made (ORG-1): its batch bill is what keeps their seats, like a candidate's bill.
  * Claimed with SKIP LOCKED (a bill confirmation holding the registration wins) and re-checked
  * by a second statement that sees everything committed before our locks.
  */
@@ -25,7 +25,7 @@ export const releaseStaleSeatHoldsJob: ScheduledJob = {
         .innerJoin('registration as r', 'r.id', 's.registration_id')
         .innerJoin('sitting as st', 'st.id', 'r.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
         .select('r.id')
-        .where('s.state', '=', 'HELD').where('r.status', '=', 'ACTIVE').where('r.paid_at', 'is', null).where('r.owner', '=', 'CANDIDATE')
+        .where('s.state', '=', 'HELD').where('r.status', '=', 'ACTIVE').where('r.paid_at', 'is', null)
         .where(sql<boolean>`s.held_at <= ${now}::timestamptz - make_interval(mins => e.seat_hold_minutes)`)
         .where(notOnLiveBill('r.id'))
         .orderBy('s.held_at').limit(BATCH)

@@ -13,6 +13,7 @@ const EXPECTED: Record<StaffAction, string> = {
   'registration.create': 'I',
   'registration.delete': 'I',
   'bill.read': 'AFIR',
+  'bill.pay': 'I',
   'review.read': 'AIR',
   'review.decide': 'AI',
   'institution.read': 'AFIR',

@@ -21,6 +21,7 @@ export const STAFF_ACTIONS = {
   'registration.create': { changes: true, zh: '为本机构考生报考（机构报考）', en: "Register the institution's candidates (institution registrations)" },
   'registration.delete': { changes: true, zh: '删除本机构未缴费的机构报考', en: "Delete the institution's unpaid registrations" },
   'bill.read': { changes: false, zh: '查看缴费单、支付、退费及记账', en: 'View bills, payments, refunds and ledger lines' },
+  'bill.pay': { changes: true, zh: '为本机构报考集体缴费（生成缴费单、支付、确认缴费状态、关闭）', en: "Pay the institution's registrations in one bill (create, pay, confirm status, close)" },
   'review.read': { changes: false, zh: '查看资格复核', en: 'View eligibility reviews' },
   'review.decide': { changes: true, zh: '处理资格复核（通过/不通过）', en: 'Decide eligibility reviews (approve / reject)' },
   'institution.read': { changes: false, zh: '查看学习中心/学校', en: 'View institutions' },
@@ -53,7 +54,7 @@ export const ROLE_PERMISSIONS: Record<StaffRole, readonly StaffAction[]> = {
   AUTHORITY_ADMIN: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'review.decide', 'institution.read', 'staff.read', 'staff.manage', 'audit.read', 'exam.configure',
     'refund.read', 'refund.personal', 'refund.retry', 'registration.cancel', 'sitting.cancel', 'decision.read', 'repayment.read', 'repayment.decide'],
   FINANCE: ['candidate.read', 'registration.read', 'bill.read', 'institution.read', 'refund.read', 'refund.personal', 'refund.retry', 'decision.read'],
-  INSTITUTION_STAFF: ['candidate.read', 'registration.read', 'registration.create', 'registration.delete', 'bill.read', 'review.read', 'review.decide', 'institution.read'],
+  INSTITUTION_STAFF: ['candidate.read', 'registration.read', 'registration.create', 'registration.delete', 'bill.read', 'bill.pay', 'review.read', 'review.decide', 'institution.read'],
   READ_ONLY: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'institution.read', 'staff.read', 'refund.read', 'decision.read', 'repayment.read'],
 };
 

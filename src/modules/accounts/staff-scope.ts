@@ -39,11 +39,16 @@ export async function loadCandidate(db: DbOrTrx, actor: StaffActor, action: Staf
 export async function loadBill(db: DbOrTrx, actor: StaffActor, action: StaffAction, billNo: string): Promise<Result<Bill>> {
   const denied = roleDenied(actor, action);
   if (denied) return denied;
-  const row = await db.selectFrom('bill as b').innerJoin('candidate as c', 'c.id', 'b.candidate_id')
-    .selectAll('b').select(['c.authority_id', 'c.institution_id']).where('b.bill_no', '=', billNo).executeTakeFirst();
+  // A candidate's bill is in its candidate's scope; an institution's bill (ORG-1) in that institution's.
+  const row = await db.selectFrom('bill as b').leftJoin('candidate as c', 'c.id', 'b.candidate_id').leftJoin('institution as inst', 'inst.id', 'b.institution_id')
+    .selectAll('b').select(['c.authority_id as candidate_authority_id', 'c.institution_id as candidate_institution_id', 'inst.authority_id as institution_authority_id'])
+    .where('b.bill_no', '=', billNo).executeTakeFirst();
   if (!row) return fail('BILL_NOT_FOUND');
-  const { authority_id, institution_id, ...bill } = row;
-  return scoped(actor, action, { scope: { authorityId: authority_id, institutionId: institution_id }, value: bill }, 'BILL_NOT_FOUND');
+  const { candidate_authority_id, candidate_institution_id, institution_authority_id, ...bill } = row;
+  const scope = bill.owner === 'INSTITUTION'
+    ? { authorityId: institution_authority_id!, institutionId: bill.institution_id }
+    : { authorityId: candidate_authority_id!, institutionId: candidate_institution_id };
+  return scoped(actor, action, { scope, value: bill }, 'BILL_NOT_FOUND');
 }
 
 /**
@@ -107,8 +112,10 @@ export async function loadSubject(db: DbOrTrx, actor: StaffActor, action: StaffA
 export async function loadRefund(db: DbOrTrx, actor: StaffActor, action: StaffAction, refundNo: string) {
   const denied = roleDenied(actor, action);
   if (denied) return denied;
-  const row = await db.selectFrom('refund as f').innerJoin('bill as b', 'b.id', 'f.bill_id').innerJoin('candidate as c', 'c.id', 'b.candidate_id')
-    .select(['f.id', 'f.refund_no', 'f.state', 'f.bill_id', 'b.bill_no', 'b.candidate_id', 'c.authority_id', 'c.institution_id'])
+  const row = await db.selectFrom('refund as f').innerJoin('bill as b', 'b.id', 'f.bill_id')
+    .leftJoin('candidate as c', 'c.id', 'b.candidate_id').leftJoin('institution as inst', 'inst.id', 'b.institution_id')
+    .select(['f.id', 'f.refund_no', 'f.state', 'f.bill_id', 'b.bill_no', 'b.candidate_id', 'b.owner',
+      (eb) => eb.fn.coalesce('c.authority_id', 'inst.authority_id').as('authority_id'), (eb) => eb.fn.coalesce('b.institution_id', 'c.institution_id').as('institution_id')])
     .where('f.refund_no', '=', refundNo).executeTakeFirst();
-  return scoped(actor, action, row && { scope: scopeOf(row), value: row }, 'REFUND_NOT_FOUND');
+  return scoped(actor, action, row && { scope: { authorityId: row.authority_id!, institutionId: row.institution_id }, value: row }, 'REFUND_NOT_FOUND');
 }

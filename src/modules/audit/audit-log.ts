@@ -30,6 +30,11 @@ export const AUDIT_ACTIONS = {
   SITTING_CANCEL: 'sitting.cancel',
   SUBJECT_CANCEL: 'subject.cancel',
   REPAYMENT_DECIDE: 'repayment.decide',
+  /** An institution's batch bills (ORG-1) and its registrations' slots. */
+  INSTITUTION_BILL_CREATE: 'institution_bill.create',
+  INSTITUTION_BILL_PAY: 'institution_bill.pay',
+  INSTITUTION_BILL_CLOSE: 'institution_bill.close',
+  REGISTRATION_CHOOSE_SLOT: 'registration.choose_slot',
   /** For the candidate side (wired after merge): sign-ins and password changes of candidates. */
   CANDIDATE_SIGN_IN: 'candidate.sign_in',
   CANDIDATE_PASSWORD_CHANGE: 'candidate.password_change',

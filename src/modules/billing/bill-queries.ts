@@ -2,10 +2,11 @@ import { sql } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { Bill } from '../../db/schema.ts';
 import { billTransitions } from './bill-transition.repo.ts';
+import { channelsFor, findOwnedBill } from './bill-owner.ts';
 
 /** A candidate's own bill, or nothing: another candidate's bill reads exactly like a missing one. */
 export async function findCandidateBill(db: DbOrTrx, candidateId: bigint, billNo: string): Promise<Bill | undefined> {
-  return db.selectFrom('bill').selectAll().where('bill_no', '=', billNo).where('candidate_id', '=', candidateId).executeTakeFirst();
+  return findOwnedBill(db, { candidateId }, billNo);
 }
 
 export async function listCandidateBills(db: DbOrTrx, candidateId: bigint): Promise<Bill[]> {
@@ -28,9 +29,9 @@ export async function billDetail(db: DbOrTrx, bill: Bill) {
         'i.registration_id', 's.name as subject_name'])
       .where('f.bill_id', '=', bill.id).orderBy('f.id').execute(),
     billTransitions(db, bill.id),
-    db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').select('e.channels').where('st.id', '=', bill.sitting_id).executeTakeFirstOrThrow(),
+    db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').select(['e.channels', 'e.institution_channels']).where('st.id', '=', bill.sitting_id).executeTakeFirstOrThrow(),
   ]);
-  return { bill, items, attempts, captures, refunds, history, offeredChannels: exam.channels };
+  return { bill, items, attempts, captures, refunds, history, offeredChannels: channelsFor(bill.owner, exam) };
 }
 export type BillDetail = Awaited<ReturnType<typeof billDetail>>;
 

@@ -3,7 +3,8 @@ import type { Bill } from '../../db/schema.ts';
 import type { Actor, AppContext } from '../context.ts';
 import { closeChannelOrder } from '../payments/close-expired-bill.ts';
 import { openAttempts } from '../payments/channel-orders.ts';
-import { findCandidateBill } from './bill-queries.ts';
+import { findOwnedBill, type BillOwner } from './bill-owner.ts';
+import type { Trx } from '../../db/database.ts';
 import { lockBill, transitionBill } from './bill-transition.repo.ts';
 
 /**
@@ -14,9 +15,13 @@ import { lockBill, transitionBill } from './bill-transition.repo.ts';
  */
 export async function cancelBill(
   ctx: Pick<AppContext, 'db' | 'clock' | 'channels' | 'log'>,
-  input: { candidateId: bigint; billNo: string; actor: Actor },
+  input: BillOwner & {
+    billNo: string; actor: Actor;
+    /** Runs in the closing transaction (a staff action's audit record). */
+    record?: (trx: Trx, closed: Bill) => Promise<void>;
+  },
 ): Promise<Result<Bill>> {
-  const found = await findCandidateBill(ctx.db, input.candidateId, input.billNo);
+  const found = await findOwnedBill(ctx.db, input, input.billNo);
   if (!found) return fail('BILL_NOT_FOUND');
   const refusal = cancelRefusal(found);
   if (refusal) return refusal;
@@ -34,7 +39,9 @@ export async function cancelBill(
     const late = cancelRefusal(bill);
     if (late) return late;
     const now = ctx.clock.now();
-    return ok(await transitionBill(trx, bill, { to: 'CLOSED', cause: 'CANCELLED', actor: input.actor, at: now, patch: { next_query_at: null } }));
+    const closed = await transitionBill(trx, bill, { to: 'CLOSED', cause: 'CANCELLED', actor: input.actor, at: now, patch: { next_query_at: null } });
+    await input.record?.(trx, closed);
+    return ok(closed);
   });
 }
 

@@ -13,7 +13,7 @@ import { checkPaymentWindows } from '../registration/windows.ts';
  * (or the site's management window), written paid before oral (REG-5), and a held seat where
  * the subject has seats (after a payment timeout released it, a slot must be chosen again).
  */
-async function checkPayable(
+export async function checkPayable(
   trx: Trx,
   input: { candidateId: bigint; now: Date; registrations: { id: bigint; sitting_id: bigint; subject_id: bigint; site_id: bigint | null; seat_released_reason: string | null; roster_restricted: boolean }[] },
 ): Promise<Result<true>> {

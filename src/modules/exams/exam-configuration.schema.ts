@@ -33,6 +33,8 @@ export const ExamConfiguration = Type.Object({
     ]),
     billTimeoutMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
     channels: Type.Array(Channel, { minItems: 1, uniqueItems: true }),
+    /** ORG-1 (seed 000 集体缴费): channels an institution may pay its batch bills through. Absent: the same as `channels`. */
+    institutionChannels: Type.Optional(Type.Array(Channel, { minItems: 1, uniqueItems: true })),
     bankCardOnly: Type.Boolean(),
     agreementText: Type.String(),
     releaseSeatsOnBillExpiry: Type.Boolean(),

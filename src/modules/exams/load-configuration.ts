@@ -67,6 +67,7 @@ export async function loadConfiguration(ctx: { db: Db; personalData: PersonalDat
       account_style: e.accountStyle, refund_policy: e.refundPolicy, repayment_needs_approval: e.repaymentNeedsApproval ?? false,
       ...(e.seatHoldMinutes !== undefined ? { seat_hold_minutes: e.seatHoldMinutes } : {}),
       ...(e.payWithoutSignIn !== undefined ? { pay_without_sign_in: e.payWithoutSignIn } : {}),
+      ...(e.institutionChannels !== undefined ? { institution_channels: e.institutionChannels } : {}),
       password_min_length: policy.minLength, password_max_length: policy.maxLength,
       password_required_classes: policy.requiredClasses, password_special_characters: policy.specialCharacters,
     }).returningAll().executeTakeFirstOrThrow();

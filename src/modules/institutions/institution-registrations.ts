@@ -9,6 +9,7 @@ import { AUDIT_ACTIONS, recordAudit } from '../audit/audit-log.ts';
 import type { AppContext } from '../context.ts';
 import { deleteRegistrationIn } from '../registration/delete-registration.ts';
 import { registerSubjectIn, seatUnavailableAsFailure, type Registered } from '../registration/register-subject.ts';
+import { chooseSlot } from '../registration/choose-slot.ts';
 
 /**
  * Institution registrations (REG-8, seed 000 学习中心报考): an institution's staff register one of
@@ -59,6 +60,29 @@ export async function deleteInstitutionRegistration(
       ip: input.ip,
     });
     return ok(true);
+  });
+}
+
+/**
+ * 选择考试时间 for one of the institution's unpaid registrations (REG-8): after its seat was
+ * released (hold limit or payment timeout, REG-6/REG-7) or to change slot — the candidate's
+ * rules, under the same row lock; recorded with its audit entry.
+ */
+export async function chooseInstitutionSlot(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  input: { staff: StaffAccount; registrationId: bigint; siteId: bigint; slotId: bigint; ip: string | null },
+): Promise<Result<{ seatNo: number }>> {
+  const actor = staffActor(input.staff);
+  const reg = await loadRegistration(ctx.db, actor, 'registration.create', input.registrationId);
+  if (!reg.ok) return reg;
+  if (actor.institutionId === null) return fail('REGISTRATION_NOT_FOUND');
+  return chooseSlot(ctx, {
+    institutionId: actor.institutionId, registrationId: reg.value.id, siteId: input.siteId, slotId: input.slotId,
+    record: (trx, seatNo) => recordAudit(trx, {
+      at: ctx.clock.now(), actor: auditActor(input.staff), action: AUDIT_ACTIONS.REGISTRATION_CHOOSE_SLOT, object: { type: 'registration', id: reg.value.id },
+      summary: { before: { siteId: reg.value.site_id, slotId: reg.value.slot_id, seatReleasedReason: reg.value.seat_released_reason }, after: { siteId: input.siteId, slotId: input.slotId, seatNo } },
+      ip: input.ip,
+    }),
   });
 }
 

@@ -2,6 +2,8 @@ import type { Channel } from '../../channels/channel.ts';
 import type { PaymentAttempt } from '../../db/schema.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import { isOpen } from '../billing/bill-state.ts';
+import { channelsFor, ownsBill, type BillOwner } from '../billing/bill-owner.ts';
+import type { Trx } from '../../db/database.ts';
 import { lockBill, transitionBill } from '../billing/bill-transition.repo.ts';
 import type { AppContext } from '../context.ts';
 import { checkBillStatus } from './check-bill-status.ts';
@@ -27,12 +29,16 @@ export interface StartedPayment {
  */
 export async function startPayment(
   ctx: Pick<AppContext, 'db' | 'clock' | 'channels' | 'publicBaseUrl' | 'log'>,
-  input: { candidateId: bigint; billNo: string; channel: string; actor: string },
+  input: BillOwner & {
+    billNo: string; channel: string; actor: string;
+    /** Runs in the transaction that moves the bill to 缴费中 (a staff action's audit record). */
+    record?: (trx: Trx, started: StartedPayment) => Promise<void>;
+  },
 ): Promise<Result<StartedPayment>> {
   const channel = ctx.channels.get(input.channel);
   const reserved = await ctx.db.transaction().execute(async (trx): Promise<Result<{ attempt: PaymentAttempt; subject: string; bankCardOnly: boolean; expiresAt: Date; amountFen: bigint }>> => {
     const bill = await lockBill(trx, { billNo: input.billNo });
-    if (!bill || bill.candidate_id !== input.candidateId) return fail('BILL_NOT_FOUND');
+    if (!bill || !ownsBill(bill, input)) return fail('BILL_NOT_FOUND');
     if (!isOpen(bill.state)) return fail(bill.state === 'CLOSED' ? 'BILL_CLOSED' : 'BILL_ALREADY_PAID');
     if (ctx.clock.now() >= bill.expires_at) return fail('BILL_CLOSED', { expiresAt: bill.expires_at.toISOString() });
     if (!bill.agreement_accepted_at) return fail('AGREEMENT_REQUIRED');
@@ -42,9 +48,11 @@ export async function startPayment(
     const window = checkPaymentWindows(windows, ctx.clock.now(), sites.map((s) => s.site_id));
     if (!window.ok) return fail('WINDOW_CLOSED', { windows: window.windows });
     const exam = await trx.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id')
-      .select(['e.channels', 'e.bank_card_only', 'e.name as exam_name', 'st.name as sitting_name'])
+      .select(['e.channels', 'e.institution_channels', 'e.bank_card_only', 'e.name as exam_name', 'st.name as sitting_name'])
       .where('st.id', '=', bill.sitting_id).executeTakeFirstOrThrow();
-    if (!exam.channels.includes(input.channel)) return fail('CHANNEL_NOT_OFFERED', { channel: input.channel, offered: exam.channels });
+    // An institution's batch bill is offered the exam's institution channels (ORG-1).
+    const offered = channelsFor(bill.owner, exam);
+    if (!offered.includes(input.channel)) return fail('CHANNEL_NOT_OFFERED', { channel: input.channel, offered });
     // Offered by the exam but not set up in this deployment: the channel is unavailable, not "not offered".
     if (!channel) return fail('CHANNEL_UNAVAILABLE', { channel: input.channel, reason: 'not configured' });
 
@@ -111,6 +119,8 @@ export async function startPayment(
         patch: { channel: input.channel, paying_since: now, next_query_at: new Date(now.getTime() + QUERY_BACKOFF_MS[0]!), query_attempts: 0 },
       });
     }
-    return ok({ billNo: bill.bill_no, outTradeNo: attempt.out_trade_no, channel: input.channel, payUrl: created.payUrl, qrContent: created.qrContent, expiresAt: bill.expires_at });
+    const started = { billNo: bill.bill_no, outTradeNo: attempt.out_trade_no, channel: input.channel, payUrl: created.payUrl, qrContent: created.qrContent, expiresAt: bill.expires_at };
+    await input.record?.(trx, started);
+    return ok(started);
   });
 }

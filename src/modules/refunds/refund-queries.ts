@@ -23,11 +23,16 @@ export interface RefundFilter {
 export async function listRefunds(db: DbOrTrx, f: RefundFilter = {}) {
   let q = db.selectFrom('refund as f')
     .innerJoin('bill as b', 'b.id', 'f.bill_id').innerJoin('sitting as st', 'st.id', 'b.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
-    .innerJoin('candidate as c', 'c.id', 'b.candidate_id').innerJoin('channel_payment as p', 'p.id', 'f.channel_payment_id')
+    .innerJoin('channel_payment as p', 'p.id', 'f.channel_payment_id')
     .leftJoin('bill_item as i', 'i.id', 'f.bill_item_id').leftJoin('subject as s', 's.id', 'i.subject_id')
+    // The candidate: the bill's payer, or on an institution's batch bill (ORG-1) the item's registration's candidate.
+    .leftJoin('registration as ir', 'ir.id', 'i.registration_id')
+    .leftJoin('candidate as c', (j) => j.on((eb) => eb('c.id', '=', eb.fn.coalesce('b.candidate_id', 'ir.candidate_id'))))
+    .leftJoin('institution as inst', 'inst.id', 'b.institution_id')
     .select(['f.id', 'f.refund_no', 'f.reason', 'f.state', 'f.amount_fen', 'f.channel', 'f.attempts', 'f.last_error', 'f.flagged_at',
       'f.created_at', 'f.succeeded_at', 'f.note', 'f.requested_by', 'f.bill_item_id', 'i.registration_id', 's.code as subject_code', 's.name as subject_name',
       'b.bill_no', 'b.state as bill_state', 'b.sitting_id', 'st.name as sitting_name', 'c.id as candidate_id', 'c.name as candidate_name',
+      'b.owner as bill_owner', 'b.institution_id', 'inst.name as institution_name',
       'p.channel_trade_no', 'p.outcome as capture_outcome']);
   if (f.authorityId !== undefined) q = q.where('e.authority_id', '=', f.authorityId);
   if (f.sittingId !== undefined) q = q.where('b.sitting_id', '=', f.sittingId);

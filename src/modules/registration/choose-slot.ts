@@ -1,6 +1,7 @@
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import type { AppContext } from '../context.ts';
-import { lockChangeableRegistration } from './changeable-registration.ts';
+import { lockChangeableRegistration, type RegistrationChanger } from './changeable-registration.ts';
+import type { Trx } from '../../db/database.ts';
 import { holdSeat, releaseSeats } from './seat-holds.sql.ts';
 import { sittingWindows } from './sitting-facts.repo.ts';
 import { checkPaymentWindow, checkRegistrationWindow } from './windows.ts';
@@ -12,7 +13,11 @@ import { checkPaymentWindow, checkRegistrationWindow } from './windows.ts';
  */
 export async function chooseSlot(
   ctx: Pick<AppContext, 'db' | 'clock'>,
-  input: { candidateId: bigint; registrationId: bigint; siteId: bigint; slotId: bigint },
+  input: RegistrationChanger & {
+    registrationId: bigint; siteId: bigint; slotId: bigint;
+    /** Runs in the same transaction once the seat is had (an institution's audit record). */
+    record?: (trx: Trx, seatNo: number) => Promise<void>;
+  },
 ): Promise<Result<{ seatNo: number }>> {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx): Promise<Result<{ seatNo: number }>> => {
@@ -31,6 +36,7 @@ export async function chooseSlot(
     if (!seat) throw new SlotFull();
     await trx.updateTable('registration').set({ site_id: input.siteId, slot_id: input.slotId, seat_released_at: null, seat_released_reason: null })
       .where('id', '=', reg.id).execute();
+    await input.record?.(trx, seat.seatNo);
     return ok({ seatNo: seat.seatNo });
   }).catch((err: unknown) => {
     if (err instanceof SlotFull) return fail('SEAT_UNAVAILABLE');

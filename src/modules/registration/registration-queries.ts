@@ -15,7 +15,7 @@ export async function listCandidateRegistrations(db: DbOrTrx, candidateId: bigin
     .leftJoin('site as si', 'si.id', 'r.site_id')
     .leftJoin('slot as sl', 'sl.id', 'r.slot_id')
     .select(['r.id', 'r.owner', 'r.status', 'r.paid_at', 's.code as subject_code', 's.name as subject_name', 's.kind', 's.fee_fen',
-      'st.id as sitting_id', 'st.code as sitting_code', 'st.name as sitting_name', 'b.bill_no', 'b.state as bill_state',
+      'st.id as sitting_id', 'st.code as sitting_code', 'st.name as sitting_name', 'b.bill_no', 'b.state as bill_state', 'b.owner as bill_owner',
       'r.site_id', 'si.name as site_name', 'r.slot_id', 'sl.starts_at as slot_starts_at', 'seat.seat_no', 'seat.state as seat_state',
       'r.seat_released_reason', 'e.bill_timeout_minutes', 'e.seat_hold_minutes'])
     .where('r.candidate_id', '=', candidateId).where('r.status', '=', 'ACTIVE')

@@ -73,7 +73,9 @@ export function registrationRoutes({ ctx, config }: RouteDeps): FastifyPluginAsy
       const rows = await listCandidateRegistrations(ctx.db, currentCandidate(req).id);
       return rows.map((r) => ({
         registrationId: String(r.id), sittingId: String(r.sitting_id), sittingCode: r.sitting_code, sittingName: r.sitting_name, subjectCode: r.subject_code, subjectName: r.subject_name,
-        kind: r.kind, feeFen: fenJson(r.fee_fen), owner: r.owner, paid: r.paid_at !== null, payable: r.payable, billNo: r.bill_no, billState: r.bill_state,
+        kind: r.kind, feeFen: fenJson(r.fee_fen), owner: r.owner, paid: r.paid_at !== null, payable: r.payable,
+        // An institution's batch bill is the institution's (REG-8): the candidate sees its state, never its number.
+        billNo: r.bill_owner === 'INSTITUTION' ? null : r.bill_no, billState: r.bill_state,
         seat: r.seat_no !== null && r.site_id !== null && r.slot_id !== null
           ? { siteId: String(r.site_id), siteName: r.site_name ?? '', slotId: String(r.slot_id), startsAt: r.slot_starts_at ? formatShanghai(r.slot_starts_at) : '', seatNo: r.seat_no, state: r.seat_state ?? '' }
           : null,

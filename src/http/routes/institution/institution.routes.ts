@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { maskIdNumber, readIdNumber } from '../../../modules/accounts/id-number.ts';
 import { loadCandidate, loadSitting } from '../../../modules/accounts/staff-scope.ts';
-import { deleteInstitutionRegistration, listInstitutionRegistrations, registerForInstitution } from '../../../modules/institutions/institution-registrations.ts';
+import { chooseInstitutionSlot, deleteInstitutionRegistration, listInstitutionRegistrations, registerForInstitution } from '../../../modules/institutions/institution-registrations.ts';
 import { currentStaff } from '../../plugins/staff-auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
 import type { RouteDeps } from '../../route-deps.ts';
@@ -66,6 +66,22 @@ export function institutionRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox
       if (!r.ok) return sendFailure(req, reply, r.error);
       const seat = r.value.seat;
       return reply.code(201).send({ registrationId: String(r.value.registrationId), seat: seat ? { siteId: String(seat.siteId), slotId: String(seat.slotId), seatNo: seat.seatNo } : null });
+    });
+
+    app.post(`${PREFIX}/registrations/:registrationId/slot`, {
+      config: { staffAction: 'registration.create' },
+      schema: {
+        tags, summary: '选择考试时间 for one of the institution\'s unpaid registrations (after its seat was released, or to change slot)',
+        params: Type.Object({ registrationId: IdString }),
+        body: Type.Object({ siteId: IdString, slotId: IdString }, { additionalProperties: false }),
+        response: responses(200, Type.Object({ seatNo: Type.Integer() }), [400, 401, 403, 404, 409]),
+      },
+    }, async (req, reply) => {
+      const r = await chooseInstitutionSlot(ctx, {
+        staff: currentStaff(req).account, registrationId: BigInt(req.params.registrationId), siteId: BigInt(req.body.siteId), slotId: BigInt(req.body.slotId), ip: req.ip,
+      });
+      if (!r.ok) return sendFailure(req, reply, r.error);
+      return { seatNo: r.value.seatNo };
     });
 
     app.delete(`${PREFIX}/registrations/:registrationId`, {

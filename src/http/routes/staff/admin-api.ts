@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { staffApi } from '../../plugins/staff-auth.ts';
 import type { RouteDeps } from '../../route-deps.ts';
 import { institutionRoutes } from '../institution/institution.routes.ts';
+import { institutionBillRoutes } from '../institution/institution-bill.routes.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { refundRoutes } from './refund.routes.ts';
 import { staffReadRoutes } from './staff-read.routes.ts';
@@ -23,5 +24,6 @@ export function institutionApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
     await app.register(staffSessionRoutes('institution', '/api/v1/institution', deps));
     await app.register(staffReadRoutes('/api/v1/institution', deps));
     await app.register(institutionRoutes(deps));
+    await app.register(institutionBillRoutes(deps));
   });
 }

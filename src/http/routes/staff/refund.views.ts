@@ -29,7 +29,10 @@ export const StaffRefund = Type.Object({
   attempts: Type.Integer(), lastError: Nullable(Type.String()), flaggedAt: NullableTimestamp, createdAt: Timestamp, succeededAt: NullableTimestamp,
   note: Nullable(Type.String({ description: 'Why, in the words of whoever decided' })), requestedBy: Type.String(),
   registrationId: Nullable(IdString), subjectCode: Nullable(Type.String()), subjectName: Nullable(Type.String()),
-  billNo: BillNo, billState: Type.String(), sittingId: IdString, sittingName: Type.String(), candidateId: IdString, candidateName: Type.String(),
+  billNo: BillNo, billState: Type.String(), sittingId: IdString, sittingName: Type.String(),
+  // The candidate whose money it is: null only for a duplicate or late payment given back whole on an institution's batch bill (ORG-1).
+  candidateId: Nullable(IdString), candidateName: Nullable(Type.String()),
+  billOwner: Type.Union([Type.Literal('CANDIDATE'), Type.Literal('INSTITUTION')]), institutionId: Nullable(IdString), institutionName: Nullable(Type.String()),
   channelTradeNo: Type.String(), captureOutcome: Type.String(),
 });
 
@@ -40,7 +43,8 @@ export function staffRefundView(r: StaffRefundRow) {
     explanation: explainRefund({ state: r.state, reason: r.reason, channel: r.channel, amountFen: r.amount_fen, succeededAt: r.succeeded_at, flagged: r.flagged_at !== null }),
     attempts: r.attempts, lastError: r.last_error, flaggedAt: iso(r.flagged_at), createdAt: r.created_at.toISOString(), succeededAt: iso(r.succeeded_at),
     note: r.note, requestedBy: r.requested_by, registrationId: idOrNull(r.registration_id), subjectCode: r.subject_code, subjectName: r.subject_name,
-    billNo: r.bill_no, billState: r.bill_state, sittingId: String(r.sitting_id), sittingName: r.sitting_name, candidateId: String(r.candidate_id), candidateName: r.candidate_name,
+    billNo: r.bill_no, billState: r.bill_state, sittingId: String(r.sitting_id), sittingName: r.sitting_name, candidateId: idOrNull(r.candidate_id), candidateName: r.candidate_name,
+    billOwner: r.bill_owner, institutionId: idOrNull(r.institution_id), institutionName: r.institution_name,
     channelTradeNo: r.channel_trade_no, captureOutcome: r.capture_outcome,
   };
 }

@@ -80,7 +80,10 @@ export function queuedReviewView(keys: PersonalDataKeys, v: Parameters<typeof re
 
 /** A bill as staff see it (read only): no cashier links, but who did what and the ledger lines. */
 export const StaffBillDetail = Type.Intersect([BillSummary, Type.Object({
-  candidateId: IdString,
+  // Who pays (REG-8, ORG-1): a candidate's bill names the candidate, an institution's batch bill the institution.
+  owner: Type.Union([Type.Literal('CANDIDATE'), Type.Literal('INSTITUTION')]),
+  candidateId: Nullable(IdString),
+  institutionId: Nullable(IdString),
   sittingId: IdString,
   flagReason: Nullable(Type.String()),
   items: Type.Array(Type.Object({ registrationId: IdString, subjectCode: Type.String(), subjectName: Type.String(), kind: Type.String(), amountFen: Fen })),
@@ -97,7 +100,9 @@ export const StaffBillDetail = Type.Intersect([BillSummary, Type.Object({
 export function staffBillDetailView(d: BillDetail, ledger: Awaited<ReturnType<typeof billLedgerEntries>>, now: Date) {
   return {
     ...billSummaryView(d.bill, now),
-    candidateId: String(d.bill.candidate_id),
+    owner: d.bill.owner,
+    candidateId: d.bill.candidate_id === null ? null : String(d.bill.candidate_id),
+    institutionId: d.bill.institution_id === null ? null : String(d.bill.institution_id),
     sittingId: String(d.bill.sitting_id),
     flagReason: d.bill.flag_reason,
     items: d.items.map((i) => ({ registrationId: String(i.registration_id), subjectCode: i.subject_code, subjectName: i.subject_name, kind: i.kind, amountFen: fenJson(i.amount_fen) })),
