@@ -75,6 +75,8 @@ export function StaffPasswordPage({ surface }: { surface: StaffSurface }) {
     setError(undefined);
     try {
       await post(`/api/v1/${surface}/me/password`, { currentPassword: v.currentPassword, newPassword: v.newPassword });
+      // Other sessions ended; this one goes on, now without the forced change.
+      qc.setQueryData<StaffMe | null>(staffMeKey(surface), (me) => (me ? { ...me, mustChangePassword: false } : me));
       await qc.invalidateQueries({ queryKey: staffMeKey(surface) });
       navigate(safeNext(params.get('next'), `/${surface}`), { replace: true });
     } catch (e) {
