@@ -1,8 +1,12 @@
 import type { RouteObject } from 'react-router';
 import { StaffPasswordPage, StaffSignInPage } from '../staff/StaffSignInPage.tsx';
+import { BillsPage } from './BillsPage.tsx';
+import { CandidatesPage } from './CandidatesPage.tsx';
 
 /** The institution console pages. */
 export const institutionRoutes: RouteObject[] = [
   { path: '/institution/sign-in', element: <StaffSignInPage surface="institution" /> },
   { path: '/institution/password', element: <StaffPasswordPage surface="institution" /> },
+  { path: '/institution', element: <CandidatesPage /> },
+  { path: '/institution/bills', element: <BillsPage /> },
 ];
