@@ -1,7 +1,7 @@
 /** Words of the institution console pages. Every key exists in both languages (test/web-i18n.test.ts). */
 export const institution = {
   zh: {
-    nav: { candidates: '考生与报考', bills: '集体缴费订单' },
+    nav: { candidates: '考生与报考', bills: '集体缴费订单', reviews: '资格复核' },
     candidates: {
       title: '本机构考生', sitting: '考次', allSittings: '全部考次', name: '姓名', idNumber: '证件号码', subject: '报考科目', fee: '费用',
       status: '状态', seat: '考点 / 场次', select: '选择', createBill: '为选中的 {{count}} 项生成集体缴费订单', total: '合计 {{amount}} 元',
@@ -13,7 +13,7 @@ export const institution = {
     },
   },
   en: {
-    nav: { candidates: 'Candidates and registrations', bills: 'Batch bills' },
+    nav: { candidates: 'Candidates and registrations', bills: 'Batch bills', reviews: 'Reviews' },
     candidates: {
       title: 'Our candidates', sitting: 'Sitting', allSittings: 'All sittings', name: 'Name', idNumber: 'ID number', subject: 'Subject', fee: 'Fee',
       status: 'Status', seat: 'Site / time', select: 'Select', createBill: 'Create a batch bill for the {{count}} selected', total: 'Total ¥{{amount}}',

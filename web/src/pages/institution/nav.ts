@@ -3,4 +3,5 @@ import type { StaffNavItem } from '../../session/staff.tsx';
 export const INSTITUTION_NAV: StaffNavItem[] = [
   { path: '/institution', label: 'institution:nav.candidates', action: 'registration.read' },
   { path: '/institution/bills', label: 'institution:nav.bills', action: 'bill.read' },
+  { path: '/institution/reviews', label: 'institution:nav.reviews', action: 'review.read' },
 ];

@@ -3,4 +3,5 @@ import type { StaffNavItem } from '../../session/staff.tsx';
 /** The authority console's sections; each shows only to roles holding its action. */
 export const ADMIN_NAV: StaffNavItem[] = [
   { path: '/admin', label: 'staff:nav.dashboard' },
+  { path: '/admin/reviews', label: 'staff:nav.reviews', action: 'review.read' },
 ];

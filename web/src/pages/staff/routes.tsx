@@ -1,5 +1,7 @@
 import type { RouteObject } from 'react-router';
 import { AdminHomePage } from './AdminHomePage.tsx';
+import { ADMIN_NAV } from './nav.ts';
+import { ReviewsPage } from './ReviewsPage.tsx';
 import { StaffPasswordPage, StaffSignInPage } from './StaffSignInPage.tsx';
 
 /** The authority console pages. */
@@ -7,4 +9,5 @@ export const staffRoutes: RouteObject[] = [
   { path: '/admin/sign-in', element: <StaffSignInPage surface="admin" /> },
   { path: '/admin/password', element: <StaffPasswordPage surface="admin" /> },
   { path: '/admin', element: <AdminHomePage /> },
+  { path: '/admin/reviews', element: <ReviewsPage surface="admin" nav={ADMIN_NAV} /> },
 ];
