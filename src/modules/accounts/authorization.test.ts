@@ -29,6 +29,10 @@ const EXPECTED: Record<StaffAction, string> = {
   'decision.read': 'AFR',
   'repayment.read': 'AR',
   'repayment.decide': 'A',
+  'dashboard.read': 'AFR',
+  'bill.query': 'AF',
+  'reconciliation.read': 'AFR',
+  'reconciliation.resolve': 'AF',
 };
 const LETTER: Record<StaffRole, string> = { AUTHORITY_ADMIN: 'A', FINANCE: 'F', INSTITUTION_STAFF: 'I', READ_ONLY: 'R' };
 
@@ -78,7 +82,8 @@ describe('authorization policy (ADM-5): every role × action × place', () => {
       expect(authorize(actor('READ_ONLY'), action, here)).toEqual({ allowed: false, reason: 'ROLE' });
       if (!('money' in STAFF_ACTIONS[action])) expect(authorize(actor('FINANCE'), action, here)).toEqual({ allowed: false, reason: 'ROLE' });
     }
-    expect(ROLE_PERMISSIONS.FINANCE.filter((a) => STAFF_ACTIONS[a].changes).sort()).toEqual(['refund.personal', 'refund.retry']);
+    expect(ROLE_PERMISSIONS.FINANCE.filter((a) => STAFF_ACTIONS[a].changes).sort()).toEqual(['bill.query', 'reconciliation.resolve', 'refund.personal', 'refund.retry']);
+    expect(ROLE_PERMISSIONS.FINANCE.filter((a) => STAFF_ACTIONS[a].changes).every((a) => 'money' in STAFF_ACTIONS[a] && STAFF_ACTIONS[a].money)).toBe(true);
   });
 
   it('institution staff without an institution reach nothing', () => {

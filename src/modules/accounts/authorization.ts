@@ -39,6 +39,11 @@ export const STAFF_ACTIONS = {
   'decision.read': { changes: false, zh: '查看考试机构的取消、变更、退费决定及其进度', en: "View the authority's cancellations, changes and refunds, and their progress" },
   'repayment.read': { changes: false, zh: '查看待审批的退费后重新缴费', en: 'View re-payments after a refund awaiting approval' },
   'repayment.decide': { changes: true, zh: '审批退费后重新缴费（经考区同意）', en: 'Approve or refuse paying again after a refund' },
+  // Operations (ADM-3, PAY-4, PAY-10): what the console's dashboards and work queues do.
+  'dashboard.read': { changes: false, zh: '查看统计概览', en: 'View the dashboards' },
+  'bill.query': { changes: true, money: true, zh: '向渠道查询缴费中的订单（立即确认缴费状态）', en: 'Ask the channel about a bill in 缴费中 now' },
+  'reconciliation.read': { changes: false, zh: '查看对账结果及差异', en: 'View reconciliation results and mismatches' },
+  'reconciliation.resolve': { changes: true, money: true, zh: '处理对账差异（记录处理说明）', en: 'Resolve a reconciliation mismatch (with a note of what was done)' },
 } as const satisfies Record<string, { changes: boolean; money?: boolean; zh: string; en: string }>;
 export type StaffAction = keyof typeof STAFF_ACTIONS;
 export const ALL_STAFF_ACTIONS = Object.keys(STAFF_ACTIONS) as StaffAction[];
@@ -52,10 +57,12 @@ export const ALL_STAFF_ACTIONS = Object.keys(STAFF_ACTIONS) as StaffAction[];
  */
 export const ROLE_PERMISSIONS: Record<StaffRole, readonly StaffAction[]> = {
   AUTHORITY_ADMIN: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'review.decide', 'institution.read', 'staff.read', 'staff.manage', 'audit.read', 'exam.configure',
-    'refund.read', 'refund.personal', 'refund.retry', 'registration.cancel', 'sitting.cancel', 'decision.read', 'repayment.read', 'repayment.decide'],
-  FINANCE: ['candidate.read', 'registration.read', 'bill.read', 'institution.read', 'refund.read', 'refund.personal', 'refund.retry', 'decision.read'],
+    'refund.read', 'refund.personal', 'refund.retry', 'registration.cancel', 'sitting.cancel', 'decision.read', 'repayment.read', 'repayment.decide',
+    'dashboard.read', 'bill.query', 'reconciliation.read', 'reconciliation.resolve'],
+  FINANCE: ['candidate.read', 'registration.read', 'bill.read', 'institution.read', 'refund.read', 'refund.personal', 'refund.retry', 'decision.read',
+    'dashboard.read', 'bill.query', 'reconciliation.read', 'reconciliation.resolve'],
   INSTITUTION_STAFF: ['candidate.read', 'registration.read', 'registration.create', 'registration.delete', 'bill.read', 'bill.pay', 'review.read', 'review.decide', 'institution.read'],
-  READ_ONLY: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'institution.read', 'staff.read', 'refund.read', 'decision.read', 'repayment.read'],
+  READ_ONLY: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'institution.read', 'staff.read', 'refund.read', 'decision.read', 'repayment.read', 'dashboard.read', 'reconciliation.read'],
 };
 
 export const ROLE_LABELS: Record<StaffRole, { zh: string; en: string }> = {

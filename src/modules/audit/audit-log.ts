@@ -35,6 +35,9 @@ export const AUDIT_ACTIONS = {
   INSTITUTION_BILL_PAY: 'institution_bill.pay',
   INSTITUTION_BILL_CLOSE: 'institution_bill.close',
   REGISTRATION_CHOOSE_SLOT: 'registration.choose_slot',
+  /** Operations (PAY-4, PAY-10): a staff query of a stuck bill, a mismatch closed by a person. */
+  BILL_QUERY: 'bill.query',
+  MISMATCH_RESOLVE: 'reconciliation.resolve',
   /** For the candidate side (wired after merge): sign-ins and password changes of candidates. */
   CANDIDATE_SIGN_IN: 'candidate.sign_in',
   CANDIDATE_PASSWORD_CHANGE: 'candidate.password_change',

@@ -1,6 +1,7 @@
 import type { ReconciliationMismatch } from '../../db/schema.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import type { Actor, AppContext } from '../context.ts';
+import { AUDIT_ACTIONS, recordAudit, type AuditEntry } from '../audit/audit-log.ts';
 
 /**
  * Staff close an OPEN mismatch with a note saying what they did (PAY-10, ADM-4: who, when, what).
@@ -9,7 +10,7 @@ import type { Actor, AppContext } from '../context.ts';
  */
 export async function resolveMismatch(
   ctx: Pick<AppContext, 'db' | 'clock'>,
-  input: { mismatchId: bigint; staff: Actor; note: string },
+  input: { mismatchId: bigint; staff: Actor; note: string; /** ADM-4: the console's resolutions are audited in the same transaction */ audit?: { actor: AuditEntry['actor']; ip: string | null } },
 ): Promise<Result<ReconciliationMismatch>> {
   const note = input.note.trim();
   if (note.length === 0 || [...note].length > 500) return fail('RESOLUTION_NOTE_REQUIRED');
@@ -20,6 +21,13 @@ export async function resolveMismatch(
     const done = await trx.updateTable('reconciliation_mismatch')
       .set({ resolution: 'RESOLVED_BY_STAFF', resolved_note: note, resolved_by: input.staff, resolved_at: ctx.clock.now() })
       .where('id', '=', m.id).returningAll().executeTakeFirstOrThrow();
+    if (input.audit) {
+      await recordAudit(trx, {
+        at: done.resolved_at!, actor: input.audit.actor, action: AUDIT_ACTIONS.MISMATCH_RESOLVE, object: { type: 'reconciliation_mismatch', id: done.id },
+        summary: { before: { resolution: m.resolution }, after: { resolution: done.resolution }, channel: m.channel, day: m.day, kind: m.kind, billNo: m.bill_no, note },
+        ip: input.audit.ip,
+      });
+    }
     return ok(done);
   });
 }
