@@ -3,6 +3,8 @@ import { staffApi } from '../../plugins/staff-auth.ts';
 import type { RouteDeps } from '../../route-deps.ts';
 import { institutionRoutes } from '../institution/institution.routes.ts';
 import { adminRoutes } from './admin.routes.ts';
+import { configurationRoutes } from './configuration.routes.ts';
+import { sittingPartRoutes } from './sitting-parts.routes.ts';
 import { refundRoutes } from './refund.routes.ts';
 import { staffReadRoutes } from './staff-read.routes.ts';
 import { staffSessionRoutes } from './staff-session.routes.ts';
@@ -14,6 +16,8 @@ export function adminApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
     await app.register(staffReadRoutes('/api/v1/admin', deps));
     await app.register(adminRoutes(deps));
     await app.register(refundRoutes(deps));
+    await app.register(configurationRoutes(deps));
+    await app.register(sittingPartRoutes(deps));
   });
 }
 
