@@ -33,7 +33,7 @@ const EXAM = {
   rosterRestricted: false, auditRequired: false, unpaidRegistrationTtlHours: 24, cet6ReviewThreshold: null, refundPolicy: 'STAFF_DECIDES',
 };
 /** The configured world: exam CFG, sitting S1 (site A, slot AM, written W with 3 seats and its oral O), a candidate holding a seat of W on an unpaid bill. */
-const W: Record<string, string> = {};
+const W = { exam: '', sitting: '', site: '', slot: '', written: '', oral: '', window: '', pool: '' };
 
 async function expectOk(p: Promise<Res>, status: number) {
   const r = await p;
