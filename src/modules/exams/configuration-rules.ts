@@ -45,7 +45,7 @@ export function resolveTime(when: string, now: Date): Date | null {
 export function examSettingsProblems(e: ExamSettings, prefix = ''): Problem[] {
   const out: Problem[] = [];
   const p = e.passwordPolicy;
-  if (p && p.maxLength !== null && p.maxLength < p.minLength) out.push({ path: `${prefix}/passwordPolicy/maxLength`, reason: `maximum length ${p.maxLength} is below the minimum ${p.minLength}` });
+  if (p && p.maxLength !== null && p.maxLength < p.minLength) out.push({ path: `${prefix}/passwordPolicy/maxLength`, reason: `maxLength ${p.maxLength} is below minLength ${p.minLength}` });
   return out;
 }
 
