@@ -119,6 +119,7 @@ describe('bad input: a stable code, zh + en, a fitting status, and nothing chang
     ['deleting a sitting with registrations', () => admin.delete(S()), 409, 'CONFIG_IN_USE'],
     ['deleting an exam with sittings', () => admin.delete(`${A}/exams/${W.exam}`), 409, 'CONFIG_IN_USE'],
     ['an unknown exam', () => admin.get(`${A}/exams/999999999`), 404, 'EXAM_NOT_FOUND'],
+    ['a sitting for an unknown exam', () => admin.post(`${A}/exams/999999999/sittings`, { code: 'Z', name: '无' }), 404, 'EXAM_NOT_FOUND'],
     ['an unknown window', () => admin.put(`${A}/windows/999999999`, { kind: 'PRINT', opens: 'P1D', closes: 'P2D' }), 404, 'WINDOW_NOT_FOUND'],
     ['an unknown site', () => admin.delete(`${A}/sites/999999999`), 404, 'SITE_NOT_FOUND'],
     ['an unknown slot', () => admin.delete(`${A}/slots/999999999`), 404, 'SLOT_NOT_FOUND'],
@@ -141,6 +142,14 @@ describe('bad input: a stable code, zh + en, a fitting status, and nothing chang
     expect(r.body.error.messageZh).not.toContain('{');
     if (path) expect(r.body.error.details.problems.map((p: { path: string }) => p.path)).toContain(path);
     expect(await snapshot(), 'nothing changed').toBe(before);
+  });
+
+  it('renaming a sitting to a code in use (CONFIG_CODE_TAKEN)', async () => {
+    const other = await expectOk(admin.post(`${A}/exams/${W.exam}/sittings`, { code: 'OTHER', name: '另一个' }), 201);
+    const before = await snapshot();
+    const r = await admin.put(`${A}/sittings/${other.sittingId}`, { code: 'S1', name: '重名' });
+    expect([r.status, r.body.error.code, r.body.error.messageZh]).toEqual([409, 'CONFIG_CODE_TAKEN', '代码 S1 已被使用，请换一个代码。']);
+    expect(await snapshot()).toBe(before);
   });
 
   it('a cancelled sitting is not configured any more (ALREADY_CANCELLED)', async () => {
@@ -205,6 +214,18 @@ describe('changes that are allowed, each audited with who, when, before and afte
     expect([after.sites.length, after.slots.length, after.subjects.length, after.windows.length, after.capacity.length]).toEqual([1, 1, 2, 1, 1]);
     const actions = (await t.db.selectFrom('audit_log').select('action').where('actor_id', '=', adminId).orderBy('id', 'desc').limit(12).execute()).map((e) => e.action).reverse();
     expect(actions).toEqual(['window.create', 'window.update', 'site.create', 'slot.create', 'subject.create', 'capacity.set', 'capacity.set', 'site.update', 'subject.delete', 'slot.delete', 'site.delete', 'window.delete']);
+  });
+
+  it('lists the exams with their settings and sittings; a sitting is renamed', async () => {
+    const list = await expectOk(admin.get(`${A}/exams`), 200);
+    const cfg = list.find((e: { settings: { code: string } }) => e.settings.code === 'CFG');
+    expect(cfg).toMatchObject({ examId: W.exam, settings: { ...EXAM, seatHoldMinutes: 1440, payWithoutSignIn: false, repaymentNeedsApproval: false } });
+    expect(cfg.sittings).toContainEqual({ sittingId: W.sitting, code: 'S1', name: '第一次', cancelledAt: null });
+    expect(await expectOk(admin.get(`${A}/exams/${W.exam}`), 200)).toEqual(cfg);
+    const renamed = await expectOk(admin.put(S(), { code: 'S1', name: '第一次（改）' }), 200);
+    expect(renamed).toMatchObject({ sittingId: W.sitting, examId: W.exam, examCode: 'CFG', name: '第一次（改）' });
+    const [entry] = await t.db.selectFrom('audit_log').select('summary').where('action', '=', 'sitting.update').where('object_id', '=', W.sitting).execute();
+    expect(entry!.summary).toMatchObject({ before: { title: '第一次' }, after: { title: '第一次（改）' } });
   });
 
   it('an empty sitting and an exam without sittings or candidates can be deleted', async () => {
