@@ -227,9 +227,42 @@ const fresh = {
   },
 };
 
+/** Fresh configuration objects of the victim's authority (ADM-1), for the console's cases. */
+const config = {
+  settings: (code: string) => ({
+    code, name: '新考试', accountStyle: 'ID_DOCUMENT', initialPassword: { rule: 'ID_LAST6' }, billTimeoutMinutes: 30, channels: ['alipay'], bankCardOnly: false, agreementText: '',
+    releaseSeatsOnBillExpiry: false, rosterRestricted: false, auditRequired: false, unpaidRegistrationTtlHours: null, cet6ReviewThreshold: null, refundPolicy: 'NO_PERSONAL_REFUNDS',
+  }),
+  exam: async () => (await t.db.insertInto('exam').values({ authority_id: W.exam.authorityId, code: `E${Math.floor(Math.random() * 1e9)}`, name: '新考试', initial_password_rule: 'ID_LAST6', initial_password_fixed: null }).returning('id').executeTakeFirstOrThrow()).id,
+  async window() {
+    return (await t.db.insertInto('sitting_window').values({ sitting_id: await fresh.sitting(), kind: 'PRINT', site_id: null, opens_at: new Date('2026-04-01T01:00:00Z'), closes_at: new Date('2026-04-02T01:00:00Z') }).returning('id').executeTakeFirstOrThrow()).id;
+  },
+  async site(sittingId?: bigint) {
+    return (await t.db.insertInto('site').values({ sitting_id: sittingId ?? await fresh.sitting(), code: 'P', name: '考点' }).returning('id').executeTakeFirstOrThrow()).id;
+  },
+  async slot(sittingId?: bigint) {
+    return (await t.db.insertInto('slot').values({ sitting_id: sittingId ?? await fresh.sitting(), code: 'P', starts_at: new Date('2026-04-11T01:00:00Z'), ends_at: new Date('2026-04-11T03:00:00Z') }).returning('id').executeTakeFirstOrThrow()).id;
+  },
+  /** A sitting with site, slot and subject all coded P. */
+  async sittingWithParts() {
+    const sittingId = await fresh.sitting();
+    await this.site(sittingId);
+    await this.slot(sittingId);
+    await t.db.insertInto('subject').values({ sitting_id: sittingId, code: 'P', name: '科目', fee_fen: 100n }).execute();
+    return sittingId;
+  },
+  async pool() {
+    const sittingId = await this.sittingWithParts();
+    const part = (table: 'site' | 'slot' | 'subject') => t.db.selectFrom(table).select('id').where('sitting_id', '=', sittingId).executeTakeFirstOrThrow();
+    const pool = await t.db.insertInto('seat_pool').values({ site_id: (await part('site')).id, slot_id: (await part('slot')).id, subject_id: (await part('subject')).id, capacity: 3 }).returning('id').executeTakeFirstOrThrow();
+    await t.db.transaction().execute((trx) => provisionSeats(trx, pool.id, 3));
+    return pool.id;
+  },
+};
+
 // ── Cases ─────────────────────────────────────────────────────────────────────────────────────
 
-interface Req { method: 'GET' | 'POST' | 'DELETE'; url: string; body?: unknown }
+interface Req { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; body?: unknown }
 type Vars = Record<string, string>;
 interface Probe { actor: Actor; expect: number[]; why: string }
 
@@ -391,6 +424,63 @@ export const CASES: Record<string, Case> = {
     request: (v) => ({ method: 'POST', url: `/api/v1/admin/registrations/${v.reg}/repayment-decision`, body: { decision: 'APPROVE' } }), ok: { actor: 'admin', status: 200 },
   },
 
+  // The configuration console (ADM-1): the authority's administrators only; another authority's objects are 404.
+  'GET /api/v1/admin/exams/:examId': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/exams/${W.exam.examId}` }), ok: { actor: 'admin', status: 200 } },
+  'PUT /api/v1/admin/exams/:examId': {
+    kind: 'staff', prepare: async () => ({ exam: u(await config.exam()) }), request: (v) => ({ method: 'PUT', url: `/api/v1/admin/exams/${v.exam}`, body: config.settings(`E${v.exam}`) }), ok: { actor: 'admin', status: 200 },
+  },
+  'DELETE /api/v1/admin/exams/:examId': { kind: 'staff', prepare: async () => ({ exam: u(await config.exam()) }), request: (v) => ({ method: 'DELETE', url: `/api/v1/admin/exams/${v.exam}` }), ok: { actor: 'admin', status: 204 } },
+  'POST /api/v1/admin/exams/:examId/sittings': {
+    kind: 'staff', prepare: async () => ({ exam: u(await config.exam()) }), request: (v) => ({ method: 'POST', url: `/api/v1/admin/exams/${v.exam}/sittings`, body: { code: 'NEW', name: '新考次' } }), ok: { actor: 'admin', status: 201 },
+  },
+  'GET /api/v1/admin/sittings/:sittingId': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/sittings/${W.exam.sittingId}` }), ok: { actor: 'admin', status: 200 } },
+  'GET /api/v1/admin/sittings/:sittingId/export': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/sittings/${W.exam.sittingId}/export` }), ok: { actor: 'admin', status: 200 } },
+  'PUT /api/v1/admin/sittings/:sittingId': {
+    kind: 'staff', prepare: async () => ({ sitting: u(await fresh.sitting()) }), request: (v) => ({ method: 'PUT', url: `/api/v1/admin/sittings/${v.sitting}`, body: { code: `R${v.sitting}`, name: '改名' } }), ok: { actor: 'admin', status: 200 },
+  },
+  'DELETE /api/v1/admin/sittings/:sittingId': { kind: 'staff', prepare: async () => ({ sitting: u(await fresh.sitting()) }), request: (v) => ({ method: 'DELETE', url: `/api/v1/admin/sittings/${v.sitting}` }), ok: { actor: 'admin', status: 204 } },
+  'POST /api/v1/admin/sittings/:sittingId/windows': {
+    kind: 'staff', prepare: async () => ({ sitting: u(await fresh.sitting()) }),
+    request: (v) => ({ method: 'POST', url: `/api/v1/admin/sittings/${v.sitting}/windows`, body: { kind: 'PRINT', opens: 'P1D', closes: 'P2D' } }), ok: { actor: 'admin', status: 201 },
+  },
+  'PUT /api/v1/admin/windows/:windowId': {
+    kind: 'staff', prepare: async () => ({ window: u(await config.window()) }), request: (v) => ({ method: 'PUT', url: `/api/v1/admin/windows/${v.window}`, body: { kind: 'PRINT', opens: 'P3D', closes: 'P4D' } }), ok: { actor: 'admin', status: 200 },
+  },
+  'DELETE /api/v1/admin/windows/:windowId': { kind: 'staff', prepare: async () => ({ window: u(await config.window()) }), request: (v) => ({ method: 'DELETE', url: `/api/v1/admin/windows/${v.window}` }), ok: { actor: 'admin', status: 204 } },
+  'POST /api/v1/admin/sittings/:sittingId/sites': {
+    kind: 'staff', prepare: async () => ({ sitting: u(await fresh.sitting()) }), request: (v) => ({ method: 'POST', url: `/api/v1/admin/sittings/${v.sitting}/sites`, body: { code: 'NEW', name: '新考点' } }), ok: { actor: 'admin', status: 201 },
+  },
+  'PUT /api/v1/admin/sites/:siteId': {
+    kind: 'staff', prepare: async () => ({ site: u(await config.site()) }), request: (v) => ({ method: 'PUT', url: `/api/v1/admin/sites/${v.site}`, body: { code: 'RENAMED', name: '改名考点' } }), ok: { actor: 'admin', status: 200 },
+  },
+  'DELETE /api/v1/admin/sites/:siteId': { kind: 'staff', prepare: async () => ({ site: u(await config.site()) }), request: (v) => ({ method: 'DELETE', url: `/api/v1/admin/sites/${v.site}` }), ok: { actor: 'admin', status: 204 } },
+  'POST /api/v1/admin/sittings/:sittingId/slots': {
+    kind: 'staff', prepare: async () => ({ sitting: u(await fresh.sitting()) }),
+    request: (v) => ({ method: 'POST', url: `/api/v1/admin/sittings/${v.sitting}/slots`, body: { code: 'NEW', starts: '2026-04-11 09:00:00', ends: '2026-04-11 11:00:00' } }), ok: { actor: 'admin', status: 201 },
+  },
+  'PUT /api/v1/admin/slots/:slotId': {
+    kind: 'staff', prepare: async () => ({ slot: u(await config.slot()) }),
+    request: (v) => ({ method: 'PUT', url: `/api/v1/admin/slots/${v.slot}`, body: { code: 'MOVED', starts: '2026-04-12 09:00:00', ends: '2026-04-12 11:00:00' } }), ok: { actor: 'admin', status: 200 },
+  },
+  'DELETE /api/v1/admin/slots/:slotId': { kind: 'staff', prepare: async () => ({ slot: u(await config.slot()) }), request: (v) => ({ method: 'DELETE', url: `/api/v1/admin/slots/${v.slot}` }), ok: { actor: 'admin', status: 204 } },
+  'POST /api/v1/admin/sittings/:sittingId/subjects': {
+    kind: 'staff', prepare: async () => ({ sitting: u(await fresh.sitting()) }),
+    request: (v) => ({ method: 'POST', url: `/api/v1/admin/sittings/${v.sitting}/subjects`, body: { code: 'NEW', name: '新科目', kind: 'WRITTEN', feeFen: '1000' } }), ok: { actor: 'admin', status: 201 },
+  },
+  'PUT /api/v1/admin/subjects/:subjectId': {
+    kind: 'staff', prepare: async () => ({ subject: u(await newSubject(W.exam)) }),
+    request: (v) => ({ method: 'PUT', url: `/api/v1/admin/subjects/${v.subject}`, body: { code: `C${v.subject}`, name: '改名科目', kind: 'WRITTEN', feeFen: '1200' } }), ok: { actor: 'admin', status: 200 },
+  },
+  'DELETE /api/v1/admin/subjects/:subjectId': { kind: 'staff', prepare: async () => ({ subject: u(await newSubject(W.exam)) }), request: (v) => ({ method: 'DELETE', url: `/api/v1/admin/subjects/${v.subject}` }), ok: { actor: 'admin', status: 204 } },
+  'PUT /api/v1/admin/sittings/:sittingId/capacity': {
+    kind: 'staff', prepare: async () => ({ sitting: u(await config.sittingWithParts()) }),
+    request: (v) => ({ method: 'PUT', url: `/api/v1/admin/sittings/${v.sitting}/capacity`, body: { site: 'P', slot: 'P', subject: 'P', seats: 7 } }), ok: { actor: 'admin', status: 200 },
+  },
+  'DELETE /api/v1/admin/seat-pools/:poolId': { kind: 'staff', prepare: async () => ({ pool: u(await config.pool()) }), request: (v) => ({ method: 'DELETE', url: `/api/v1/admin/seat-pools/${v.pool}` }), ok: { actor: 'admin', status: 204 } },
+  'GET /api/v1/admin/audit-log/export': {
+    kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/audit-log/export?actorId=${W.staff.schoolA1.staffId}&objectId=${W.review}` }), ok: { actor: 'admin', status: 200 },
+  },
+
   // Public by design: no session, nothing of anyone's to give.
   'GET /api/docs/static/*': { kind: 'public', why: 'the API documentation\'s static files', request: () => ({ method: 'GET', url: '/api/docs/static/swagger-ui.css' }), status: 200 },
   'GET /pay/return/:channel': { kind: 'public', why: 'a browser back from a cashier: redirects to the bill page, which asks for the session', request: () => ({ method: 'GET', url: `/pay/return/alipay?bill=${W.billNo}` }), status: 303 },
@@ -413,7 +503,7 @@ export const CASES: Record<string, Case> = {
 /** A digest of everything a request could wrongly change (logs and sessions aside). */
 async function snapshot(): Promise<string> {
   const tables = ['candidate', 'registration', 'seat', 'bill', 'bill_item', 'bill_transition', 'payment_attempt', 'channel_payment', 'refund', 'eligibility_review', 'staff_account', 'institution', 'subject', 'sitting',
-    'authority_action', 'candidate_notice', 'repayment_approval', 'journal_entry', 'audit_log'];
+    'authority_action', 'candidate_notice', 'repayment_approval', 'journal_entry', 'audit_log', 'exam', 'site', 'slot', 'seat_pool', 'sitting_window'];
   const parts = await Promise.all(tables.map(async (tbl) =>
     (await sql<{ d: string | null }>`SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) AS d FROM ${sql.table(tbl)} x`.execute(t.db)).rows[0]!.d ?? ''));
   return tables.map((tbl, i) => `${tbl}:${parts[i]}`).join(' ');
@@ -423,6 +513,7 @@ async function send(actor: Actor, req: Req) {
   const b = W.browsers[actor];
   if (req.method === 'GET') return b.get(req.url);
   if (req.method === 'DELETE') return b.delete(req.url);
+  if (req.method === 'PUT') return b.put(req.url, req.body);
   if (typeof req.body === 'string') return b.post(req.url, req.body, { 'content-type': 'application/x-www-form-urlencoded' });
   return b.post(req.url, req.body);
 }

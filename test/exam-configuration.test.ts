@@ -54,7 +54,7 @@ describe('exam configurations as data (REG-1, ADM-1)', () => {
     const dangling = structuredClone(SMALL);
     dangling.authority.code = 'CFG2';
     dangling.sitting.capacity = [{ site: 'S9', slot: 'AM', subject: 'ENG-B', seats: 1 }];
-    await expect(load(parseConfiguration(dangling))).rejects.toThrow(/site S9 is not defined/);
+    await expect(load(parseConfiguration(dangling))).rejects.toThrow(/\/sitting\/capacity\/0\/site: S9 is not a site of this sitting/);
     const badId = structuredClone(SMALL);
     badId.authority.code = 'CFG3';
     badId.candidates[0]!.idNumber = '110105199003071230';

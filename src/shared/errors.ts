@@ -112,6 +112,15 @@ export const ERROR_CATALOGUE = {
   VERIFY_LINK_EXPIRED: [410, '验证链接已过期，请登录后重新发送验证邮件。', 'This verification link has expired; sign in and send a new one.'],
   RESET_LINK_INVALID: [400, '重置链接无效、已使用或已被新的链接取代，请重新申请“忘记密码”。', 'This reset link is not valid, was already used, or was replaced by a newer one; ask for a new one with "Forgot password".'],
   RESET_LINK_EXPIRED: [410, '重置链接已过期（30分钟内有效），请重新申请“忘记密码”。', 'This reset link has expired (links last 30 minutes); ask for a new one with "Forgot password".'],
+  // The authority's configuration console (ADM-1): exams, sittings and everything in them.
+  CONFIGURATION_INVALID: [422, '考试配置有误，共 {count} 处，请按所列位置和原因修改后重试。', 'The configuration has {count} problem(s); fix each listed path and try again.'],
+  CONFIG_CODE_TAKEN: [409, '代码 {code} 已被使用，请换一个代码。', 'The code {code} is already used here; choose another.'],
+  CONFIG_IN_USE: [409, '已有报考记录或其他数据使用该项，不能删除。', 'Registrations or other records use this; it cannot be deleted.'],
+  SUBJECT_FEE_LOCKED: [409, '该科目已有考生生成缴费单或已缴费，不能修改费用。', 'Candidates have this subject on a bill or have paid for it; its fee cannot change.'],
+  WINDOW_NOT_FOUND: [404, '没有找到该时间窗口。', 'No such window.'],
+  SITE_NOT_FOUND: [404, '没有找到该考点。', 'No such site.'],
+  SLOT_NOT_FOUND: [404, '没有找到该考试时间（场次）。', 'No such time slot.'],
+  SEAT_POOL_NOT_FOUND: [404, '没有找到该考点、场次和科目的容量设置。', 'No such capacity (site × slot × subject).'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

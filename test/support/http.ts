@@ -13,7 +13,7 @@ export class Browser {
     this.remoteAddress = opts.remoteAddress;
   }
 
-  async request(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) {
+  async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) {
     recordPasswords(body);
     const res = await this.app.inject({
       method,
@@ -36,6 +36,7 @@ export class Browser {
   }
   get = (url: string) => this.request('GET', url);
   post = (url: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', url, body, headers);
+  put = (url: string, body?: unknown) => this.request('PUT', url, body);
   delete = (url: string) => this.request('DELETE', url);
   /** A captcha and its answer (the test app runs with CAPTCHA_TEST_MODE), for requests that need one. */
   async captcha(kind?: 'TEXT' | 'ARITHMETIC'): Promise<{ captchaId: string; captchaAnswer: string }> {

@@ -21,6 +21,7 @@ const EXPECTED: Record<StaffAction, string> = {
   'staff.manage': 'A',
   'audit.read': 'A',
   'exam.configure': 'A',
+  'exam.read': 'A',
   'refund.read': 'AFR',
   'refund.personal': 'AF',
   'refund.retry': 'AF',

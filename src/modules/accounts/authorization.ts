@@ -29,6 +29,7 @@ export const STAFF_ACTIONS = {
   'staff.manage': { changes: true, zh: '创建、停用工作人员账号', en: 'Create and disable staff accounts' },
   'audit.read': { changes: false, zh: '查看审计日志', en: 'Read the audit log' },
   'exam.configure': { changes: true, zh: '配置考试、考次、窗口、科目、渠道', en: 'Configure exams, sittings, windows, subjects, channels' },
+  'exam.read': { changes: false, zh: '查看考试配置、导出考次数据文件', en: "View the exams' configuration and export a sitting as a data file" },
   // Refunds (REF-1 … REF-4, docs/refunds.md). `money`: a change that only moves money already
   // decided to be owed or asked for by the candidate — the only changes FINANCE makes.
   'refund.read': { changes: false, zh: '查看退费及汇总', en: 'View refunds and their totals' },
@@ -56,7 +57,7 @@ export const ALL_STAFF_ACTIONS = Object.keys(STAFF_ACTIONS) as StaffAction[];
  * its administrators'.
  */
 export const ROLE_PERMISSIONS: Record<StaffRole, readonly StaffAction[]> = {
-  AUTHORITY_ADMIN: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'review.decide', 'institution.read', 'staff.read', 'staff.manage', 'audit.read', 'exam.configure',
+  AUTHORITY_ADMIN: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'review.decide', 'institution.read', 'staff.read', 'staff.manage', 'audit.read', 'exam.configure', 'exam.read',
     'refund.read', 'refund.personal', 'refund.retry', 'registration.cancel', 'sitting.cancel', 'decision.read', 'repayment.read', 'repayment.decide',
     'dashboard.read', 'bill.query', 'reconciliation.read', 'reconciliation.resolve'],
   FINANCE: ['candidate.read', 'registration.read', 'bill.read', 'institution.read', 'refund.read', 'refund.personal', 'refund.retry', 'decision.read',

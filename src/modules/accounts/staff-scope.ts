@@ -119,3 +119,33 @@ export async function loadRefund(db: DbOrTrx, actor: StaffActor, action: StaffAc
     .where('f.refund_no', '=', refundNo).executeTakeFirst();
   return scoped(actor, action, row && { scope: { authorityId: row.authority_id!, institutionId: row.institution_id }, value: row }, 'REFUND_NOT_FOUND');
 }
+
+// ── The configuration console's objects (ADM-1): the authority's reference data ──
+const shared = (authorityId: bigint): ResourceScope => ({ authorityId, institutionId: null, shared: true });
+
+export async function loadExam(db: DbOrTrx, actor: StaffActor, action: StaffAction, examId: bigint) {
+  const denied = roleDenied(actor, action);
+  if (denied) return denied;
+  const row = await db.selectFrom('exam').selectAll().where('id', '=', examId).executeTakeFirst();
+  return scoped(actor, action, row && { scope: shared(row.authority_id), value: row }, 'EXAM_NOT_FOUND');
+}
+
+/** A part of a sitting (window, site, slot) by id, with its sitting and exam. */
+async function loadSittingPart<T extends 'sitting_window' | 'site' | 'slot'>(db: DbOrTrx, actor: StaffActor, action: StaffAction, table: T, id: bigint, notFound: ErrorCode) {
+  const denied = roleDenied(actor, action);
+  if (denied) return denied;
+  const row = await db.selectFrom(`${table} as x` as 'site as x').innerJoin('sitting as st', 'st.id', 'x.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
+    .select(['x.id', 'x.sitting_id', 'st.exam_id', 'e.authority_id']).where('x.id', '=', id).executeTakeFirst();
+  return scoped(actor, action, row && { scope: shared(row.authority_id), value: row }, notFound);
+}
+export const loadWindow = (db: DbOrTrx, actor: StaffActor, action: StaffAction, id: bigint) => loadSittingPart(db, actor, action, 'sitting_window', id, 'WINDOW_NOT_FOUND');
+export const loadSite = (db: DbOrTrx, actor: StaffActor, action: StaffAction, id: bigint) => loadSittingPart(db, actor, action, 'site', id, 'SITE_NOT_FOUND');
+export const loadSlot = (db: DbOrTrx, actor: StaffActor, action: StaffAction, id: bigint) => loadSittingPart(db, actor, action, 'slot', id, 'SLOT_NOT_FOUND');
+
+export async function loadSeatPool(db: DbOrTrx, actor: StaffActor, action: StaffAction, poolId: bigint) {
+  const denied = roleDenied(actor, action);
+  if (denied) return denied;
+  const row = await db.selectFrom('seat_pool as p').innerJoin('sitting as st', 'st.id', 'p.sitting_id').innerJoin('exam as e', 'e.id', 'st.exam_id')
+    .select(['p.id', 'p.sitting_id', 'p.site_id', 'p.slot_id', 'p.subject_id', 'p.capacity', 'e.authority_id']).where('p.id', '=', poolId).executeTakeFirst();
+  return scoped(actor, action, row && { scope: shared(row.authority_id), value: row }, 'SEAT_POOL_NOT_FOUND');
+}

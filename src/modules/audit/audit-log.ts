@@ -117,6 +117,10 @@ export interface AuditQuery {
   actorType?: AuditActorType;
   actorId?: bigint;
   action?: string;
+  /** The object an entry is about (e.g. `subject` and its id). */
+  objectType?: string;
+  objectId?: string;
+  outcome?: 'SUCCESS' | 'FAILURE';
   /** Keyset paging: entries older than this id. */
   beforeId?: bigint;
   limit: number;
@@ -133,6 +137,9 @@ export async function queryAuditLog(db: DbOrTrx, q: AuditQuery) {
   if (q.actorType) query = query.where('l.actor_type', '=', q.actorType);
   if (q.actorId !== undefined) query = query.where('l.actor_id', '=', q.actorId);
   if (q.action) query = query.where('l.action', '=', q.action);
+  if (q.objectType) query = query.where('l.object_type', '=', q.objectType);
+  if (q.objectId) query = query.where('l.object_id', '=', q.objectId);
+  if (q.outcome) query = query.where('l.outcome', '=', q.outcome);
   if (q.beforeId !== undefined) query = query.where('l.id', '<', q.beforeId);
   return query.orderBy('l.id', 'desc').limit(q.limit).execute();
 }

@@ -1,13 +1,12 @@
-import { Value } from 'typebox/value';
 import type { Trx, Db } from '../../db/database.ts';
-import { parseShanghai } from '../../shared/time.ts';
 import { describeError } from '../../shared/errors.ts';
 import { ID_TYPE_NAMES, maskIdNumber, recogniseIdNumber, validateIdNumber, type IdType } from '../../shared/id-document.ts';
 import type { PersonalDataKeys } from '../../shared/personal-data.ts';
 import { sealCandidateIdentity, sealIdNumber } from '../accounts/candidate-identity.ts';
 import { hashPassword, initialPassword } from '../accounts/password.ts';
-import { DEFAULT_PASSWORD_POLICY } from '../accounts/password-policy.ts';
-import { provisionSeats } from '../registration/seat-holds.sql.ts';
+import { examSettingsProblems, resolveTime, schemaProblems, sittingProblems } from './configuration-rules.ts';
+import { examColumns } from './exam-rows.ts';
+import { writeSitting } from './sitting-writer.ts';
 import { ExamConfiguration } from './exam-configuration.schema.ts';
 
 export class ConfigurationError extends Error {}
@@ -23,23 +22,16 @@ export interface LoadedExam {
 
 /** Reads "P-1D", "PT9H", "P10DT9H30M" (relative to `now`) or "2026-03-15 09:00:00" (Beijing). */
 export function resolveWhen(when: string, now: Date): Date {
-  if (!when.startsWith('P')) return parseShanghai(when);
-  const m = /^P(-?)(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(when);
-  if (!m) throw new ConfigurationError(`not a duration: ${when}`);
-  const ms = ((Number(m[2] ?? 0) * 24 + Number(m[3] ?? 0)) * 60 + Number(m[4] ?? 0)) * 60_000;
-  return new Date(now.getTime() + (m[1] === '-' ? -ms : ms));
+  const at = resolveTime(when, now);
+  if (!at) throw new ConfigurationError(`not a time: ${when}`);
+  return at;
 }
 
 /** Validates a configuration file's content; every problem is named with its path. */
 export function parseConfiguration(json: unknown): ExamConfiguration {
-  if (!Value.Check(ExamConfiguration, json)) {
-    // One line per path: a union reports every branch it tried; its last message sums them up.
-    const byPath = new Map<string, string>();
-    for (const e of Value.Errors(ExamConfiguration, json)) byPath.set(e.instancePath || '/', e.message);
-    const problems = [...byPath].slice(0, 20).map(([path, message]) => `${path}: ${message}`);
-    throw new ConfigurationError(`invalid exam configuration:\n  ${problems.join('\n  ')}`);
-  }
-  return json;
+  const problems = schemaProblems(ExamConfiguration, json).slice(0, 20);
+  if (problems.length) throw new ConfigurationError(`invalid exam configuration:\n  ${problems.map((p) => `${p.path}: ${p.reason}`).join('\n  ')}`);
+  return json as ExamConfiguration;
 }
 
 /**
@@ -52,73 +44,22 @@ export async function loadConfiguration(ctx: { db: Db; personalData: PersonalDat
   const keys = ctx.personalData;
   return ctx.db.transaction().execute(async (trx) => {
     if (await trx.selectFrom('authority').select('id').where('code', '=', config.authority.code).executeTakeFirst()) return undefined;
-    const when = (w: string) => resolveWhen(w, now);
+    const problems = [...examSettingsProblems(config.exam, '/exam'), ...sittingProblems(config.sitting, now)];
+    if (problems.length) throw new ConfigurationError(`invalid exam configuration:\n  ${problems.map((p) => `${p.path}: ${p.reason}`).join('\n  ')}`);
     const authority = await trx.insertInto('authority').values(config.authority).returning('id').executeTakeFirstOrThrow();
-    const e = config.exam;
-    const policy = e.passwordPolicy ?? DEFAULT_PASSWORD_POLICY;
-    if (policy.maxLength !== null && policy.maxLength < policy.minLength) throw new ConfigurationError(`exam ${e.code}: passwordPolicy.maxLength ${policy.maxLength} is below minLength ${policy.minLength}`);
-    const exam = await trx.insertInto('exam').values({
-      authority_id: authority.id, code: e.code, name: e.name,
-      initial_password_rule: e.initialPassword.rule,
-      initial_password_fixed: e.initialPassword.rule === 'FIXED' ? e.initialPassword.password : null,
-      bill_timeout_minutes: e.billTimeoutMinutes, channels: e.channels, bank_card_only: e.bankCardOnly, agreement_text: e.agreementText,
-      release_seats_on_bill_expiry: e.releaseSeatsOnBillExpiry, roster_restricted: e.rosterRestricted, audit_required: e.auditRequired,
-      unpaid_registration_ttl_hours: e.unpaidRegistrationTtlHours, cet6_review_threshold: e.cet6ReviewThreshold,
-      account_style: e.accountStyle, refund_policy: e.refundPolicy, repayment_needs_approval: e.repaymentNeedsApproval ?? false,
-      ...(e.seatHoldMinutes !== undefined ? { seat_hold_minutes: e.seatHoldMinutes } : {}),
-      ...(e.payWithoutSignIn !== undefined ? { pay_without_sign_in: e.payWithoutSignIn } : {}),
-      ...(e.institutionChannels !== undefined ? { institution_channels: e.institutionChannels } : {}),
-      password_min_length: policy.minLength, password_max_length: policy.maxLength,
-      password_required_classes: policy.requiredClasses, password_special_characters: policy.specialCharacters,
-    }).returningAll().executeTakeFirstOrThrow();
-    const s = config.sitting;
-    const sitting = await trx.insertInto('sitting').values({ exam_id: exam.id, code: s.code, name: s.name }).returning('id').executeTakeFirstOrThrow();
-
-    const subjects = new Map<string, bigint>();
-    for (const subject of s.subjects) {
-      const row = await trx.insertInto('subject').values({
-        sitting_id: sitting.id, code: subject.code, name: subject.name, kind: subject.kind, fee_fen: BigInt(subject.feeFen),
-        exclusion_group: subject.exclusionGroup ?? null, requires_review: subject.requiresReview ?? false,
-      }).returning('id').executeTakeFirstOrThrow();
-      subjects.set(subject.code, row.id);
-    }
-    const ref = (map: Map<string, bigint>, code: string, what: string) => {
-      const id = map.get(code);
-      if (id === undefined) throw new ConfigurationError(`${what} ${code} is not defined in the configuration`);
-      return id;
-    };
-    for (const subject of s.subjects.filter((x) => x.writtenSubject)) {
-      await trx.updateTable('subject').set({ written_subject_id: ref(subjects, subject.writtenSubject!, 'written subject') }).where('id', '=', subjects.get(subject.code)!).execute();
-    }
-    const sites = new Map<string, bigint>();
-    for (const site of s.sites) sites.set(site.code, (await trx.insertInto('site').values({ sitting_id: sitting.id, ...site }).returning('id').executeTakeFirstOrThrow()).id);
-    const slots = new Map<string, bigint>();
-    for (const slot of s.slots) {
-      slots.set(slot.code, (await trx.insertInto('slot').values({ sitting_id: sitting.id, code: slot.code, starts_at: when(slot.starts), ends_at: when(slot.ends) }).returning('id').executeTakeFirstOrThrow()).id);
-    }
-    for (const w of s.windows) {
-      await trx.insertInto('sitting_window').values({
-        sitting_id: sitting.id, kind: w.kind, site_id: w.site ? ref(sites, w.site, 'site') : null, opens_at: when(w.opens), closes_at: when(w.closes),
-      }).execute();
-    }
-    for (const c of s.capacity) {
-      const pool = await trx.insertInto('seat_pool').values({
-        site_id: ref(sites, c.site, 'site'), slot_id: ref(slots, c.slot, 'slot'), subject_id: ref(subjects, c.subject, 'subject'), capacity: c.seats,
-      }).returning('id').executeTakeFirstOrThrow();
-      const provisioned = await provisionSeats(trx, pool.id, c.seats);
-      if (!provisioned.ok) throw new Error(`seats for ${c.site}/${c.slot}/${c.subject}: ${provisioned.error.code}`);
-    }
+    const exam = await trx.insertInto('exam').values({ authority_id: authority.id, ...examColumns(config.exam) }).returningAll().executeTakeFirstOrThrow();
+    const { sittingId, subjects } = await writeSitting(trx, exam.id, config.sitting, now);
     const institutions = new Map<string, bigint>();
     for (const i of config.institutions ?? []) {
       institutions.set(i.code, (await trx.insertInto('institution').values({ authority_id: authority.id, code: i.code, name: i.name, kind: i.kind }).returning('id').executeTakeFirstOrThrow()).id);
     }
-    const accounts = await createRoster(trx, keys, { authorityId: authority.id, exam, sittingId: sitting.id, subjects, institutions, config, now });
+    const accounts = await createRoster(trx, keys, { authorityId: authority.id, exam, sittingId, subjects, institutions, config, now });
     for (const score of config.cet4Scores ?? []) {
       const id = recogniseIdNumber(score.idNumber, now);
       if (!id.ok) throw badIdNumber(`CET4 result ${score.ticketNo}`, score.idNumber, undefined, id.error);
       await trx.insertInto('cet4_score').values({ authority_id: authority.id, ticket_no: score.ticketNo, ...sealIdNumber(keys, id.value.number), name: score.name, score: score.score }).execute();
     }
-    return { authorityCode: config.authority.code, authorityId: authority.id, examId: exam.id, sittingId: sitting.id, accounts };
+    return { authorityCode: config.authority.code, authorityId: authority.id, examId: exam.id, sittingId, accounts };
   });
 }
 

@@ -5,6 +5,8 @@ import { institutionRoutes } from '../institution/institution.routes.ts';
 import { institutionBillRoutes } from '../institution/institution-bill.routes.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { operationsRoutes } from './operations.routes.ts';
+import { configurationRoutes } from './configuration.routes.ts';
+import { sittingPartRoutes } from './sitting-parts.routes.ts';
 import { refundRoutes } from './refund.routes.ts';
 import { staffReadRoutes } from './staff-read.routes.ts';
 import { staffSessionRoutes } from './staff-session.routes.ts';
@@ -17,6 +19,8 @@ export function adminApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
     await app.register(adminRoutes(deps));
     await app.register(refundRoutes(deps));
     await app.register(operationsRoutes(deps));
+    await app.register(configurationRoutes(deps));
+    await app.register(sittingPartRoutes(deps));
   });
 }
 

@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
 import { ROLE_LABELS } from '../../../modules/accounts/authorization.ts';
 import { createStaffAccount, disableStaffAccount, listStaffAccounts } from '../../../modules/accounts/staff-accounts.ts';
 import { loadCandidate, loadInstitution, loadStaff } from '../../../modules/accounts/staff-scope.ts';
-import { queryAuditLog } from '../../../modules/audit/audit-log.ts';
+import { auditCsv } from '../../../modules/audit/audit-csv.ts';
+import { queryAuditLog, type AuditQuery } from '../../../modules/audit/audit-log.ts';
+import { ok, type Result } from '../../../shared/errors.ts';
 import { listInstitutions } from '../../../modules/institutions/institutions.ts';
 import { formatShanghai } from '../../../shared/time.ts';
 import { currentStaff } from '../../plugins/staff-auth.ts';
@@ -26,19 +29,43 @@ const staffRowView = (s: { id: bigint; login_name: string; display_name: string;
   disabledAt: s.disabled_at ? s.disabled_at.toISOString() : null, createdAt: s.created_at.toISOString(),
 });
 
+/** The audit log's search filters (ADM-4), shared by the list and its export. */
+const AuditFilters = {
+  from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })),
+  actorType: Type.Optional(Type.Union([Type.Literal('STAFF'), Type.Literal('CANDIDATE'), Type.Literal('SYSTEM')])), actorId: Type.Optional(IdString),
+  action: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$', maxLength: 64 })),
+  objectType: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$', description: 'e.g. subject, sitting, seat_pool, registration, refund' })),
+  objectId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'The id the entry names (a number, a bill or refund number)' })),
+  outcome: Type.Optional(Type.Union([Type.Literal('SUCCESS'), Type.Literal('FAILURE')])),
+  beforeId: Type.Optional(IdString),
+};
+type AuditFilterQuery = Static<ReturnType<typeof Type.Object<typeof AuditFilters>>>;
+
 /** The authority's own: the audit log (ADM-4), staff accounts (ADM-5), institutions. */
 export function adminRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox {
+  /** The search's filters; an actor named must be in scope (another authority's staff id reads like a missing one). */
+  const auditQuery = async (req: FastifyRequest<{ Querystring: AuditFilterQuery }>, limit: number): Promise<Result<AuditQuery>> => {
+    const staff = currentStaff(req);
+    const q = req.query;
+    const actorType = q.actorType ?? (q.actorId ? 'STAFF' : undefined);
+    if (q.actorId) {
+      const found = actorType === 'CANDIDATE' ? await loadCandidate(ctx.db, staff.actor, 'audit.read', BigInt(q.actorId))
+        : actorType === 'STAFF' ? await loadStaff(ctx.db, staff.actor, 'audit.read', BigInt(q.actorId)) : undefined;
+      if (found && !found.ok) return found;
+    }
+    return ok({
+      authorityId: staff.actor.authorityId, limit,
+      ...(q.from ? { from: new Date(q.from) } : {}), ...(q.to ? { to: new Date(q.to) } : {}), ...(actorType ? { actorType } : {}),
+      ...(q.actorId ? { actorId: BigInt(q.actorId) } : {}), ...(q.action ? { action: q.action } : {}), ...(q.beforeId ? { beforeId: BigInt(q.beforeId) } : {}),
+      ...(q.objectType ? { objectType: q.objectType } : {}), ...(q.objectId ? { objectId: q.objectId } : {}), ...(q.outcome ? { outcome: q.outcome } : {}),
+    });
+  };
   return async (app) => {
     app.get(`${PREFIX}/audit-log`, {
       config: { staffAction: 'audit.read' },
       schema: {
-        tags, summary: "The authority's audit log, newest first: filter by time, actor and action; page with beforeId",
-        querystring: Type.Object({
-          from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })),
-          actorType: Type.Optional(Type.Union([Type.Literal('STAFF'), Type.Literal('CANDIDATE'), Type.Literal('SYSTEM')])), actorId: Type.Optional(IdString),
-          action: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$', maxLength: 64 })),
-          beforeId: Type.Optional(IdString), limit: Type.Optional(Limit),
-        }, { additionalProperties: false }),
+        tags, summary: "The authority's audit log, newest first: filter by time, actor, action, object and outcome; page with beforeId",
+        querystring: Type.Object({ ...AuditFilters, limit: Type.Optional(Limit) }, { additionalProperties: false }),
         response: responses(200, Type.Array(Type.Object({
           entryId: IdString, at: Timestamp, atShown: Type.String(),
           actor: Type.Object({ type: Type.String(), id: Type.Union([IdString, Type.Null()]), role: Type.Union([Type.String(), Type.Null()]), loginName: Type.Union([Type.String(), Type.Null()]) }),
@@ -47,26 +74,38 @@ export function adminRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox {
         })), [401, 403, 404]),
       },
     }, async (req, reply) => {
-      const staff = currentStaff(req);
-      const q = req.query;
-      const actorType = q.actorType ?? (q.actorId ? 'STAFF' : undefined);
-      if (q.actorId) {
-        // The actor named must be in scope too: another authority's staff id reads like a missing one.
-        const found = actorType === 'CANDIDATE' ? await loadCandidate(ctx.db, staff.actor, 'audit.read', BigInt(q.actorId))
-          : actorType === 'STAFF' ? await loadStaff(ctx.db, staff.actor, 'audit.read', BigInt(q.actorId)) : undefined;
-        if (found && !found.ok) return sendFailure(req, reply, found.error);
-      }
-      const rows = await queryAuditLog(ctx.db, {
-        authorityId: staff.actor.authorityId, limit: Number(q.limit ?? 50),
-        ...(q.from ? { from: new Date(q.from) } : {}), ...(q.to ? { to: new Date(q.to) } : {}), ...(actorType ? { actorType } : {}),
-        ...(q.actorId ? { actorId: BigInt(q.actorId) } : {}), ...(q.action ? { action: q.action } : {}), ...(q.beforeId ? { beforeId: BigInt(q.beforeId) } : {}),
-      });
+      const q = await auditQuery(req, Number(req.query.limit ?? 50));
+      if (!q.ok) return sendFailure(req, reply, q.error);
+      const rows = await queryAuditLog(ctx.db, q.value);
       return rows.map((r) => ({
         entryId: String(r.id), at: r.at.toISOString(), atShown: formatShanghai(r.at),
         actor: { type: r.actor_type, id: r.actor_id === null ? null : String(r.actor_id), role: r.actor_role, loginName: r.actor_login },
         action: r.action, object: r.object_type && r.object_id ? { type: r.object_type, id: r.object_id } : null,
         outcome: r.outcome, summary: r.summary, ip: r.ip,
       }));
+    });
+
+    // ADM-4: the same search as a file. CSV only: exceljs is not a dependency of this build (xlsx comes with the ADM-2 exports).
+    app.get(`${PREFIX}/audit-log/export`, {
+      config: { staffAction: 'audit.read' },
+      schema: {
+        tags, summary: 'The audit log search as CSV (UTF-8 with BOM), newest first, at most `limit` entries (default 10000, at most 50000); X-ExamPay-Truncated: true when more matched',
+        querystring: Type.Object({
+          ...AuditFilters, format: Type.Optional(Type.Literal('csv')),
+          limit: Type.Optional(Type.String({ pattern: '^([1-9]\\d{0,3}|[1-4]\\d{4}|50000)$', description: '1–50000, default 10000' })),
+        }, { additionalProperties: false }),
+        response: responses(200, Type.String({ description: 'text/csv' }), [401, 403, 404]),
+      },
+    }, async (req, reply) => {
+      const limit = Number(req.query.limit ?? 10_000);
+      const q = await auditQuery(req, limit + 1);
+      if (!q.ok) return sendFailure(req, reply, q.error);
+      const rows = await queryAuditLog(ctx.db, q.value);
+      const day = formatShanghai(ctx.clock.now()).slice(0, 10);
+      return reply.header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="audit-log-${day}.csv"`)
+        .header('x-exampay-truncated', String(rows.length > limit))
+        .send(auditCsv(rows.slice(0, limit)));
     });
 
     app.get(`${PREFIX}/staff`, {
