@@ -203,6 +203,16 @@ const fresh = {
   async batchBill() {
     return (await batchBillOf(W.staff.schoolA1.staffId, [await this.institutionRegistration()])).bill_no;
   },
+  /** An OPEN reconciliation mismatch naming the victim's paid bill (PAY-10). */
+  async mismatch() {
+    const run = await t.db.insertInto('reconciliation_run').values({ channel: 'alipay', day: '2026-03-14', next_attempt_at: clock.now(), requested_by: 'test', created_at: clock.now() })
+      .onConflict((oc) => oc.columns(['channel', 'day']).doUpdateSet({ requested_by: 'test' })).returning('id').executeTakeFirstOrThrow();
+    return (await t.db.insertInto('reconciliation_mismatch').values({
+      run_id: run.id, channel: 'alipay', day: '2026-03-14', kind: 'AMOUNT_DIFFERS', reason: 'AMOUNT_DIFFERS', line_key: `P:T${Math.floor(Math.random() * 1e12)}`,
+      bill_no: W.paidBillNo, channel_trade_no: 'T-victim', refund_no: null, our_amount_fen: 8000n, their_amount_fen: 7000n, at: clock.now(),
+      resolution: 'OPEN', auto_refund_no: null, resolved_note: null, resolved_by: null, resolved_at: null, created_at: clock.now(),
+    }).returning('id').executeTakeFirstOrThrow()).id;
+  },
   /** An institution registration of school A1 for a subject with seats at the world's site and slot, its seat not held. */
   async seatedInstitutionRegistration() {
     const subject = await newSubject(W.exam);
@@ -404,6 +414,14 @@ export const CASES: Record<string, Case> = {
   },
   'GET /api/v1/admin/refunds': {
     kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/refunds?sittingId=${W.refundSittingId}&billNo=${W.paidBillNo}&beforeId=999999999` }), ok: { actor: 'finance', status: 200 },
+  },
+  'GET /api/v1/admin/dashboard': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/dashboard?sittingId=${W.refundSittingId}` }), ok: { actor: 'readOnly', status: 200 } },
+  'POST /api/v1/admin/bills/:billNo/status-check': { kind: 'staff', request: () => ({ method: 'POST', url: `/api/v1/admin/bills/${W.billNo}/status-check` }), ok: { actor: 'finance', status: 200 } },
+  'GET /api/v1/admin/reconciliation/mismatches': {
+    kind: 'staff', prepare: async () => ({ m: u(await fresh.mismatch()) }), request: () => ({ method: 'GET', url: `/api/v1/admin/reconciliation/mismatches?billNo=${W.paidBillNo}&beforeId=999999999` }), ok: { actor: 'readOnly', status: 200 },
+  },
+  'POST /api/v1/admin/reconciliation/mismatches/:mismatchId/resolution': {
+    kind: 'staff', prepare: async () => ({ m: u(await fresh.mismatch()) }), request: (v) => ({ method: 'POST', url: `/api/v1/admin/reconciliation/mismatches/${v.m}/resolution`, body: { note: '渠道少收，已联系银行补记' } }), ok: { actor: 'finance', status: 200 },
   },
   'GET /api/v1/admin/refunds/:refundNo': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/refunds/${W.refundNo}` }), ok: { actor: 'finance', status: 200 } },
   'GET /api/v1/admin/sittings/:sittingId/refund-totals': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/sittings/${W.refundSittingId}/refund-totals` }), ok: { actor: 'finance', status: 200 } },

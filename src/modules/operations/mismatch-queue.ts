@@ -12,12 +12,13 @@ import type { MismatchResolution, ReconciliationMismatch } from '../../db/schema
 const authorityOf = sql<bigint | null>`(select e.authority_id from bill b join sitting s on s.id = b.sitting_id join exam e on e.id = s.exam_id
   where b.bill_no = m.bill_no or b.id = (select a.bill_id from payment_attempt a where a.out_trade_no = m.bill_no limit 1) limit 1)`;
 
-export async function listMismatches(db: DbOrTrx, input: { authorityId: bigint; resolution?: MismatchResolution; channel?: string; beforeId?: bigint; limit: number }) {
+export async function listMismatches(db: DbOrTrx, input: { authorityId: bigint; resolution?: MismatchResolution; billNo?: string; channel?: string; beforeId?: bigint; limit: number }) {
   let q = db.selectFrom('reconciliation_mismatch as m').selectAll('m').select(authorityOf.as('authority_id'))
     .where((eb) => eb.or([eb(authorityOf, '=', input.authorityId), eb(authorityOf, 'is', null)]))
     .orderBy('m.id', 'desc').limit(input.limit);
   if (input.resolution) q = q.where('m.resolution', '=', input.resolution);
   if (input.channel) q = q.where('m.channel', '=', input.channel);
+  if (input.billNo) q = q.where('m.bill_no', '=', input.billNo);
   if (input.beforeId !== undefined) q = q.where('m.id', '<', input.beforeId);
   return q.execute();
 }

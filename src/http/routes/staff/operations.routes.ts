@@ -135,12 +135,17 @@ export function operationsRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox 
       config: { staffAction: 'reconciliation.read' },
       schema: {
         tags, summary: 'PAY-10: reconciliation mismatches concerning this authority (and lines naming no bill of ours), newest first',
-        querystring: Type.Object({ resolution: Type.Optional(Resolution), channel: Type.Optional(Type.String({ pattern: '^[a-z]{2,16}$' })), beforeId: Type.Optional(IdString), limit: Type.Optional(Limit) }, { additionalProperties: false }),
+        querystring: Type.Object({ resolution: Type.Optional(Resolution), billNo: Type.Optional(BillNo), channel: Type.Optional(Type.String({ pattern: '^[a-z]{2,16}$' })), beforeId: Type.Optional(IdString), limit: Type.Optional(Limit) }, { additionalProperties: false }),
         response: responses(200, Type.Array(Mismatch), [401, 403]),
       },
-    }, async (req) => {
+    }, async (req, reply) => {
+      const staff = currentStaff(req).actor;
+      if (req.query.billNo) {
+        const bill = await loadBill(ctx.db, staff, 'reconciliation.read', req.query.billNo);
+        if (!bill.ok) return sendFailure(req, reply, bill.error);
+      }
       const rows = await listMismatches(ctx.db, {
-        authorityId: currentStaff(req).actor.authorityId, limit: Number(req.query.limit ?? 50),
+        authorityId: staff.authorityId, limit: Number(req.query.limit ?? 50), ...(req.query.billNo ? { billNo: req.query.billNo } : {}),
         ...(req.query.resolution ? { resolution: req.query.resolution } : {}), ...(req.query.channel ? { channel: req.query.channel } : {}),
         ...(req.query.beforeId ? { beforeId: BigInt(req.query.beforeId) } : {}),
       });
