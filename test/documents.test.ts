@@ -197,7 +197,8 @@ describe('electronic receipt (DOC-1, DOC-3)', () => {
     const made = await requestPersonalRefund(w.ctx, { actor: staff(w.exam, 'FINANCE'), registrationId: c.registrationIds[1]!, reason: '考生因病无法参加口试' });
     expect(made.ok).toBe(true);
     // Promised but not yet given back: the receipt still says paid.
-    expect((await b.get(`/api/v1/public/receipts/${code}`)).body.status).toBe('PAID');
+    expect((await b.get(`/api/v1/public/receipts/${code}`)).body).toMatchObject({ status: 'PAID', refundedFen: '0' });
+    expect((await readPdf((await b.get(`/api/v1/bills/${bill.bill_no}/receipt.pdf`)).raw)).text).not.toContain('退');
     await runRefundsToTheEnd(w);
     expect((await w.bill(bill.bill_no)).state).toBe('PARTIALLY_REFUNDED');
     const verified = await b.get(`/api/v1/public/receipts/${code}`);
