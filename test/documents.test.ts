@@ -144,6 +144,18 @@ describe('electronic receipt (DOC-1, DOC-3)', () => {
     expect(receipt.verify_hash.toString('latin1')).not.toContain(code);
   });
 
+  it('someone who paid without signing in (PAY-6 pass) gets the receipt of that candidate\'s bill, and no other', async () => {
+    await w.db.updateTable('exam').set({ pay_without_sign_in: true }).where('id', '=', w.exam.examId).execute();
+    const { c, bill } = await paidCandidate();
+    const { bill: otherBill } = await paidCandidate();
+    const payer = new Browser(w.app);
+    const found = await payer.post('/api/v1/payer-lookups', { authority: w.exam.authorityCode, name: c.name, idNumber: c.idNumber, ...(await payer.captcha('ARITHMETIC')) });
+    expect(found.status).toBe(200);
+    expect((await pdfOf(await payer.get(`/api/v1/bills/${bill.bill_no}/receipt.pdf`))).text).toContain(bill.bill_no);
+    expect((await payer.get(`/api/v1/bills/${otherBill.bill_no}/receipt.pdf`)).body.error.code).toBe('BILL_NOT_FOUND');
+    await w.db.updateTable('exam').set({ pay_without_sign_in: false }).where('id', '=', w.exam.examId).execute();
+  });
+
   it('an unknown, altered or malformed code is RECEIPT_NOT_FOUND (404, Chinese and English), and says nothing else', async () => {
     const { c, bill } = await paidCandidate();
     const code = verifyCode(await readPdf((await (await signedIn(c)).get(`/api/v1/bills/${bill.bill_no}/receipt.pdf`)).raw));
