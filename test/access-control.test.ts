@@ -223,6 +223,13 @@ const fresh = {
     }).returning('id').executeTakeFirstOrThrow()).id;
   },
   paidRegistration: async () => (await paidRegistration(W.exam, W.victim.candidateId, W.refundSittingId)).registrationId,
+  /** A paid registration in the refund sitting, whose print window (DOC-2) is then open. */
+  async printableRegistration() {
+    const reg = await this.paidRegistration();
+    const open = await t.db.selectFrom('sitting_window').select('id').where('sitting_id', '=', W.refundSittingId).where('kind', '=', 'PRINT').executeTakeFirst();
+    if (!open) await t.db.insertInto('sitting_window').values({ sitting_id: W.refundSittingId, kind: 'PRINT', site_id: null, opens_at: new Date(clock.now().getTime() - 3600_000), closes_at: new Date('2036-01-01T00:00:00Z') }).execute();
+    return reg;
+  },
   /** A refunded registration (REF-1), whose candidate may pay again only once approved (REF-3). */
   async refundedRegistration() {
     const reg = await this.paidRegistration();
@@ -340,6 +347,18 @@ export const CASES: Record<string, Case> = {
     kind: 'candidate', prepare: async () => ({ sitting: u(await fresh.sitting()) }),
     request: (v) => ({ method: 'POST', url: `/api/v1/sittings/${v.sitting}/cet6-review`, body: { ticketNo: '320010251109999' } }), ok: 201,
     sameExamOwnData: { why: "the sitting is the exam's, and the victim's CET4 ticket is checked against the filer's own record (REG-4): CET4_IDENTITY_MISMATCH, naming no one", expect: [409] },
+  },
+
+  // Documents (DOC-1, DOC-2): the receipt of the victim's paid bill; tickets of a sitting whose print window is open.
+  'GET /api/v1/bills/:billNo/receipt.pdf': { kind: 'candidate', request: () => ({ method: 'GET', url: `/api/v1/bills/${W.paidBillNo}/receipt.pdf` }), ok: 200 },
+  'GET /api/v1/sittings/:sittingId/admission-tickets': {
+    kind: 'candidate', request: () => ({ method: 'GET', url: `/api/v1/sittings/${W.refundSittingId}/admission-tickets` }), ok: 200,
+    sameExamOwnData: { why: "a sitting is the exam's: a candidate lists only their own tickets in it", expect: [200] },
+  },
+  'GET /api/v1/sittings/:sittingId/admission-tickets/:kind.pdf': {
+    kind: 'candidate', prepare: async () => ({ reg: u(await fresh.printableRegistration()) }),
+    request: () => ({ method: 'GET', url: `/api/v1/sittings/${W.refundSittingId}/admission-tickets/written.pdf` }), ok: 200,
+    sameExamOwnData: { why: "a sitting is the exam's: another candidate of it has no paid subject there, so no ticket (ADMISSION_TICKET_NOT_FOUND, naming no one)", expect: [404] },
   },
 
   // Staff APIs: the same request by everyone, the scope decides.
@@ -500,6 +519,11 @@ export const CASES: Record<string, Case> = {
   },
 
   // Public by design: no session, nothing of anyone's to give.
+  'GET /api/v1/public/receipts/:code': {
+    kind: 'public', why: "receipt verification (DOC-1): the code is a 132-bit HMAC only the printed receipt carries; an unknown one is RECEIPT_NOT_FOUND, naming no one",
+    request: () => ({ method: 'GET', url: `/api/v1/public/receipts/${'A'.repeat(22)}` }), status: 404,
+  },
+
   'GET /api/docs/static/*': { kind: 'public', why: 'the API documentation\'s static files', request: () => ({ method: 'GET', url: '/api/docs/static/swagger-ui.css' }), status: 200 },
   'GET /pay/return/:channel': { kind: 'public', why: 'a browser back from a cashier: redirects to the bill page, which asks for the session', request: () => ({ method: 'GET', url: `/pay/return/alipay?bill=${W.billNo}` }), status: 303 },
   'POST /pay/return/:channel': { kind: 'public', why: 'a browser return posted by a channel: verified, then a redirect; settles nothing', request: () => ({ method: 'POST', url: '/pay/return/unionpay', body: 'orderId=x' }), status: 303 },

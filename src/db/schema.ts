@@ -404,6 +404,9 @@ export interface DB {
   reconciliation_run: ReconciliationRunTable;
   reconciliation_mismatch: ReconciliationMismatchTable;
   sign_in_throttle: SignInThrottleTable;
+  // Documents (migration 021)
+  receipt: ReceiptTable;
+  admission_ticket: AdmissionTicketTable;
 }
 
 export type Bill = Selectable<BillTable>;
@@ -468,3 +471,7 @@ export interface RepaymentApprovalTable { registration_id: bigint; status: 'APPR
 export type AuthorityAction = Selectable<AuthorityActionTable>;
 export type ReconciliationRun = Selectable<ReconciliationRunTable>;
 export type ReconciliationMismatch = Selectable<ReconciliationMismatchTable>;
+
+// Documents: electronic receipts and admission tickets (migration 021, docs/documents.md).
+export interface ReceiptTable { bill_id: bigint; receipt_no: string; verify_hash: Buffer; issued_at: Date }
+export interface AdmissionTicketTable { id: Id; sitting_id: bigint; candidate_id: bigint; kind: SubjectKind; ticket_no: string; issued_at: Date }

@@ -25,6 +25,8 @@ import { ErrorBody } from './schemas.ts';
 import { installWebApp } from './web-app.ts';
 import { reviewRoutes } from './routes/candidate/review.routes.ts';
 import { adminApi, institutionApi } from './routes/staff/admin-api.ts';
+import { documentRoutes } from './routes/candidate/document.routes.ts';
+import { publicDocumentRoutes } from './routes/public/document.routes.ts';
 
 /** One route as Fastify registered it (test/access-control.test.ts walks these). */
 export type RouteTableEntry = Pick<RouteOptions, 'method' | 'url' | 'schema' | 'config'>;
@@ -97,6 +99,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(institutionApi(opts));
   await app.register(accountRoutes(opts));
   await app.register(contactEmailRoutes(opts));
+  // Documents: receipts, verification, admission tickets (DOC-1 … DOC-3).
+  await app.register(documentRoutes(opts));
+  await app.register(publicDocumentRoutes(opts));
   if (opts.devMailPage) await app.register(devMailRoutes(opts));
   if (opts.sandbox) {
     const sandbox = opts.sandbox;

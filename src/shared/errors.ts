@@ -121,6 +121,12 @@ export const ERROR_CATALOGUE = {
   SITE_NOT_FOUND: [404, '没有找到该考点。', 'No such site.'],
   SLOT_NOT_FOUND: [404, '没有找到该考试时间（场次）。', 'No such time slot.'],
   SEAT_POOL_NOT_FOUND: [404, '没有找到该考点、场次和科目的容量设置。', 'No such capacity (site × slot × subject).'],
+  // Documents: receipts and admission tickets (DOC-1, DOC-2, docs/documents.md).
+  RECEIPT_NOT_FOUND: [404, '没有找到该电子缴费凭证，请核对二维码或网址是否完整。', 'No receipt has this verification code; check that the QR code or address is complete.'],
+  RECEIPT_NOT_AVAILABLE: [409, '该缴费单尚未缴费成功，暂无电子缴费凭证。', 'This bill has not been paid, so it has no receipt.'],
+  ADMISSION_TICKETS_NOT_OFFERED: [404, '本考次的准考证不在本系统打印，请留意考试机构的通知。', 'Admission tickets for this sitting are not printed here; watch for the authority\'s notice.'],
+  ADMISSION_TICKET_NOT_FOUND: [404, '没有可打印的准考证：只有已缴费的科目才有准考证（笔试、口试分别打印）。', 'There is no admission ticket to print: only paid subjects have one (written and oral are printed separately).'],
+  QUICK_PRINT_NOT_FOUND: [404, '没有找到与所填姓名和证件信息相符的可打印准考证，请核对后重试。', 'No printable admission ticket matches that name and ID document; check them and try again.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -32,7 +32,7 @@ export class Browser {
       if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
-    return { status: res.statusCode, body: res.body ? safeJson(res.body) : null, headers: res.headers, text: res.body };
+    return { status: res.statusCode, body: res.body ? safeJson(res.body) : null, headers: res.headers, text: res.body, raw: res.rawPayload };
   }
   get = (url: string) => this.request('GET', url);
   post = (url: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', url, body, headers);

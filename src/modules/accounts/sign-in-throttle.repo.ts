@@ -107,3 +107,13 @@ export async function purgeSignInThrottle(db: DbOrTrx, now: Date): Promise<numbe
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
+
+/**
+ * Whether an address is locked now, without counting anything: for public look-ups that only
+ * count their failures against the address (receipt verification, docs/documents.md).
+ */
+export async function addressLockedUntil(db: DbOrTrx, address: Buffer, now: Date): Promise<Date | null> {
+  const state = toState(await db.selectFrom('sign_in_throttle').select(['failures', 'window_started_at', 'locked_until', 'lockouts', 'last_locked_at'])
+    .where('key', '=', address).executeTakeFirst());
+  return isLocked(state, now) ? state.lockedUntil : null;
+}
