@@ -146,7 +146,7 @@ describe('the sign-in and change-password pages of the web app explain the refus
     // A voluntary change shows the same rules and says it is done.
     await page.getByRole('link', { name: '修改密码' }).first().click();
     await page.waitForURL(baseUrl + '/account/password');
-    expect(await page.textContent('h1')).toContain('修改密码');
+    await expect.poll(() => page.textContent('h1')).toContain('修改密码');
     await page.fill('#current', 'Kp7wq2mz!');
     await page.fill('#next', 'Zq8wn3vx!');
     await page.fill('#again', 'Zq8wn3vx!');
