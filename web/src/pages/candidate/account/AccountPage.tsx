@@ -1,11 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Descriptions, Form, Input, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Input, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { post } from '../../../api/client.ts';
 import { CandidatePage, ME_KEY, type Me } from '../../../session/candidate.tsx';
-import { RefusalAlert } from './shared.tsx';
+import { RefusalAlert, StateTag } from './shared.tsx';
 
 /** 账户: who is signed in (masked, OPS-6), the account style and its e-mail (ACC-1, ACC-5). */
 export function AccountPage() {
@@ -36,7 +36,7 @@ function Account({ me }: { me: Me }) {
   };
 
   const emailState = me.email
-    ? <>{me.email} {me.emailVerified ? <Tag color="success">{t('account.verified')}</Tag> : <Tag color="warning">{t('account.unverified')}</Tag>}</>
+    ? <>{me.email} {me.emailVerified ? <StateTag tone="success">{t('account.verified')}</StateTag> : <StateTag tone="warning">{t('account.unverified')}</StateTag>}</>
     : t('account.noEmail');
 
   return (

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Skeleton, Typography } from 'antd';
-import { CheckCircleOutlined, CloseCircleFilled } from '@ant-design/icons';
+import { CloseCircleFilled } from '@ant-design/icons';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
@@ -69,8 +69,8 @@ function PasswordForm({ me }: { me: Me }) {
               const isBroken = r.codes.some((c) => broken.includes(c));
               return (
                 <li key={r.codes.join(' ')} data-codes={r.codes.join(' ')} className={isBroken ? 'broken' : undefined}
-                  style={{ color: isBroken ? '#a8071a' : '#262626', fontWeight: isBroken ? 600 : 400, listStyle: 'none', marginBottom: 4 }}>
-                  {isBroken ? <CloseCircleFilled aria-hidden style={{ marginRight: 6 }} /> : <CheckCircleOutlined aria-hidden style={{ marginRight: 6, color: '#595959' }} />}
+                  style={{ color: isBroken ? '#a8071a' : '#262626', fontWeight: isBroken ? 600 : 400, listStyle: isBroken ? 'none' : 'disc', marginBottom: 4 }}>
+                  {isBroken ? <CloseCircleFilled aria-hidden style={{ marginLeft: '-1.2em', marginRight: 6 }} /> : null}
                   {pick(i18n.language, r)}
                   {isBroken ? <span> {t('password.notMet')}</span> : null}
                 </li>

@@ -1,4 +1,4 @@
-import { Alert, Button, Flex, Form, Input, Spin, type FormInstance } from 'antd';
+import { Alert, Button, Flex, Form, Input, Spin, Tag, type FormInstance } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -113,4 +113,18 @@ export function LinkButton({ to, children, type, id, style }: { to: string; chil
       {children}
     </Button>
   );
+}
+
+const TONES = {
+  success: { color: '#135200', background: '#f6ffed', borderColor: '#b7eb8f' },
+  warning: { color: '#873800', background: '#fff7e6', borderColor: '#ffd591' },
+  error: { color: '#820014', background: '#fff1f0', borderColor: '#ffa39e' },
+  info: { color: '#003a8c', background: '#e6f4ff', borderColor: '#91caff' },
+  neutral: { color: '#262626', background: '#fafafa', borderColor: '#d9d9d9' },
+} as const;
+export type Tone = keyof typeof TONES;
+
+/** A state label whose text keeps WCAG AA contrast (antd's coloured tags do not). */
+export function StateTag({ tone, children, className }: { tone: Tone; children: React.ReactNode; className?: string }) {
+  return <Tag className={className} style={{ ...TONES[tone], marginInlineEnd: 6 }}>{children}</Tag>;
 }

@@ -1,12 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Form, Input, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { beijingTime, get, post } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
-import { pick, RefusalAlert } from '../account/shared.tsx';
+import { pick, RefusalAlert, StateTag } from '../account/shared.tsx';
 import { optionsKey, reviewsKey, type Review } from './api.ts';
 
-const STATUS_COLOR = { APPROVED: 'success', PENDING: 'processing', REJECTED: 'error' } as const;
+const STATUS_TONE = { APPROVED: 'success', PENDING: 'info', REJECTED: 'error' } as const;
 
 /**
  * CET6 资格复核 (REG-4, seed 002): file a CET4 ticket number, and see each review's outcome as
@@ -42,7 +42,7 @@ export function Cet6Review({ sittingId, needed }: { sittingId: string; needed: b
           <ul id="review-list" style={{ paddingLeft: 0, listStyle: 'none' }}>
             {list.map((r) => (
               <li key={r.reviewId} data-status={r.status} style={{ marginBottom: 8 }}>
-                <Tag color={STATUS_COLOR[r.status]}>{pick(i18n.language, r.statusLabel)}</Tag>
+                <StateTag tone={STATUS_TONE[r.status]}>{pick(i18n.language, r.statusLabel)}</StateTag>
                 {t('review.ticket', { ticketNo: r.ticketNo })} · {t('review.filedAt', { at: beijingTime(r.createdAt) })}
                 {r.decidedAt ? ` · ${t('review.decidedAt', { at: beijingTime(r.decidedAt) })}` : ''}
                 {r.rejectReason ? <div style={{ color: '#a8071a' }}>{t('review.rejectReason', { reason: r.rejectReason })}</div> : null}

@@ -1,19 +1,19 @@
-import { Alert, Button, Card, Checkbox, Popconfirm, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Popconfirm, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { yuan } from '../../../api/client.ts';
-import { pick } from '../account/shared.tsx';
+import { pick, StateTag } from '../account/shared.tsx';
 import type { Registration, SubjectOption } from './api.ts';
 import { SlotPicker } from './SubjectCard.tsx';
 
 /** The registration's state in words, from the server's fields (PAY-3 states, REG-8 owner). */
 function StatusTag({ r }: { r: Registration }) {
   const { t } = useTranslation('registration');
-  if (r.paid) return <Tag color="success">{t('mine.paid')}</Tag>;
-  if (r.billNo) return <Tag color={r.billState === 'PAYING' ? 'processing' : 'warning'}>{r.billState === 'PAYING' ? t('mine.paying') : t('mine.onBill')}</Tag>;
-  if (r.owner === 'INSTITUTION') return <Tag>{t('mine.institution')}</Tag>;
-  return <Tag color="warning">{t('mine.unpaid')}</Tag>;
+  if (r.paid) return <StateTag tone="success">{t('mine.paid')}</StateTag>;
+  if (r.billNo) return <StateTag tone={r.billState === 'PAYING' ? 'info' : 'warning'}>{r.billState === 'PAYING' ? t('mine.paying') : t('mine.onBill')}</StateTag>;
+  if (r.owner === 'INSTITUTION') return <StateTag tone="neutral">{t('mine.institution')}</StateTag>;
+  return <StateTag tone="warning">{t('mine.unpaid')}</StateTag>;
 }
 
 /**

@@ -1,7 +1,8 @@
-import { Alert, Button, Card, Radio, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Radio, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { yuan } from '../../../api/client.ts';
+import { StateTag } from '../account/shared.tsx';
 import type { SlotChoice, SubjectOption } from './api.ts';
 
 /** "第一考点 · 2026-04-11 09:00:00—11:00:00 · 余 4 / 5 座" */
@@ -44,7 +45,7 @@ export function SubjectCard({ subject, all, registrationOpen, busy, onRegister }
   return (
     <Card size="small" style={{ marginBottom: 12 }} data-subject={subject.code}>
       <Typography.Title level={3} style={{ fontSize: 16, margin: 0 }}>
-        {subject.name} <Tag>{kind}</Tag>
+        {subject.name} <StateTag tone="neutral">{kind}</StateTag>
       </Typography.Title>
       <p style={{ margin: '4px 0', color: '#434343' }}>{subject.code} · {t('subject.fee', { amount: yuan(subject.feeFen) })}</p>
       {subject.canRegister ? (

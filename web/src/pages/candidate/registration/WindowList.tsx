@@ -1,4 +1,4 @@
-import { Tag } from 'antd';
+import { StateTag } from '../account/shared.tsx';
 import { useTranslation } from 'react-i18next';
 import type { RegistrationOptions } from './api.ts';
 
@@ -10,8 +10,8 @@ export function WindowList({ options }: { options: RegistrationOptions }) {
     <div>
       <p style={{ margin: '0 0 8px' }}>
         {options.registrationOpen
-          ? <Tag color="success" className="registration-open">{t('window.registrationOpen')}</Tag>
-          : <Tag color="default" className="registration-closed">{t('window.registrationClosed')}</Tag>}
+          ? <StateTag tone="success" className="registration-open">{t('window.registrationOpen')}</StateTag>
+          : <StateTag tone="neutral" className="registration-closed">{t('window.registrationClosed')}</StateTag>}
       </p>
       {options.windows.length === 0 ? <p style={{ color: '#595959', margin: 0 }}>{t('window.none')}</p> : (
         <ul style={{ paddingLeft: '1.2em', margin: 0 }}>
