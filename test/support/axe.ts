@@ -16,7 +16,7 @@ export async function expectNoSeriousA11yViolations(page: Page, name: string): P
   const results = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<AxeResults> } }).axe;
     const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, targets: v.nodes.map((n) => String(n.target.join(' '))).slice(0, 5) }));
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, targets: v.nodes.map((n) => `${String(n.target.join(' '))} ${n.html.slice(0, 160)} ${(n.any[0]?.message ?? '').slice(0, 160)}`).slice(0, 5) }));
   });
   const serious = results.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(serious.map((v) => `${v.id} (${v.impact}): ${v.help} → ${v.targets.join(', ')}`), `accessibility of ${name}`).toEqual([]);

@@ -1,3 +1,4 @@
+import { DeleteOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Checkbox, Popconfirm, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -69,7 +70,7 @@ export function MyRegistrations({ registrations, subjects, selected, onSelect, b
                   </Button>
                 ) : null}
                 <Popconfirm title={t('mine.deleteConfirm', { subject: r.subjectName })} okText={t('mine.deleteOk')} cancelText={t('mine.keep')} onConfirm={() => onDelete(r.registrationId)}>
-                  <Button danger loading={busyId === r.registrationId}>{t('mine.delete', { subject: r.subjectName })}</Button>
+                  <Button icon={<DeleteOutlined aria-hidden />} loading={busyId === r.registrationId}>{t('mine.delete', { subject: r.subjectName })}</Button>
                 </Popconfirm>
               </div>
             ) : null}
