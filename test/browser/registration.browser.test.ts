@@ -193,7 +193,7 @@ describe('the registration pages (REG-1 … REG-7, PAY-1)', () => {
   it('keyboard only: sign in and register a subject with a slot (Tab, Enter, Space)', async () => {
     const w = await sittingWorld();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    const captcha = watchCaptchas(page);
+    // The captcha's answer as a person reads it from the image (the test server sends it along).
     let answer = '';
     page.on('response', (r) => {
       if (new URL(r.url()).pathname === '/api/v1/captchas') void r.json().then((b: { testAnswer: string }) => { answer = b.testAnswer; });
@@ -201,7 +201,6 @@ describe('the registration pages (REG-1 … REG-7, PAY-1)', () => {
     await page.goto(baseUrl + '/sittings');
     await page.waitForURL(/\/sign-in/);
     await page.waitForSelector('#captcha-img[src^="data:image/svg"]');
-    void captcha;
     await tabTo(page, '#authority');
     await page.keyboard.type(w.exam.authorityCode);
     await tabTo(page, '#idNumber');
@@ -228,6 +227,26 @@ describe('the registration pages (REG-1 … REG-7, PAY-1)', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => mine(page, 'S0').textContent()).toContain('第二考点 · 2026-04-11 14:00:00 · 座位 1');
     await page.screenshot({ path: artifactPath('keyboard-registered-desktop.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('outside the registration window the page says so, with the window in Beijing time, and offers no 报考', async () => {
+    const w = await sittingWorld();
+    await t.db.updateTable('sitting_window').set({ opens_at: new Date('2026-03-20T01:00:00Z') }).where('sitting_id', '=', w.exam.sittingId).execute();
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
+    const captcha = watchCaptchas(page);
+    await page.goto(`${baseUrl}/sign-in?next=%2Fsittings%2F${w.exam.sittingId}`);
+    await page.fill('#authority', w.exam.authorityCode);
+    await page.fill('#idNumber', w.c.idNumber);
+    await page.fill('#password', w.c.password);
+    await captcha.fillCaptcha();
+    await page.click('#signin-submit');
+    await page.waitForURL(`${baseUrl}/sittings/${w.exam.sittingId}`);
+    await expect.poll(() => page.textContent('main')).toContain('当前不在网上报名时间');
+    expect(await page.textContent('main')).toContain('网上报名：2026-03-20 09:00:00 — 2026-03-25 17:00:00');
+    expect(await card(page, 'S0').textContent()).toContain('当前不在网上报名时间，不能报考');
+    expect(await page.getByRole('button', { name: /^报考 / }).count()).toBe(0);
+    await checkAtBothSizes(page, 'sitting-window-closed', artifactPath);
     await page.close();
   });
 });
