@@ -247,6 +247,16 @@ describe('the registration pages (REG-1 … REG-7, PAY-1)', () => {
     expect(await card(page, 'S0').textContent()).toContain('当前不在网上报名时间，不能报考');
     expect(await page.getByRole('button', { name: /^报考 / }).count()).toBe(0);
     await checkAtBothSizes(page, 'sitting-window-closed', artifactPath);
+
+    // The session ends while the page is open (ACC-7, idle): the next request sends the candidate to sign in and back.
+    clock.advance(31 * MINUTE);
+    await page.getByRole('link', { name: '← 返回考次列表' }).click();
+    await page.waitForURL(/\/sign-in\?next=%2Fsittings$/);
+    await captcha.fillCaptcha();
+    await page.fill('#password', w.c.password);
+    await page.fill('#idNumber', w.c.idNumber);
+    await page.click('#signin-submit');
+    await page.waitForURL(baseUrl + '/sittings');
     await page.close();
   });
 });

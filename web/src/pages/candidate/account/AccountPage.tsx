@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { post } from '../../../api/client.ts';
 import { CandidatePage, ME_KEY, type Me } from '../../../session/candidate.tsx';
-import { RefusalAlert, StateTag } from './shared.tsx';
+import { RefusalAlert, StateTag, useSessionLossRedirect } from './shared.tsx';
 
 /** 账户: who is signed in (masked, OPS-6), the account style and its e-mail (ACC-1, ACC-5). */
 export function AccountPage() {
@@ -35,6 +35,7 @@ function Account({ me }: { me: Me }) {
     }
   };
 
+  useSessionLossRedirect(error);
   const emailState = me.email
     ? <>{me.email} {me.emailVerified ? <StateTag tone="success">{t('account.verified')}</StateTag> : <StateTag tone="warning">{t('account.unverified')}</StateTag>}</>
     : t('account.noEmail');

@@ -7,7 +7,7 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { ApiError, get, post } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import { CandidatePage, ME_KEY, type Me } from '../../../session/candidate.tsx';
-import { pick, RefusalAlert, safeNext } from './shared.tsx';
+import { pick, RefusalAlert, safeNext, useSessionLossRedirect } from './shared.tsx';
 
 /** GET /api/v1/me/password-policy: the exam's rules, each with the problem codes it answers for. */
 interface Policy {
@@ -33,6 +33,8 @@ function PasswordForm({ me }: { me: Me }) {
   const [broken, setBroken] = useState<string[]>([]);
   const [changed, setChanged] = useState(false);
   const [busy, setBusy] = useState(false);
+
+  useSessionLossRedirect(policy.error, error);
 
   const submit = async (v: { current: string; next: string }) => {
     setBusy(true);

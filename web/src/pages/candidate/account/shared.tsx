@@ -2,7 +2,9 @@ import { Alert, Button, Flex, Form, Input, Spin, Tag, type FormInstance } from '
 import { ReloadOutlined } from '@ant-design/icons';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
+import { ME_KEY } from '../../../session/candidate.tsx';
 import { ApiError, post } from '../../../api/client.ts';
 
 /** A server text given in both languages ({zh, en}), shown in the page's. */
@@ -128,3 +130,18 @@ export type Tone = keyof typeof TONES;
 export function StateTag({ tone, children, className }: { tone: Tone; children: React.ReactNode; className?: string }) {
   return <Tag className={className} style={{ ...TONES[tone], marginInlineEnd: 6 }}>{children}</Tag>;
 }
+
+/**
+ * A request refused because the session ended (idle, signed out elsewhere, replaced by another
+ * sign-in): forget who the page thought was signed in, so the candidate frame sends them to
+ * sign in and back here — never "log out and in again". A forced password change likewise.
+ */
+export function useSessionLossRedirect(...errors: unknown[]) {
+  const qc = useQueryClient();
+  const code = errors.map((e) => (e instanceof ApiError ? e.code : '')).find((c) => SESSION_LOST.has(c)) ?? '';
+  useEffect(() => {
+    if (code === 'PASSWORD_CHANGE_REQUIRED') void qc.invalidateQueries({ queryKey: ME_KEY });
+    else if (code) qc.setQueryData(ME_KEY, null);
+  }, [code, qc]);
+}
+const SESSION_LOST = new Set(['NOT_SIGNED_IN', 'SESSION_EXPIRED', 'PASSWORD_CHANGE_REQUIRED']);

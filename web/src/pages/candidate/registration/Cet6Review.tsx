@@ -3,7 +3,7 @@ import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { beijingTime, get, post } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
-import { pick, RefusalAlert, StateTag } from '../account/shared.tsx';
+import { pick, RefusalAlert, StateTag, useSessionLossRedirect } from '../account/shared.tsx';
 import { optionsKey, reviewsKey, type Review } from './api.ts';
 
 const STATUS_TONE = { APPROVED: 'success', PENDING: 'info', REJECTED: 'error' } as const;
@@ -24,6 +24,7 @@ export function Cet6Review({ sittingId, needed }: { sittingId: string; needed: b
       await Promise.all([qc.invalidateQueries({ queryKey: reviewsKey(sittingId) }), qc.invalidateQueries({ queryKey: optionsKey(sittingId) })]);
     },
   });
+  useSessionLossRedirect(reviews.error, file.error);
   const list = reviews.data ?? [];
   if (!needed && list.length === 0) return null;
   const latest = list[0];

@@ -6,7 +6,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { del, post, yuan } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import { CandidatePage, type Me } from '../../../session/candidate.tsx';
-import { RefusalAlert } from '../account/shared.tsx';
+import { RefusalAlert, useSessionLossRedirect } from '../account/shared.tsx';
 import { fetchOptions, fetchRegistrations, optionsKey, REGISTRATIONS_KEY } from './api.ts';
 import { Cet6Review } from './Cet6Review.tsx';
 import { MyRegistrations } from './MyRegistrations.tsx';
@@ -54,6 +54,8 @@ function Sitting({ me }: { me: Me }) {
     },
     onError: refresh,
   });
+
+  useSessionLossRedirect(options.error, registrations.error, action.error, confirm.error);
 
   if (options.isPending) return <Skeleton active />;
   if (options.isError) return <><ErrorAlert error={options.error} /><Link to="/sittings">{t('sitting.backToList')}</Link></>;

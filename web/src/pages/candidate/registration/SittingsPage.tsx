@@ -1,7 +1,7 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { Card, Empty, Skeleton, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { LinkButton } from '../account/shared.tsx';
+import { LinkButton, useSessionLossRedirect } from '../account/shared.tsx';
 import { get } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import { CandidatePage } from '../../../session/candidate.tsx';
@@ -17,6 +17,7 @@ function Sittings() {
   const { t } = useTranslation('registration');
   const sittings = useQuery({ queryKey: ['sittings'], queryFn: () => get<Sitting[]>('/api/v1/sittings') });
   const options = useQueries({ queries: (sittings.data ?? []).map((s) => ({ queryKey: optionsKey(s.sittingId), queryFn: () => fetchOptions(s.sittingId) })) });
+  useSessionLossRedirect(sittings.error, ...options.map((o) => o.error));
   return (
     <>
       <Typography.Title level={1} style={{ fontSize: 22 }}>{t('sittings.title')}</Typography.Title>
