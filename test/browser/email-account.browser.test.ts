@@ -40,15 +40,23 @@ describe('通行证 on the web app\'s pages, mail read at /dev/mail (ACC-1, ACC-
     const email = 'browser.cet@example.cn';
 
     await page.goto(base + '/sign-in');
+    expect(await page.getByRole('link', { name: '注册通行证' }).getAttribute('href')).toBe('/sign-up');
     // Each page fetches its own captcha: let this one arrive before moving on, so answers are not crossed.
     await page.waitForSelector('#captcha-img[src^="data:image/svg"]');
-    await page.getByRole('link', { name: '注册通行证' }).click();
-    await page.waitForURL(base + '/sign-up');
-    await page.fill('#authority', exam.authorityCode);
+    // Opened from the exam's notice, the page shows that exam's password rules before typing.
+    await page.goto(base + `/sign-up?authority=${exam.authorityCode}&exam=CET`);
+    await page.waitForSelector('#policy-rules li');
+    expect(await page.inputValue('#authority')).toBe(exam.authorityCode);
     await page.fill('#email', email);
-    await page.fill('#password', 'Page2026!pass');
+    await page.fill('#password', 'short');
     await page.fill('#name', '韩梅梅');
     await page.fill('#idNumber', newResidentId());
+    await captcha.fillCaptcha();
+    await page.getByRole('button', { name: '注 册' }).or(page.getByRole('button', { name: '注册' })).click();
+    await expect.poll(() => page.textContent('#error')).toContain('不符合要求');
+    await page.waitForSelector('#policy-rules li.broken');
+    expect(await page.textContent('#policy-rules li.broken')).toContain('未满足');
+    await page.fill('#password', 'Page2026!pass');
     await captcha.fillCaptcha();
     await page.screenshot({ path: artifactPath('email-signup-phone.png'), fullPage: true });
     await checkAtBothSizes(page, 'sign-up', artifactPath);
@@ -147,7 +155,8 @@ describe('通行证 on the web app\'s pages, mail read at /dev/mail (ACC-1, ACC-
     await captcha.fillCaptcha();
     await checkAtBothSizes(page, 'recover', artifactPath);
     await page.getByRole('button', { name: '找 回' }).or(page.getByRole('button', { name: '找回' })).click();
-    await page.waitForSelector('#notice-text');
+    await page.waitForSelector('#notice-text, #error', { timeout: 10_000 });
+    expect(await page.locator('#error').count() ? await page.textContent('#error') : '').toBe('');
     expect(await page.textContent('#notice-text')).toContain('如果姓名和证件号码与某个账号一致');
     await page.close();
   });

@@ -1,9 +1,11 @@
+import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Form, Input, Result, Select, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { post } from '../../../api/client.ts';
+import { get, post } from '../../../api/client.ts';
 import { AppLayout } from '../../../layout/AppLayout.tsx';
+import { brokenRules, PolicyRules, type Policy } from './PolicyRules.tsx';
 import { CaptchaField, initialAuthority, LinkButton, pick, RefusalAlert, rememberAuthority, useCaptcha } from './shared.tsx';
 
 type Bilingual = { zh: string; en: string };
@@ -72,6 +74,13 @@ const ID_TYPES = ['RESIDENT_ID', 'PASSPORT', 'HK_MACAO_PERMIT', 'TAIWAN_PERMIT']
 export function SignUpPage() {
   const { t, i18n } = useTranslation('account');
   const [params] = useSearchParams();
+  // A link from the exam's notice may name it (?authority=&exam=): then its own rules are shown before typing.
+  const named = { authority: params.get('authority'), exam: params.get('exam') };
+  const policy = useQuery({
+    queryKey: ['exam-password-policy', named.authority, named.exam],
+    queryFn: () => get<Policy>(`/api/v1/authorities/${encodeURIComponent(named.authority ?? '')}/exams/${encodeURIComponent(named.exam ?? '')}/password-policy`),
+    enabled: Boolean(named.authority && named.exam),
+  });
   const f = useCaptchaForm<{ authority: string; email: string; password: string; name: string; idType: string; idNumber: string; captcha: string }>(async (v, captcha) => {
     const r = await post<{ email: string; message: Bilingual }>('/api/v1/accounts', {
       authority: v.authority.trim(), ...(params.get('exam') ? { exam: params.get('exam') } : {}), email: v.email.trim(), password: v.password,
@@ -91,9 +100,10 @@ export function SignUpPage() {
               <Form.Item name="email" label={t('fields.email')} extra={t('signUp.emailHint')} rules={[{ required: true, whitespace: true, message: t('fields.emailRequired') }]}>
                 <Input type="email" autoComplete="email" inputMode="email" />
               </Form.Item>
-              <Form.Item name="password" label={t('fields.password')} extra={t('signUp.passwordHint')} rules={[{ required: true, message: t('fields.passwordRequired') }]}>
-                <Input.Password autoComplete="new-password" />
+              <Form.Item name="password" label={t('fields.password')} extra={policy.data ? undefined : t('signUp.passwordHint')} rules={[{ required: true, message: t('fields.passwordRequired') }]}>
+                <Input.Password autoComplete="new-password" aria-describedby={policy.data ? 'policy-rules' : undefined} />
               </Form.Item>
+              {policy.data ? <><div style={{ marginTop: -12 }}>{t('password.rulesTitle')}</div><PolicyRules policy={policy.data} broken={brokenRules(f.error)} /></> : null}
               <Form.Item name="name" label={t('fields.name')} rules={[{ required: true, whitespace: true, message: t('fields.nameRequired') }]}>
                 <Input autoComplete="name" />
               </Form.Item>

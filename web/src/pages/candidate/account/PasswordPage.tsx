@@ -1,20 +1,14 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Skeleton, Typography } from 'antd';
-import { CloseCircleFilled } from '@ant-design/icons';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { ApiError, get, post } from '../../../api/client.ts';
+import { get, post } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import { CandidatePage, ME_KEY, type Me } from '../../../session/candidate.tsx';
-import { pick, RefusalAlert, safeNext, useSessionLossRedirect } from './shared.tsx';
+import { brokenRules, PolicyRules, type Policy } from './PolicyRules.tsx';
+import { RefusalAlert, safeNext, useSessionLossRedirect } from './shared.tsx';
 
-/** GET /api/v1/me/password-policy: the exam's rules, each with the problem codes it answers for. */
-interface Policy {
-  rules: { codes: string[]; zh: string; en: string }[];
-  summaryZh: string;
-  summaryEn: string;
-}
 
 /** 修改密码: the forced first change (ACC-2) and a voluntary one, with the exam's rules from the server (ACC-3). */
 export function PasswordPage() {
@@ -22,7 +16,7 @@ export function PasswordPage() {
 }
 
 function PasswordForm({ me }: { me: Me }) {
-  const { t, i18n } = useTranslation('account');
+  const { t } = useTranslation('account');
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -48,7 +42,7 @@ function PasswordForm({ me }: { me: Me }) {
       if (forced) navigate(safeNext(params.get('next')), { replace: true });
       else setChanged(true);
     } catch (e) {
-      setBroken(e instanceof ApiError && e.code === 'PASSWORD_POLICY' && Array.isArray(e.details.problems) ? (e.details.problems as string[]) : []);
+      setBroken(brokenRules(e));
       setError(e);
     } finally {
       setBusy(false);
@@ -65,21 +59,7 @@ function PasswordForm({ me }: { me: Me }) {
         <Typography.Title level={2} style={{ fontSize: 17 }}>{t('password.rulesTitle')}</Typography.Title>
         {policy.isPending ? <Skeleton active paragraph={{ rows: 3 }} /> : null}
         {policy.isError ? <ErrorAlert error={policy.error} /> : null}
-        {policy.data ? (
-          <ul id="policy-rules" aria-live="polite" style={{ paddingLeft: '1.2em' }}>
-            {policy.data.rules.map((r) => {
-              const isBroken = r.codes.some((c) => broken.includes(c));
-              return (
-                <li key={r.codes.join(' ')} data-codes={r.codes.join(' ')} className={isBroken ? 'broken' : undefined}
-                  style={{ color: isBroken ? '#a8071a' : '#262626', fontWeight: isBroken ? 600 : 400, listStyle: isBroken ? 'none' : 'disc', marginBottom: 4 }}>
-                  {isBroken ? <CloseCircleFilled aria-hidden style={{ marginLeft: '-1.2em', marginRight: 6 }} /> : null}
-                  {pick(i18n.language, r)}
-                  {isBroken ? <span> {t('password.notMet')}</span> : null}
-                </li>
-              );
-            })}
-          </ul>
-        ) : null}
+        {policy.data ? <PolicyRules policy={policy.data} broken={broken} /> : null}
         <Form form={form} layout="vertical" requiredMark={false} onFinish={(v) => void submit(v)}>
           <Form.Item name="current" label={forced ? t('password.currentInitial') : t('password.current')} rules={[{ required: true, message: t('fields.passwordRequired') }]}>
             <Input.Password autoComplete="current-password" />
