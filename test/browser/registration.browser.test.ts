@@ -224,6 +224,11 @@ describe('the registration pages (REG-1 … REG-7, PAY-1)', () => {
     await page.keyboard.press('Space');
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).checked)).toBe(true);
     await tabTo(page, 'button[aria-label="报考 英语笔试"]');
+    // Where the focus is can be seen (WCAG 2.4.7).
+    expect(await page.evaluate(() => {
+      const s = getComputedStyle(document.activeElement!);
+      return (s.outlineStyle !== 'none' && s.outlineWidth !== '0px') || s.boxShadow !== 'none';
+    })).toBe(true);
     await page.keyboard.press('Enter');
     await expect.poll(() => mine(page, 'S0').textContent()).toContain('第二考点 · 2026-04-11 14:00:00 · 座位 1');
     await page.screenshot({ path: artifactPath('keyboard-registered-desktop.png'), fullPage: true });

@@ -72,6 +72,23 @@ describe('the sign-in and change-password pages of the web app explain the refus
     await page.close();
   });
 
+  it('in English, the same page and the server\'s refusal in English', async () => {
+    const c = await makeCandidate(t.db, exam);
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+    const captcha = watchCaptchas(page);
+    await page.goto(baseUrl + '/sign-in?lang=en');
+    await expect.poll(() => page.textContent('h1')).toBe('Candidate sign-in');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await signInOnPage(page, captcha.fillCaptcha, c.idNumber, 'Wrong2026x');
+    await expect.poll(() => page.textContent('#error')).toContain('The ID number or password is incorrect.');
+    expect(await page.textContent('#error')).toContain('4 attempts left');
+    await checkAtBothSizes(page, 'sign-in-english', artifactPath);
+    await page.getByRole('tab', { name: '通行证 (e-mail)' }).click();
+    await page.waitForSelector('#email');
+    expect(await page.textContent('main')).toContain('Exams with e-mail accounts');
+    await page.close();
+  });
+
   it('a wrong captcha is refused in words and a new image comes; a bad ?next= stays on this site', async () => {
     const c = await makeCandidate(t.db, exam);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
