@@ -41,14 +41,14 @@ export function Cet6Review({ sittingId, needed }: { sittingId: string; needed: b
         ) : null}
         {list.length > 0 ? (
           <ul id="review-list" style={{ paddingLeft: 0, listStyle: 'none' }}>
-            {list.map((r) => (
+            {list.map((r, i) => (
               <li key={r.reviewId} data-status={r.status} style={{ marginBottom: 8 }}>
                 <StateTag tone={STATUS_TONE[r.status]}>{pick(i18n.language, r.statusLabel)}</StateTag>
                 {t('review.ticket', { ticketNo: r.ticketNo })} · {t('review.filedAt', { at: beijingTime(r.createdAt) })}
                 {r.decidedAt ? ` · ${t('review.decidedAt', { at: beijingTime(r.decidedAt) })}` : ''}
                 {r.rejectReason ? <div style={{ color: '#a8071a' }}>{t('review.rejectReason', { reason: r.rejectReason })}</div> : null}
-                {r.status === 'PENDING' ? <div style={{ color: '#434343' }}>{t('review.pendingNext')}</div> : null}
-                {r.status === 'REJECTED' ? <div style={{ color: '#434343' }}>{t('review.rejectedNext')}</div> : null}
+                {i === 0 && r.status === 'PENDING' ? <div style={{ color: '#434343' }}>{t('review.pendingNext')}</div> : null}
+                {i === 0 && r.status === 'REJECTED' ? <div style={{ color: '#434343' }}>{t('review.rejectedNext')}</div> : null}
               </li>
             ))}
           </ul>
