@@ -11,6 +11,9 @@ import { freePort } from '../support/free-port.ts';
 import { buildTestApp } from '../support/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.ts';
 
+/** The page answers after a request: wait for it, generously, as the machine may be busy. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
+
 let t: TestDatabase;
 let app: FastifyInstance;
 let ctx: AppContext;
@@ -53,7 +56,7 @@ describe('通行证 on the web app\'s pages, mail read at /dev/mail (ACC-1, ACC-
     await page.fill('#idNumber', newResidentId());
     await captcha.fillCaptcha();
     await page.getByRole('button', { name: '注 册' }).or(page.getByRole('button', { name: '注册' })).click();
-    await expect.poll(() => page.textContent('#error')).toContain('不符合要求');
+    await poll(() => page.textContent('#error')).toContain('不符合要求');
     await page.waitForSelector('#policy-rules li.broken');
     expect(await page.textContent('#policy-rules li.broken')).toContain('未满足');
     await page.fill('#password', 'Page2026!pass');
@@ -75,7 +78,7 @@ describe('通行证 on the web app\'s pages, mail read at /dev/mail (ACC-1, ACC-
     await page.click('#signin-submit');
     await page.waitForURL(base + '/sittings');
     await page.goto(base + '/account');
-    await expect.poll(() => page.textContent('#account-email')).toContain('未验证');
+    await poll(() => page.textContent('#account-email')).toContain('未验证');
     expect(await page.textContent('main')).toContain('验证后才能报考科目');
     await checkAtBothSizes(page, 'account-email-unverified', artifactPath);
     await page.getByRole('button', { name: '退出登录' }).click();
@@ -89,7 +92,7 @@ describe('通行证 on the web app\'s pages, mail read at /dev/mail (ACC-1, ACC-
     await checkAtBothSizes(page, 'verify-email', artifactPath);
     // The link worked once: a Refresh does not send it again, and says what to do.
     await page.reload();
-    await expect.poll(() => page.textContent('#notice-title')).toContain('没有可用的验证链接');
+    await poll(() => page.textContent('#notice-title')).toContain('没有可用的验证链接');
 
     await page.getByRole('link', { name: '去登录' }).click();
     await page.waitForURL(base + '/sign-in');
@@ -102,7 +105,7 @@ describe('通行证 on the web app\'s pages, mail read at /dev/mail (ACC-1, ACC-
     await page.click('#signin-submit');
     await page.waitForURL(base + '/sittings');
     await page.goto(base + '/account');
-    await expect.poll(() => page.textContent('#account-email')).toContain('已验证');
+    await poll(() => page.textContent('#account-email')).toContain('已验证');
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForURL(base + '/sign-in');
 
@@ -123,7 +126,7 @@ describe('通行证 on the web app\'s pages, mail read at /dev/mail (ACC-1, ACC-
     await page.fill('#password', 'short');
     await page.fill('#again', 'short');
     await page.getByRole('button', { name: '重置密码' }).click();
-    await expect.poll(() => page.textContent('#error')).toContain('新密码不符合要求');
+    await poll(() => page.textContent('#error')).toContain('新密码不符合要求');
     await checkAtBothSizes(page, 'reset-refused', artifactPath);
     // Refresh keeps the form usable: the token stays in this tab, not in the address.
     await page.reload();

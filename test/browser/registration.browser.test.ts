@@ -14,6 +14,9 @@ import { buildTestApp } from '../support/test-app.ts';
 import { TEST_PERSONAL_DATA } from '../support/test-keys.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.ts';
 
+/** The page answers after a request: wait for it, generously, as the machine may be busy. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
+
 let t: TestDatabase;
 let app: FastifyInstance;
 let ctx: AppContext;
@@ -69,11 +72,17 @@ async function sittingWorld() {
 const card = (page: Page, subjectCode: string) => page.locator(`[data-subject="${subjectCode}"]`);
 const mine = (page: Page, subjectCode: string) => page.locator(`[data-registration="${subjectCode}"]`);
 
+/** What the focus checks read of the page (the test project has no DOM types; this runs in the browser). */
+interface FocusProbe {
+  document: { activeElement: { matches(selector: string): boolean; checked?: boolean } | null };
+  getComputedStyle(element: unknown): { outlineStyle: string; outlineWidth: string; boxShadow: string };
+}
+
 /** Tab (only the keyboard) until the focused element matches `selector`. */
 async function tabTo(page: Page, selector: string, max = 80) {
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
-    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+    if (await page.evaluate((sel) => (globalThis as unknown as FocusProbe).document.activeElement?.matches(sel) ?? false, selector)) return;
   }
   throw new Error(`Tab never reached ${selector}`);
 }
@@ -93,7 +102,7 @@ describe('the registration pages (REG-1 … REG-7, PAY-1)', () => {
     await page.waitForURL(baseUrl + '/sittings');
 
     // The sittings with their windows in Beijing time.
-    await expect.poll(() => page.textContent('main')).toContain('网上报名进行中');
+    await poll(() => page.textContent('main')).toContain('网上报名进行中');
     expect(await page.textContent('main')).toContain('网上报名：2026-03-01 09:00:00 — 2026-03-25 17:00:00');
     await checkAtBothSizes(page, 'sittings', artifactPath);
     await page.getByRole('link', { name: '进入2026年3月报名' }).click();
@@ -112,16 +121,16 @@ describe('the registration pages (REG-1 … REG-7, PAY-1)', () => {
 
     // No slot chosen: the server's refusal is shown. Then with a slot: a seat is held.
     await card(page, 'S0').getByRole('button', { name: '报考 英语笔试' }).click();
-    await expect.poll(() => page.textContent('#error')).toContain('请选择考点和考试时间');
+    await poll(() => page.textContent('#error')).toContain('请选择考点和考试时间');
     await card(page, 'S0').getByLabel(/第一考点/).check();
     await card(page, 'S0').getByRole('button', { name: '报考 英语笔试' }).click();
-    await expect.poll(() => page.textContent('main')).toContain('报考成功');
-    await expect.poll(() => mine(page, 'S0').textContent()).toContain('第一考点 · 2026-04-11 09:00:00 · 座位 1');
+    await poll(() => page.textContent('main')).toContain('报考成功');
+    await poll(() => mine(page, 'S0').textContent()).toContain('第一考点 · 2026-04-11 09:00:00 · 座位 1');
     expect(await mine(page, 'S0').textContent()).toContain('未缴费');
     // Now the oral subject can be registered.
-    await expect.poll(() => card(page, 'S1').getByRole('button', { name: '报考 英语口试' }).count()).toBe(1);
+    await poll(() => card(page, 'S1').getByRole('button', { name: '报考 英语口试' }).count()).toBe(1);
     await card(page, 'S1').getByRole('button', { name: '报考 英语口试' }).click();
-    await expect.poll(() => mine(page, 'S1').count()).toBe(1);
+    await poll(() => mine(page, 'S1').count()).toBe(1);
     await checkAtBothSizes(page, 'sitting-registered', artifactPath);
 
     // Change the slot: the other site and time, with its free seats.
@@ -129,17 +138,17 @@ describe('the registration pages (REG-1 … REG-7, PAY-1)', () => {
     expect(await mine(page, 'S0').textContent()).toContain('第二考点 · 2026-04-11 14:00:00 — 16:00:00 · 余 3 / 3 座');
     await mine(page, 'S0').getByLabel(/第二考点/).check();
     await mine(page, 'S0').getByRole('button', { name: '保存考试时间' }).click();
-    await expect.poll(() => mine(page, 'S0').textContent()).toContain('第二考点 · 2026-04-11 14:00:00 · 座位 1');
+    await poll(() => mine(page, 'S0').textContent()).toContain('第二考点 · 2026-04-11 14:00:00 · 座位 1');
     expect(await page.textContent('main')).toContain('考试时间已修改');
 
     // Delete the unpaid oral registration; and 大学英语A, after which B is no longer excluded.
     await mine(page, 'S1').getByRole('button', { name: '删除《英语口试》' }).click();
     await page.locator('.ant-popconfirm').getByRole('button', { name: /删\s*除/ }).click();
-    await expect.poll(() => mine(page, 'S1').count()).toBe(0);
+    await poll(() => mine(page, 'S1').count()).toBe(0);
     expect(await page.textContent('main')).toContain('该报考已删除，座位已释放');
     await mine(page, 'S2').getByRole('button', { name: '删除《大学英语A》' }).click();
     await page.locator('.ant-popconfirm:visible').getByRole('button', { name: /删\s*除/ }).click();
-    await expect.poll(() => card(page, 'S3').getByRole('button', { name: '报考 大学英语B' }).count()).toBe(1);
+    await poll(() => card(page, 'S3').getByRole('button', { name: '报考 大学英语B' }).count()).toBe(1);
 
     // CET6 review: same name, other ID → 未复核; the school rejects with a reason; own ticket → approved.
     await t.db.insertInto('cet4_score').values([
@@ -160,7 +169,7 @@ describe('the registration pages (REG-1 … REG-7, PAY-1)', () => {
     await page.getByRole('button', { name: '提交复核申请' }).click();
     await page.waitForSelector('#review-list li[data-status="APPROVED"]');
     expect(await page.textContent('#cet6-review')).toContain('复核通过');
-    await expect.poll(() => card(page, 'S4').getByRole('button', { name: '报考 CET6笔试' }).count()).toBe(1);
+    await poll(() => card(page, 'S4').getByRole('button', { name: '报考 CET6笔试' }).count()).toBe(1);
     await checkAtBothSizes(page, 'sitting-review', artifactPath);
 
     // The seat held without a bill past the exam's hold time is released: the reason and what to do.
@@ -173,19 +182,19 @@ describe('the registration pages (REG-1 … REG-7, PAY-1)', () => {
     await checkAtBothSizes(page, 'sitting-seat-released', artifactPath);
     await mine(page, 'S0').getByLabel(/第一考点/).check();
     await mine(page, 'S0').getByRole('button', { name: '保存考试时间' }).click();
-    await expect.poll(() => mine(page, 'S0').textContent()).toContain('第一考点 · 2026-04-11 09:00:00 · 座位');
+    await poll(() => mine(page, 'S0').textContent()).toContain('第一考点 · 2026-04-11 09:00:00 · 座位');
     expect(await mine(page, 'S0').locator('.seat-released').count()).toBe(0);
 
     // 确认科目并缴费: the chosen registrations become one bill; the bill page takes over.
     await mine(page, 'S0').getByLabel('选择《英语笔试》缴费').check();
-    await expect.poll(() => page.textContent('#confirm-total')).toContain('已选 1 个科目，合计 80.00 元');
+    await poll(() => page.textContent('#confirm-total')).toContain('已选 1 个科目，合计 80.00 元');
     await page.click('#confirm-bill');
     await page.waitForURL(/\/bills\/[0-9A-Za-z-]+$/);
     const billNo = page.url().split('/').at(-1)!;
     const bill = await t.db.selectFrom('bill').select(['amount_fen', 'candidate_id']).where('bill_no', '=', billNo).executeTakeFirstOrThrow();
     expect(bill).toEqual({ amount_fen: 8000n, candidate_id: w.c.candidateId });
     await page.goBack();
-    await expect.poll(() => mine(page, 'S0').textContent()).toContain('已生成缴费单');
+    await poll(() => mine(page, 'S0').textContent()).toContain('已生成缴费单');
     expect(await mine(page, 'S0').getByRole('link', { name: `查看缴费单 ${billNo}` }).count()).toBe(1);
     await page.close();
   });
@@ -208,7 +217,7 @@ describe('the registration pages (REG-1 … REG-7, PAY-1)', () => {
     await tabTo(page, '#password');
     await page.keyboard.type(w.c.password);
     await tabTo(page, '#captcha');
-    await expect.poll(() => answer).not.toBe('');
+    await poll(() => answer).not.toBe('');
     await page.keyboard.type(answer);
     await page.keyboard.press('Enter');
     await page.waitForURL(baseUrl + '/sittings');
@@ -222,15 +231,16 @@ describe('the registration pages (REG-1 … REG-7, PAY-1)', () => {
     // Arrow keys move within the group; Space picks the focused time.
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Space');
-    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).checked)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as FocusProbe).document.activeElement?.checked)).toBe(true);
     await tabTo(page, 'button[aria-label="报考 英语笔试"]');
     // Where the focus is can be seen (WCAG 2.4.7).
     expect(await page.evaluate(() => {
-      const s = getComputedStyle(document.activeElement!);
+      const win = globalThis as unknown as FocusProbe;
+      const s = win.getComputedStyle(win.document.activeElement);
       return (s.outlineStyle !== 'none' && s.outlineWidth !== '0px') || s.boxShadow !== 'none';
     })).toBe(true);
     await page.keyboard.press('Enter');
-    await expect.poll(() => mine(page, 'S0').textContent()).toContain('第二考点 · 2026-04-11 14:00:00 · 座位 1');
+    await poll(() => mine(page, 'S0').textContent()).toContain('第二考点 · 2026-04-11 14:00:00 · 座位 1');
     await page.screenshot({ path: artifactPath('keyboard-registered-desktop.png'), fullPage: true });
     await page.close();
   });
@@ -247,7 +257,7 @@ describe('the registration pages (REG-1 … REG-7, PAY-1)', () => {
     await captcha.fillCaptcha();
     await page.click('#signin-submit');
     await page.waitForURL(`${baseUrl}/sittings/${w.exam.sittingId}`);
-    await expect.poll(() => page.textContent('main')).toContain('当前不在网上报名时间');
+    await poll(() => page.textContent('main')).toContain('当前不在网上报名时间');
     expect(await page.textContent('main')).toContain('网上报名：2026-03-20 09:00:00 — 2026-03-25 17:00:00');
     expect(await card(page, 'S0').textContent()).toContain('当前不在网上报名时间，不能报考');
     expect(await page.getByRole('button', { name: /^报考 / }).count()).toBe(0);

@@ -9,6 +9,9 @@ import { artifactPath, launchChromium, watchCaptchas } from '../support/browser.
 import { buildTestApp } from '../support/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.ts';
 
+/** The page answers after a request: wait for it, generously, as the machine may be busy. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
+
 let t: TestDatabase;
 let app: FastifyInstance;
 let browser: Browser;
@@ -51,15 +54,15 @@ describe('the sign-in and change-password pages of the web app explain the refus
     // The captcha image can be replaced; the new one is the one that counts.
     const first = await page.getAttribute('#captcha-img', 'src');
     await page.getByRole('button', { name: '换一张' }).click();
-    await expect.poll(() => page.getAttribute('#captcha-img', 'src')).not.toBe(first);
+    await poll(() => page.getAttribute('#captcha-img', 'src')).not.toBe(first);
 
     const wrongCheck = c.idNumber.slice(0, 17) + (c.idNumber[17] === '0' ? '1' : '0');
     await signInOnPage(page, captcha.fillCaptcha, wrongCheck, 'Wrong2026x');
-    await expect.poll(() => page.textContent('#error')).toContain('校验码');
+    await poll(() => page.textContent('#error')).toContain('校验码');
     await checkAtBothSizes(page, 'sign-in-refused', artifactPath);
     for (let left = 4; left >= 1; left--) {
       await signInOnPage(page, captcha.fillCaptcha, c.idNumber, 'Wrong2026x');
-      await expect.poll(() => page.textContent('#error')).toContain(`还可尝试 ${left} 次`);
+      await poll(() => page.textContent('#error')).toContain(`还可尝试 ${left} 次`);
     }
     await signInOnPage(page, captcha.fillCaptcha, c.idNumber, 'Wrong2026x');
     const until = formatShanghai(new Date(clock.now().getTime() + 15 * 60_000));
@@ -77,10 +80,10 @@ describe('the sign-in and change-password pages of the web app explain the refus
     const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
     const captcha = watchCaptchas(page);
     await page.goto(baseUrl + '/sign-in?lang=en');
-    await expect.poll(() => page.textContent('h1')).toBe('Candidate sign-in');
+    await poll(() => page.textContent('h1')).toBe('Candidate sign-in');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await signInOnPage(page, captcha.fillCaptcha, c.idNumber, 'Wrong2026x');
-    await expect.poll(() => page.textContent('#error')).toContain('The ID number or password is incorrect.');
+    await poll(() => page.textContent('#error')).toContain('The ID number or password is incorrect.');
     expect(await page.textContent('#error')).toContain('4 attempts left');
     await checkAtBothSizes(page, 'sign-in-english', artifactPath);
     await page.getByRole('tab', { name: '通行证 (e-mail)' }).click();
@@ -101,7 +104,7 @@ describe('the sign-in and change-password pages of the web app explain the refus
     await page.fill('#password', c.password);
     await page.fill('#captcha', 'WRONG');
     await page.click('#signin-submit');
-    await expect.poll(() => page.textContent('#error')).toContain('验证码不正确');
+    await poll(() => page.textContent('#error')).toContain('验证码不正确');
     expect(await page.getAttribute('#captcha-img', 'src')).not.toBe(before);
     expect(await page.inputValue('#captcha')).toBe('');
     await captcha.fillCaptcha();
@@ -147,7 +150,7 @@ describe('the sign-in and change-password pages of the web app explain the refus
     await page.waitForURL(baseUrl + '/account');
 
     // The account page: name, masked ID number, and the contact e-mail (ACC-5).
-    await expect.poll(() => page.textContent('main')).toContain('账户信息');
+    await poll(() => page.textContent('main')).toContain('账户信息');
     const main = (await page.textContent('main')) ?? '';
     expect(main).not.toContain(c.idNumber);
     expect(main).toContain(c.idNumber.slice(-4));
@@ -156,19 +159,19 @@ describe('the sign-in and change-password pages of the web app explain the refus
     await page.fill('#email', 'contact.page@example.cn');
     await page.fill('#currentPassword', 'Kp7wq2mz!');
     await page.getByRole('button', { name: '发送确认邮件' }).click();
-    await expect.poll(() => page.textContent('main')).toContain('确认邮件已发送到 contact.page@example.cn');
+    await poll(() => page.textContent('main')).toContain('确认邮件已发送到 contact.page@example.cn');
     // The address counts only once its link is opened: until then the account shows none.
     expect(await page.textContent('#account-email')).toContain('未设置');
 
     // A voluntary change shows the same rules and says it is done.
     await page.getByRole('link', { name: '修改密码' }).first().click();
     await page.waitForURL(baseUrl + '/account/password');
-    await expect.poll(() => page.textContent('h1')).toContain('修改密码');
+    await poll(() => page.textContent('h1')).toContain('修改密码');
     await page.fill('#current', 'Kp7wq2mz!');
     await page.fill('#next', 'Zq8wn3vx!');
     await page.fill('#again', 'Zq8wn3vx!');
     await page.click('#password-submit');
-    await expect.poll(() => page.textContent('main')).toContain('密码已修改');
+    await poll(() => page.textContent('main')).toContain('密码已修改');
     await page.close();
   });
 });
