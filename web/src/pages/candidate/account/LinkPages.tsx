@@ -1,8 +1,10 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Form, Input, Result, Spin, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, post } from '../../../api/client.ts';
 import { AppLayout } from '../../../layout/AppLayout.tsx';
+import { ME_KEY } from '../../../session/candidate.tsx';
 import { LinkButton, RefusalAlert, takeFragmentToken } from './shared.tsx';
 
 const RESET_KEY = 'exampay.resetToken';
@@ -24,6 +26,7 @@ export function VerifyEmailPage() {
   const { t, i18n } = useTranslation('account');
   const [state, setState] = useState<{ kind: 'pending' } | { kind: 'ok'; email: string } | { kind: 'failed'; error: unknown } | { kind: 'none' }>({ kind: 'pending' });
   const started = useRef(false);
+  const qc = useQueryClient();
   useEffect(() => {
     if (started.current) return;
     started.current = true;
@@ -32,8 +35,12 @@ export function VerifyEmailPage() {
     sessionStorage.removeItem('exampay.verifyToken');
     if (!token) { setState({ kind: 'none' }); return; }
     post<{ email: string }>('/api/v1/email-verifications', { token })
-      .then((r) => setState({ kind: 'ok', email: r.email }), (e: unknown) => setState({ kind: 'failed', error: e }));
-  }, []);
+      .then((r) => {
+        setState({ kind: 'ok', email: r.email });
+        // A signed-in candidate's page must now show the address as verified.
+        void qc.invalidateQueries({ queryKey: ME_KEY });
+      }, (e: unknown) => setState({ kind: 'failed', error: e }));
+  }, [qc]);
   return (
     <AppLayout>
       <Typography.Title level={1} style={{ fontSize: 22 }}>{t('verify.title')}</Typography.Title>
@@ -57,12 +64,15 @@ export function ResetPage() {
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
+  const qc = useQueryClient();
   const submit = async (v: { password: string; again: string }) => {
     setBusy(true);
     setError(null);
     try {
       await post('/api/v1/password-resets/confirm', { token, newPassword: v.password });
       sessionStorage.removeItem(RESET_KEY);
+      // Every session of the account ended with the reset: nothing signed-in stays in this tab.
+      qc.clear();
       setDone(true);
     } catch (e) {
       if (e instanceof ApiError && (e.code === 'RESET_LINK_INVALID' || e.code === 'RESET_LINK_EXPIRED')) sessionStorage.removeItem(RESET_KEY);
