@@ -65,7 +65,7 @@ describe('mail goes out through SMTP_URL, from the outbox, by a job (ACC-1, ACC-
     expect(got.text).toContain('Until then you can sign in but cannot register for subjects');
     expect(got.headers.get('x-exampay-message')).toBe(String(row.id));
     const token = linkToken(got.text ?? '', 'verify');
-    expect(got.text).toContain(`https://exam.example.cn/#verify=${token}`);
+    expect(got.text).toContain(`https://exam.example.cn/verify-email#token=${token}`);
 
     const sent = await message(row.id);
     expect(sent).toMatchObject({ state: 'SENT', body_text: '', attempts: 1 });
@@ -172,7 +172,7 @@ describe('without SMTP_URL: the outbox and the development mail page', () => {
       expect(page.statusCode).toBe(200);
       expect(page.headers['content-type']).toMatch(/text\/html/);
       expect(page.body).toContain('devpage@example.cn');
-      expect(page.body).toContain(`<a href="http://127.0.0.1:3000/#verify=${token}">`);
+      expect(page.body).toContain(`<a href="http://127.0.0.1:3000/verify-email#token=${token}">`);
       expect(page.body).toContain('请验证您的通行证邮箱');
       expect((await prod.app.inject({ method: 'GET', url: '/dev/mail' })).statusCode).toBe(404);
     } finally {

@@ -15,9 +15,9 @@ export async function lastMailTo(db: Db, to: string): Promise<MailMessage> {
   return last;
 }
 
-/** The token of a mailed link (`…/#verify=TOKEN` or `…/#reset=TOKEN`) in a message body. */
+/** The token of a mailed link (`…/verify-email#token=TOKEN` or `…/reset#token=TOKEN`) in a message body. */
 export function linkToken(text: string, kind: 'verify' | 'reset'): string {
-  const m = new RegExp(`/#${kind}=([A-Za-z0-9_-]{43})\\b`).exec(text);
+  const m = new RegExp(`/${kind === 'verify' ? 'verify-email' : 'reset'}#token=([A-Za-z0-9_-]{43})\\b`).exec(text);
   if (!m) throw new Error(`no ${kind} link in: ${text.slice(0, 200)}`);
   return m[1]!;
 }

@@ -3,8 +3,9 @@ import type { AccountTokenPurpose } from '../../db/schema.ts';
 
 /**
  * The account mails (ACC-1, ACC-5, ACC-6), Chinese first and complete English after it. Pure:
- * text in, text out. Links put the token after '#', so it never reaches a server log, a proxy
- * or a Referer header, and a mail scanner that fetches the link cannot use it up.
+ * text in, text out. Links open the web app's own pages (/verify-email, /reset, /forgot,
+ * /recover, /sign-in) and put the token after '#token=', so it never reaches a server log, a
+ * proxy or a Referer header, and a mail scanner that fetches the link cannot use it up.
  */
 export interface MailSite {
   authorityName: string;
@@ -19,8 +20,11 @@ export interface MailText {
 }
 
 export function linkUrl(site: MailSite, purpose: AccountTokenPurpose, token: string): string {
-  return `${site.baseUrl}/#${purpose === 'VERIFY_EMAIL' ? 'verify' : 'reset'}=${token}`;
+  return `${site.baseUrl}/${purpose === 'VERIFY_EMAIL' ? 'verify-email' : 'reset'}#token=${token}`;
 }
+
+/** The web app's pages the mails point at. */
+const page = (site: MailSite, path: 'sign-in' | 'forgot' | 'recover') => `${site.baseUrl}/${path}`;
 
 const subject = (site: MailSite, zh: string, en: string) => `【${site.authorityName}】${zh} ${en}`;
 const footer = (site: MailSite) => `\n—\n${site.authorityName} · ExamPay\n此邮件由系统发出，请勿回复。This message was sent automatically; please do not reply.\n`;
@@ -47,8 +51,8 @@ export function accountExistsMail(site: MailSite, input: { email: string }): Mai
   return {
     kind: 'SIGN_UP_ACCOUNT_EXISTS',
     subject: subject(site, '该邮箱已注册通行证', 'This address already has an account'),
-    text: `您好：\n\n有人（可能是您）用 ${input.email} 注册${site.authorityName}的通行证，但这个邮箱已经注册过，没有创建新账号。请直接登录：${site.baseUrl}/\n忘记密码请使用“忘记密码”：${site.baseUrl}/#forgot\n\n`
-      + `Hello,\n\nSomeone (perhaps you) tried to open an account with ${site.authorityName} using ${input.email}, which already has one, so no new account was made. Sign in at ${site.baseUrl}/ or use "Forgot password": ${site.baseUrl}/#forgot\n${footer(site)}`,
+    text: `您好：\n\n有人（可能是您）用 ${input.email} 注册${site.authorityName}的通行证，但这个邮箱已经注册过，没有创建新账号。请直接登录：${page(site, 'sign-in')}\n忘记密码请使用“忘记密码”：${page(site, 'forgot')}\n\n`
+      + `Hello,\n\nSomeone (perhaps you) tried to open an account with ${site.authorityName} using ${input.email}, which already has one, so no new account was made. Sign in at ${page(site, 'sign-in')} or use "Forgot password": ${page(site, 'forgot')}\n${footer(site)}`,
   };
 }
 
@@ -57,8 +61,8 @@ export function signUpRefusedMail(site: MailSite, input: { email: string }): Mai
   return {
     kind: 'SIGN_UP_REFUSED',
     subject: subject(site, '通行证注册未完成', 'Your account was not opened'),
-    text: `您好：\n\n您用 ${input.email} 注册${site.authorityName}的通行证，但没有成功：填写的姓名、证件类型或证件号码与考试机构的记录不符，或者该证件已经注册过通行证。\n如果您已经注册过，请用“找回已报名账号”找回：${site.baseUrl}/#recover\n如果信息确实无误，请联系考试机构。\n\n`
-      + `Hello,\n\nYou tried to open an account with ${site.authorityName} using ${input.email}, but it was not opened: the name, ID type or ID number does not match the authority's records, or that ID document already has an account.\nIf you opened one before, find it with "Recover my account": ${site.baseUrl}/#recover\nIf your details are right, contact the authority.\n${footer(site)}`,
+    text: `您好：\n\n您用 ${input.email} 注册${site.authorityName}的通行证，但没有成功：填写的姓名、证件类型或证件号码与考试机构的记录不符，或者该证件已经注册过通行证。\n如果您已经注册过，请用“找回已报名账号”找回：${page(site, 'recover')}\n如果信息确实无误，请联系考试机构。\n\n`
+      + `Hello,\n\nYou tried to open an account with ${site.authorityName} using ${input.email}, but it was not opened: the name, ID type or ID number does not match the authority's records, or that ID document already has an account.\nIf you opened one before, find it with "Recover my account": ${page(site, 'recover')}\nIf your details are right, contact the authority.\n${footer(site)}`,
   };
 }
 
@@ -79,7 +83,7 @@ export function passwordChangedMail(site: MailSite, input: { name: string; at: D
     kind: 'PASSWORD_CHANGED',
     subject: subject(site, '您的密码已重置', 'Your password was reset'),
     text: `${input.name}，您好：\n\n您的考生账号密码已于 ${at}（北京时间）通过邮件链接重置，所有登录均已退出。如果不是您本人操作，请立即使用“忘记密码”重新设置，并联系考试机构。\n\n`
-      + `Hello ${input.name},\n\nThe password of your candidate account was reset through an e-mailed link at ${at} (Beijing time), and every session was signed out. If this was not you, use "Forgot password" at once (${site.baseUrl}/#forgot) and contact the authority.\n${footer(site)}`,
+      + `Hello ${input.name},\n\nThe password of your candidate account was reset through an e-mailed link at ${at} (Beijing time), and every session was signed out. If this was not you, use "Forgot password" at once (${page(site, 'forgot')}) and contact the authority.\n${footer(site)}`,
   };
 }
 
@@ -90,7 +94,7 @@ export function accountReminderMail(site: MailSite, input: { name: string; login
   return {
     kind: 'ACCOUNT_REMINDER',
     subject: subject(site, '找回已报名账号', 'Your account'),
-    text: `${input.name}，您好：\n\n有人（可能是您）用您的姓名和证件号码查找${site.authorityName}的考生账号。\n${zhLogin}\n登录：${site.baseUrl}/  忘记密码：${site.baseUrl}/#forgot\n\n`
-      + `Hello ${input.name},\n\nSomeone (perhaps you) looked up your candidate account with ${site.authorityName} by name and ID number.\n${enLogin}\nSign in: ${site.baseUrl}/  Forgot password: ${site.baseUrl}/#forgot\n${footer(site)}`,
+    text: `${input.name}，您好：\n\n有人（可能是您）用您的姓名和证件号码查找${site.authorityName}的考生账号。\n${zhLogin}\n登录：${page(site, 'sign-in')}  忘记密码：${page(site, 'forgot')}\n\n`
+      + `Hello ${input.name},\n\nSomeone (perhaps you) looked up your candidate account with ${site.authorityName} by name and ID number.\n${enLogin}\nSign in: ${page(site, 'sign-in')}  Forgot password: ${page(site, 'forgot')}\n${footer(site)}`,
   };
 }

@@ -6,9 +6,9 @@ import { AppLayout } from '../layout/AppLayout.tsx';
 /** Until the areas land, the home page lists where to go. */
 export function HomePage() {
   const { t } = useTranslation();
-  // Mailed links (#verify=, #reset=, #forgot, #recover) and channel returns (?bill=) still land
-  // on the foundation's plain page until the web app's own pages take them over.
-  if (location.hash.length > 1 || new URLSearchParams(location.search).has('bill')) {
+  // Channel returns (?bill=) still land on the foundation's plain page until the bill pages take
+  // them over. Mailed links open the account pages themselves (/verify-email, /reset, …).
+  if (new URLSearchParams(location.search).has('bill')) {
     location.replace(`/classic${location.search}${location.hash}`);
     return null;
   }

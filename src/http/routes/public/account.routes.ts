@@ -15,7 +15,7 @@ import { VISITOR_COOKIE } from './captcha.routes.ts';
 export const AuthorityCode = Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'Authority code' });
 export const EmailAddress = Type.String({ maxLength: 254, pattern: EMAIL_PATTERN, description: 'E-mail address' });
 export const IdNumberField = Type.String({ minLength: 5, maxLength: 32, pattern: '^[0-9A-Za-z()（）-]+$' });
-const LinkToken = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'The token from the mailed link (after #verify= or #reset=)' });
+const LinkToken = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'The token from the mailed link (after #token= in /verify-email or /reset)' });
 const Bilingual = Type.Object({ zh: Type.String(), en: Type.String() });
 
 /** The answers that must not differ between existing and missing accounts (ACC-5, ACC-6). */
