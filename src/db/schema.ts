@@ -397,6 +397,9 @@ export interface DB {
   reconciliation_run: ReconciliationRunTable;
   reconciliation_mismatch: ReconciliationMismatchTable;
   sign_in_throttle: SignInThrottleTable;
+  // Waiting room (migration 026, OPS-1)
+  waiting_room: WaitingRoomTable;
+  waiting_room_admission: WaitingRoomAdmissionTable;
 }
 
 export type Bill = Selectable<BillTable>;
@@ -461,3 +464,7 @@ export interface RepaymentApprovalTable { registration_id: bigint; status: 'APPR
 export type AuthorityAction = Selectable<AuthorityActionTable>;
 export type ReconciliationRun = Selectable<ReconciliationRunTable>;
 export type ReconciliationMismatch = Selectable<ReconciliationMismatchTable>;
+
+// Waiting room (migration 026, OPS-1, docs/waiting-room.md).
+export interface WaitingRoomTable { id: number; admitted_through: bigint; signing_key: Buffer; updated_at: Date }
+export interface WaitingRoomAdmissionTable { ticket_seq: bigint; admitted_at: Date }

@@ -24,6 +24,8 @@ import { devMailRoutes } from './routes/public/dev-mail.routes.ts';
 import { ErrorBody } from './schemas.ts';
 import { reviewRoutes } from './routes/candidate/review.routes.ts';
 import { adminApi, institutionApi } from './routes/staff/admin-api.ts';
+import type { WaitingRoom } from '../modules/waiting-room/waiting-room.ts';
+import { installWaitingRoom } from './plugins/waiting-room.ts';
 
 /** One route as Fastify registered it (test/access-control.test.ts walks these). */
 export type RouteTableEntry = Pick<RouteOptions, 'method' | 'url' | 'schema' | 'config'>;
@@ -43,6 +45,8 @@ export interface BuildAppOptions extends RouteDeps {
   trustProxy?: boolean;
   /** Show the mail outbox at /dev/mail (config.mail.devPage: never in production or live mode). */
   devMailPage?: boolean;
+  /** The opening minute's waiting room (OPS-1); absent (WAITING_ROOM_LIMIT=0, most tests): no queue. */
+  waitingRoom?: WaitingRoom;
 }
 
 /** Builds the Fastify app: plugins, error format, OpenAPI, routes. Listening is the caller's. */
@@ -77,6 +81,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   installMetrics(app);
   app.addHook('onRequest', csrfGuard);
+  installWaitingRoom(app, opts.waitingRoom, { secureCookies: opts.config.secureCookies });
 
   await app.register(systemRoutes(opts));
   await app.register(captchaRoutes(opts));

@@ -112,6 +112,12 @@ export const ERROR_CATALOGUE = {
   VERIFY_LINK_EXPIRED: [410, '验证链接已过期，请登录后重新发送验证邮件。', 'This verification link has expired; sign in and send a new one.'],
   RESET_LINK_INVALID: [400, '重置链接无效、已使用或已被新的链接取代，请重新申请“忘记密码”。', 'This reset link is not valid, was already used, or was replaced by a newer one; ask for a new one with "Forgot password".'],
   RESET_LINK_EXPIRED: [410, '重置链接已过期（30分钟内有效），请重新申请“忘记密码”。', 'This reset link has expired (links last 30 minutes); ask for a new one with "Forgot password".'],
+  // Waiting room for the opening minute (OPS-1, docs/waiting-room.md). {name} from the details.
+  WAITING_ROOM_QUEUED: [503, '当前报名人数较多，您已进入排队：您排在第 {position} 位，预计等待约 {estimatedWaitSeconds} 秒。轮到您时页面会自动继续，请不要关闭或刷新页面。', 'Many candidates are registering right now, so you are in the queue: number {position}, about {estimatedWaitSeconds} seconds to wait. The page carries on by itself when it is your turn; do not close or reload it.'],
+  WAITING_ROOM_BUSY: [503, '已轮到您，正在为您安排处理，请稍候，页面会自动重试。', 'It is your turn; your request is about to be handled. Please wait, the page retries by itself.'],
+  WAITING_ROOM_TICKET_INVALID: [400, '排队凭证无效（不是本站签发，或不属于当前登录），请重新进入排队。', 'This queue ticket is not valid (not issued by us, or not issued to this sign-in); join the queue again.'],
+  WAITING_ROOM_TICKET_USED: [409, '该排队凭证已经使用过，不能再次使用。', 'This queue ticket has already been used; it admits only once.'],
+  WAITING_ROOM_TICKET_EXPIRED: [410, '排队凭证已过期，请重新进入排队。', 'This queue ticket has expired; join the queue again.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
