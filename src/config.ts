@@ -192,7 +192,7 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
     captchaTestMode: bool('CAPTCHA_TEST_MODE', false),
     mail: mailConfig(str, errors, production || paymentMode === 'live'),
     personalDataKeys,
-    ...scalingConfig({ str, int, url, oneOf, pem }, errors),
+    ...scalingConfig({ int, url, oneOf, pem }, errors),
   };
   if (config.captchaTestMode && (production || paymentMode === 'live')) errors.push('CAPTCHA_TEST_MODE must be off in production and when PAYMENT_MODE=live (it hands out captcha answers)');
   if (paymentMode === 'live') {
@@ -223,7 +223,6 @@ function mailConfig(str: (name: string, def?: string) => string | undefined, err
 }
 
 type Readers = {
-  str: (name: string, def?: string) => string | undefined;
   int: (name: string, def: number, min: number, max: number) => number;
   url: (name: string, def?: string) => string | undefined;
   oneOf: <T extends string>(name: string, def: T, allowed: readonly T[]) => T;
@@ -231,7 +230,7 @@ type Readers = {
 };
 
 /** WORKERS, the pooler, and the waiting room (docs/scaling.md, docs/waiting-room.md). */
-function scalingConfig({ str, int, url, oneOf, pem }: Readers, errors: string[]): Pick<Config, 'workers' | 'databasePoolMode' | 'migrationDatabaseUrl' | 'sandboxGatewayUrl' | 'waitingRoom'> {
+function scalingConfig({ int, url, oneOf, pem }: Readers, errors: string[]): Pick<Config, 'workers' | 'databasePoolMode' | 'migrationDatabaseUrl' | 'sandboxGatewayUrl' | 'waitingRoom'> {
   const migrationDatabaseUrl = url('MIGRATION_DATABASE_URL');
   if (migrationDatabaseUrl && !/^postgres(ql)?:/.test(migrationDatabaseUrl)) errors.push('MIGRATION_DATABASE_URL must start with postgres:// or postgresql://');
   const keyText = pem('WAITING_ROOM_KEY');
