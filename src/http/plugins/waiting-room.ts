@@ -45,8 +45,9 @@ const header = (req: FastifyRequest, name: string): string | undefined => {
  */
 export function installWaitingRoom(app: FastifyInstance, room: WaitingRoom | undefined, opts: { secureCookies: boolean }): void {
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: opts.secureCookies };
-  const setPass = (reply: FastifyReply, pass: string, expiresAt: Date) => {
-    reply.setCookie(ADMISSION_COOKIE, pass, { ...cookieOptions, expires: expiresAt });
+  // Max-Age, not Expires: the pass itself carries its expiry; the browser's clock may be wrong.
+  const setPass = (reply: FastifyReply, pass: string) => {
+    reply.setCookie(ADMISSION_COOKIE, pass, { ...cookieOptions, maxAge: (room?.settings.passMinutes ?? 0) * 60 });
     reply.clearCookie(TICKET_COOKIE, cookieOptions);
   };
 
@@ -62,7 +63,7 @@ export function installWaitingRoom(app: FastifyInstance, room: WaitingRoom | und
       });
       if (arrival.kind === 'ENTER') {
         req.waitingRoomRelease = arrival.release;
-        if (arrival.newPass) setPass(reply, arrival.newPass.pass, arrival.newPass.expiresAt);
+        if (arrival.newPass) setPass(reply, arrival.newPass.pass);
         return;
       }
       if (arrival.kind === 'BUSY') return sendFailure(req, reply, { code: 'WAITING_ROOM_BUSY', details: { retryAfterSeconds: arrival.retryAfterSeconds } });
@@ -109,7 +110,7 @@ export function installWaitingRoom(app: FastifyInstance, room: WaitingRoom | und
         reply.header('retry-after', String(answer.retryAfterSeconds));
         return { state: 'WAITING' as const, position: answer.position, estimatedWaitSeconds: answer.estimatedWaitSeconds, retryAfterSeconds: answer.retryAfterSeconds };
       case 'ADMITTED':
-        setPass(reply, answer.pass, answer.expiresAt);
+        setPass(reply, answer.pass);
         return { state: 'ADMITTED' as const, pass: answer.pass, admittedUntil: answer.expiresAt.toISOString() };
       case 'USED': return sendFailure(req, reply, { code: 'WAITING_ROOM_TICKET_USED' });
       case 'EXPIRED': return sendFailure(req, reply, { code: 'WAITING_ROOM_TICKET_EXPIRED' });
