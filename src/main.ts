@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     const w = config.waitingRoom;
     waitingRoom = new WaitingRoom({ db, clock, log }, {
       limit: Math.max(1, Math.floor(w.limit / config.workers)), processes: config.workers,
-      tickMs: w.tickMs, passMinutes: w.passMinutes, ticketHours: w.ticketHours, passWaitMs: 2_000, ...(w.key ? { key: w.key } : {}),
+      tickMs: w.tickMs, passMinutes: w.passMinutes, ticketHours: w.ticketHours, passWaitMs: 500, ...(w.key ? { key: w.key } : {}),
     });
     await waitingRoom.start();
     const room = waitingRoom;

@@ -20,6 +20,7 @@ import { Browser } from './support/http.ts';
 import { buildTestApp, TEST_SESSION } from './support/test-app.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-db.ts';
 import { recordSecret, testLogger } from './support/test-log.ts';
+import { offeredLoad } from '../bench/waiting-room/offered-load.ts';
 
 let t: TestDatabase;
 let exam: ExamFixture;
@@ -316,5 +317,23 @@ describe('the waiting room', () => {
     for (let i = 0; i < order.length; i++) expect(Math.abs(sorted.indexOf(order[i]!) - i)).toBeLessThanOrEqual(4);
     await a.close();
     await b.close();
+  });
+
+  it('at 10× its limit in offered load (the benchmark hook), admitted requests stay quick and nobody gets an error page', async () => {
+    const p = await serverProcess({ limit: 2, tickMs: 50, passWaitMs: 250 });
+    await p.app.listen({ host: '127.0.0.1', port: 0 });
+    const baseUrl = `http://127.0.0.1:${(p.app.server.address() as { port: number }).port}`;
+    const sessions = await Promise.all(Array.from({ length: 20 }, async () => (await candidate(p.app)).session));
+    const result = await offeredLoad({
+      baseUrl, sessions, durationMs: 4_000, pollScale: 0.05,
+      request: () => ({ method: 'GET', url: `/api/v1/sittings/${exam.sittingId}/registration-options` }),
+    });
+    expect(result.errorPages).toBe(0);
+    expect(result.queuedAnswers).toBeGreaterThan(0);
+    expect(result.admittedRequests).toBeGreaterThan(20);
+    expect(p.room.status().peakInFlight).toBeLessThanOrEqual(2);
+    // The benchmark's bound is 100 ms on a quiet machine; here other test files share 2 cores.
+    expect(result.admittedP99Ms).toBeLessThan(1_000);
+    await p.close();
   });
 });
