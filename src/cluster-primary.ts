@@ -9,6 +9,7 @@ import { startEmbeddedPostgres, takeOverSignals } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { buildSandboxApp } from './sandbox/sandbox.ts';
 import { systemClock } from './shared/clock.ts';
+import { developmentPersonalDataKeys } from './shared/development-keys.ts';
 
 /** Which worker this process is (1…WORKERS), for the things only one of them does. */
 export const WORKER_INDEX_ENV = 'EXAMPAY_WORKER_INDEX';
@@ -79,6 +80,9 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
     stops.unshift(() => app.close());
     env.EXAMPAY_SANDBOX_GATEWAY = gateway;
   }
+
+  // Development keys (never in live mode) made here, once, so no worker ever reads a half-written file.
+  if (!config.personalDataKeys) developmentPersonalDataKeys(config.dataDir);
 
   const fork = (index: number) => {
     const w = cluster.fork({ ...env, [WORKER_INDEX_ENV]: String(index) });
