@@ -222,3 +222,36 @@ describe('live channels (PAYMENT_MODE=live): configuration only, every variable 
     expect(c.live!.unionpay!.signingKeyPem).toBe(merchantCert.keyPem);
   });
 });
+
+describe('scaling and the waiting room (docs/scaling.md, docs/waiting-room.md)', () => {
+  it('defaults: one process, a direct pool, the room on at 64', () => {
+    const c = loadConfig({});
+    expect(c.workers).toBe(1);
+    expect(c.databasePoolMode).toBe('session');
+    expect(c.migrationDatabaseUrl).toBeUndefined();
+    expect(c.waitingRoom).toEqual({ limit: 64, tickMs: 250, passMinutes: 15, ticketHours: 2, key: undefined });
+  });
+
+  it('reads them', () => {
+    const key = Buffer.alloc(32, 7);
+    const c = loadConfig({
+      WORKERS: '4', DATABASE_POOL_MODE: 'transaction', MIGRATION_DATABASE_URL: 'postgres://u:p@db:5432/exampay',
+      WAITING_ROOM_LIMIT: '0', WAITING_ROOM_TICK_MS: '500', WAITING_ROOM_PASS_MINUTES: '5', WAITING_ROOM_TICKET_HOURS: '3', WAITING_ROOM_KEY: key.toString('base64'),
+    });
+    expect(c.workers).toBe(4);
+    expect(c.databasePoolMode).toBe('transaction');
+    expect(c.migrationDatabaseUrl).toBe('postgres://u:p@db:5432/exampay');
+    expect(c.waitingRoom).toEqual({ limit: 0, tickMs: 500, passMinutes: 5, ticketHours: 3, key });
+  });
+
+  it.each([
+    ['WORKERS', '0', /WORKERS must be a whole number from 1 to 64/],
+    ['DATABASE_POOL_MODE', 'statement', /DATABASE_POOL_MODE must be one of session, transaction/],
+    ['MIGRATION_DATABASE_URL', 'mysql://x', /MIGRATION_DATABASE_URL must/],
+    ['WAITING_ROOM_LIMIT', '-1', /WAITING_ROOM_LIMIT must be a whole number/],
+    ['WAITING_ROOM_TICK_MS', '5', /WAITING_ROOM_TICK_MS must be a whole number from 20/],
+    ['WAITING_ROOM_KEY', Buffer.alloc(16, 1).toString('base64'), /WAITING_ROOM_KEY must be base64 of at least 32/],
+  ])('%s=%s stops the start with a message naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+});

@@ -51,6 +51,19 @@ export interface Config {
    * generated once and kept in DATA_DIR (see shared/development-keys.ts).
    */
   personalDataKeys: PersonalDataKeys | undefined;
+  /** Scaling out (OPS-4, docs/scaling.md). WORKERS: server processes on this host (node:cluster). */
+  workers: number;
+  /**
+   * 'transaction': DATABASE_URL is PgBouncer in transaction mode, which refuses per-connection
+   * settings at start-up; the timeouts then come from the pooler (docs/scaling.md).
+   */
+  databasePoolMode: 'session' | 'transaction';
+  /** Migrations (and pg-boss's schema) over a direct connection, not through the pooler. */
+  migrationDatabaseUrl: string | undefined;
+  /** Set by the cluster's primary for its workers: the sandbox gateway it runs for all of them. */
+  sandboxGatewayUrl: string | undefined;
+  /** The opening minute's waiting room (OPS-1, docs/waiting-room.md); limit 0 = off. */
+  waitingRoom: { limit: number; tickMs: number; passMinutes: number; ticketHours: number; key: Buffer | undefined };
 }
 
 export class ConfigError extends Error {}
@@ -179,6 +192,7 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
     captchaTestMode: bool('CAPTCHA_TEST_MODE', false),
     mail: mailConfig(str, errors, production || paymentMode === 'live'),
     personalDataKeys,
+    ...scalingConfig({ int, url, oneOf, pem }, errors),
   };
   if (config.captchaTestMode && (production || paymentMode === 'live')) errors.push('CAPTCHA_TEST_MODE must be off in production and when PAYMENT_MODE=live (it hands out captcha answers)');
   if (paymentMode === 'live') {
@@ -206,6 +220,38 @@ function mailConfig(str: (name: string, def?: string) => string | undefined, err
   // A display name is optional; the address itself must look like one.
   if (!/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(from)) errors.push(`MAIL_FROM must be an address like "ExamPay <no-reply@example.cn>" (got ${JSON.stringify(from)})`);
   return { smtpUrl, from, devPage: !live };
+}
+
+type Readers = {
+  int: (name: string, def: number, min: number, max: number) => number;
+  url: (name: string, def?: string) => string | undefined;
+  oneOf: <T extends string>(name: string, def: T, allowed: readonly T[]) => T;
+  pem: (name: string) => string | undefined;
+};
+
+/** WORKERS, the pooler, and the waiting room (docs/scaling.md, docs/waiting-room.md). */
+function scalingConfig({ int, url, oneOf, pem }: Readers, errors: string[]): Pick<Config, 'workers' | 'databasePoolMode' | 'migrationDatabaseUrl' | 'sandboxGatewayUrl' | 'waitingRoom'> {
+  const migrationDatabaseUrl = url('MIGRATION_DATABASE_URL');
+  if (migrationDatabaseUrl && !/^postgres(ql)?:/.test(migrationDatabaseUrl)) errors.push('MIGRATION_DATABASE_URL must start with postgres:// or postgresql://');
+  const keyText = pem('WAITING_ROOM_KEY');
+  let key: Buffer | undefined;
+  if (keyText !== undefined) {
+    key = Buffer.from(keyText.trim(), 'base64');
+    if (key.length < 32 || !/^[A-Za-z0-9+/=\s]+$/.test(keyText)) errors.push('WAITING_ROOM_KEY must be base64 of at least 32 random bytes (openssl rand -base64 32), the same in every process');
+  }
+  return {
+    workers: int('WORKERS', 1, 1, 64),
+    databasePoolMode: oneOf('DATABASE_POOL_MODE', 'session', ['session', 'transaction'] as const),
+    migrationDatabaseUrl,
+    sandboxGatewayUrl: url('EXAMPAY_SANDBOX_GATEWAY'),
+    waitingRoom: {
+      limit: int('WAITING_ROOM_LIMIT', 64, 0, 100_000),
+      tickMs: int('WAITING_ROOM_TICK_MS', 250, 20, 10_000),
+      passMinutes: int('WAITING_ROOM_PASS_MINUTES', 15, 1, 24 * 60),
+      ticketHours: int('WAITING_ROOM_TICKET_HOURS', 2, 1, 48),
+      key,
+    },
+  };
 }
 
 function defaultReadFile(p: string): string {

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config.ts';
@@ -15,6 +16,8 @@ import { systemClock } from './shared/clock.ts';
 import { developmentPersonalDataKeys } from './shared/development-keys.ts';
 import { createLogger } from './shared/logger.ts';
 import { smtpMailer } from './modules/mail/mailer.ts';
+import { runPrimary, WORKER_INDEX_ENV } from './cluster-primary.ts';
+import { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 
 /** `npm start`: everything in one process, on embedded PostgreSQL unless DATABASE_URL is set. */
 let stopping = false;
@@ -31,6 +34,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  // WORKERS > 1: this process starts PostgreSQL and the workers; each worker runs what follows.
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, log);
+  // Only one process seeds the demo and prints the welcome: worker 1, or the only process.
+  const firstProcess = !cluster.isWorker || process.env[WORKER_INDEX_ENV] === '1';
   const stops: (() => Promise<void>)[] = [];
   // Registered before anything starts: a signal during start-up stops what has started so far,
   // in order (shutdown reads `stops` when it runs).
@@ -52,6 +59,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   let databaseUrl = config.databaseUrl;
+  if (!databaseUrl && cluster.isWorker) throw new Error('a worker started without DATABASE_URL (the primary sets it)');
   if (!databaseUrl) {
     const dir = path.join(config.dataDir, 'postgres');
     log.info({ dir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL (set DATABASE_URL to use your own)');
@@ -59,13 +67,23 @@ async function main(): Promise<void> {
     databaseUrl = embedded.url;
     stops.push(() => embedded.stop());
   }
-  const { db, pool } = createDb(databaseUrl, {
+  const { db } = createDb(databaseUrl, {
     poolSize: config.databasePoolSize,
+    poolMode: config.databasePoolMode,
     onIdleError: (err) => log.warn({ err }, 'idle database connection lost; it will be replaced'),
   });
   stops.unshift(() => db.destroy());
-  const applied = await migrate(pool);
-  if (applied.length) log.info({ applied }, 'migrations applied');
+  // Migrations over the direct connection when one is given (MIGRATION_DATABASE_URL), not the pooler.
+  {
+    const direct = config.migrationDatabaseUrl;
+    const m = createDb(direct ?? databaseUrl, { poolSize: 1, poolMode: direct ? 'session' : config.databasePoolMode });
+    try {
+      const applied = await migrate(m.pool);
+      if (applied.length) log.info({ applied }, 'migrations applied');
+    } finally {
+      await m.db.destroy();
+    }
+  }
 
   // OPS-6: configured keys, or (never in live mode: loadConfig refuses) development keys kept in DATA_DIR.
   let personalData = config.personalDataKeys;
@@ -93,7 +111,19 @@ async function main(): Promise<void> {
   const mailer = config.mail.smtpUrl ? smtpMailer(config.mail.smtpUrl, config.mail.from) : undefined;
   if (mailer) stops.push(async () => mailer.close());
   const ctx: AppContext = { db, clock, channels: channelRegistry(channels.channels), log, publicBaseUrl: config.publicBaseUrl, personalData, ...(mailer ? { mailer } : {}) };
-  const app = await buildApp({ ctx, config, logger: log, trustProxy: config.trustProxy, devMailPage: config.mail.devPage, ...(channels.sandboxPlugin ? { sandbox: channels.sandboxPlugin } : {}) });
+  // OPS-1: WAITING_ROOM_LIMIT is this host's; each worker takes its share of it.
+  let waitingRoom: WaitingRoom | undefined;
+  if (config.waitingRoom.limit > 0) {
+    const w = config.waitingRoom;
+    waitingRoom = new WaitingRoom({ db, clock, log }, {
+      limit: Math.max(1, Math.floor(w.limit / config.workers)), processes: config.workers,
+      tickMs: w.tickMs, passMinutes: w.passMinutes, ticketHours: w.ticketHours, passWaitMs: 500, ...(w.key ? { key: w.key } : {}),
+    });
+    await waitingRoom.start();
+    const room = waitingRoom;
+    stops.unshift(() => room.stop());
+  }
+  const app = await buildApp({ ctx, config, logger: log, trustProxy: config.trustProxy, devMailPage: config.mail.devPage, ...(channels.sandboxPlugin ? { sandbox: channels.sandboxPlugin } : {}), ...(waitingRoom ? { waitingRoom } : {}) });
   stops.unshift(() => app.close());
 
   if (config.jobsEnabled) {
@@ -104,24 +134,26 @@ async function main(): Promise<void> {
   channels.start?.();
   if (channels.stop) stops.unshift(channels.stop);
 
+  if (!firstProcess) return;
   const demo = config.demoData ? await seedDemo(ctx, clock.now()) : undefined;
   const seeds = config.demoData ? await seedConfigurations(ctx, clock.now()) : [];
   const staff = config.demoData ? await seedDemoStaff(db, clock.now()) : [];
-  printWelcome(config.publicBaseUrl, demo, seeds, Boolean(channels.sandboxPlugin), staff);
+  const sandboxUrl = config.sandboxGatewayUrl ?? (channels.sandboxPlugin ? `${config.publicBaseUrl}/sandbox` : undefined);
+  printWelcome(config.publicBaseUrl, demo, seeds, sandboxUrl, staff, config.workers);
   if (!mailer) console.log(`Mail is not sent (no SMTP_URL): it is kept in the outbox${config.mail.devPage ? `, readable at ${config.publicBaseUrl}/dev/mail` : ''}.\n`);
 
 }
 
 type Account = { name: string; idNumber: string; password: string };
 
-function printWelcome(base: string, demo: Account[] | undefined, seeds: { authorityCode: string; examName: string; accounts: Account[] }[], sandbox: boolean, staff: DemoStaff[] = []): void {
+function printWelcome(base: string, demo: Account[] | undefined, seeds: { authorityCode: string; examName: string; accounts: Account[] }[], sandboxUrl: string | undefined, staff: DemoStaff[] = [], workers = 1): void {
   const lines = [
     '',
-    `ExamPay is running at ${base}/`,
+    `ExamPay is running at ${base}/${workers > 1 ? `  (${workers} worker processes)` : ''}`,
     `  API docs:     ${base}/api/docs   (OpenAPI: ${base}/api/openapi.json)`,
     `  Health:       ${base}/healthz    Metrics: ${base}/metrics`,
   ];
-  if (sandbox) lines.push(`  Sandbox gateway (no real money): ${base}/sandbox/`);
+  if (sandboxUrl) lines.push(`  Sandbox gateway (no real money): ${sandboxUrl}/`);
   if (demo) {
     lines.push('', 'Demo data created. Sign in at the URL above with authority code DEMO and:');
     for (const a of demo) lines.push(`  ${a.name}  ID number ${a.idNumber}  initial password ${a.password} (you will be asked to change it)`);

@@ -124,7 +124,9 @@ describe('the forced first change keeps blocking everything else (ACC-2)', () =>
     // Routes anyone may call, signed in or not.
     const anonymousOk = new Set(['POST /api/v1/captchas', 'POST /api/v1/accounts', 'POST /api/v1/email-verifications', 'POST /api/v1/password-resets', 'POST /api/v1/password-resets/confirm', 'POST /api/v1/account-recoveries', 'POST /api/v1/payer-lookups', 'DELETE /api/v1/payer-lookups/current', 'GET /api/v1/authorities/:authority/exams/:exam/password-policy', 'GET /api/openapi.json',
       // Documents anyone may ask for (DOC-1 verification, DOC-2 quick print).
-      'GET /api/v1/public/receipts/:code', 'POST /api/v1/public/admission-tickets']);
+      'GET /api/v1/public/receipts/:code', 'POST /api/v1/public/admission-tickets',
+      // The waiting room's status and poll (docs/waiting-room.md): no session lookup by design; the guarded routes check it after admission.
+      'GET /api/v1/waiting-room', 'POST /api/v1/waiting-room']);
     // The staff APIs are not the candidate's: a candidate session is no staff session there (401,
     // the access-control suite checks every one of them).
     const routes = routeTable(app).filter((r) => r.url.startsWith('/api/v1/') && r.method !== 'HEAD' && !/^\/api\/v1\/(admin|institution)\//.test(r.url))

@@ -43,6 +43,11 @@ export async function createChannels({ config, clock, log, db }: { config: Confi
   }
 
   const material = sandboxMaterial(config, clock.now());
+  // WORKERS > 1: the cluster's primary runs the one sandbox every worker talks to (its orders
+  // live in memory); a worker only points its adapters at it.
+  if (config.sandboxGatewayUrl) {
+    return { channels: sandboxAdapters(material, { sandboxBase: config.sandboxGatewayUrl, publicBaseUrl: config.publicBaseUrl, clock, db, timeoutMs: ADAPTER_TIMEOUT_MS }) };
+  }
   const sandboxBase = `${config.publicBaseUrl}/sandbox`;
   const sandbox = await createSandbox({ clock, publicBaseUrl: sandboxBase, ...sandboxOptions(material), logger: log.child({ component: 'sandbox' }) });
   return {
@@ -88,7 +93,7 @@ export function liveAdapters(config: Config, live: LiveChannels, deps: { clock: 
 }
 
 /** The sandbox's keys and certificates for every channel, minted once and kept in DATA_DIR. */
-function sandboxMaterial(config: Config, now: Date): SandboxMaterial {
+export function sandboxMaterial(config: Config, now: Date): SandboxMaterial {
   const file = path.join(config.dataDir, 'sandbox-channels.json');
   let kept: (Partial<SandboxMaterial> & Omit<SandboxMaterial, 'publicpay' | 'payease'>) | undefined;
   try {

@@ -10,13 +10,17 @@ export type Trx = Transaction<DB>;
 /** Functions that work either inside a caller's transaction or on their own take this. */
 export type DbOrTrx = Db | Trx;
 
-export function createDb(databaseUrl: string, opts: { poolSize?: number; onIdleError?: (err: Error) => void } = {}): { db: Db; pool: pg.Pool } {
+/** The timeouts every ExamPay connection runs with (the pooler's connect_query sets the same). */
+export const SESSION_TIMEOUTS = { statement_timeout: 30_000, idle_in_transaction_session_timeout: 60_000 } as const;
+
+export function createDb(databaseUrl: string, opts: { poolSize?: number; onIdleError?: (err: Error) => void; poolMode?: 'session' | 'transaction' } = {}): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: opts.poolSize ?? 10,
-    // A hung query must not hold a seat or a bill lock forever.
-    statement_timeout: 30_000,
-    idle_in_transaction_session_timeout: 60_000,
+    // A hung query must not hold a seat or a bill lock forever. PgBouncer in transaction mode
+    // refuses these start-up parameters (and a SET would leak to other clients of the server
+    // connection): there the pooler sets them on its server connections (docs/scaling.md).
+    ...(opts.poolMode === 'transaction' ? {} : SESSION_TIMEOUTS),
   });
   // An idle connection dies when PostgreSQL restarts or fails over; without a listener that
   // error would crash the process. The pool replaces the connection on next use.

@@ -407,6 +407,9 @@ export interface DB {
   // Documents (migration 021)
   receipt: ReceiptTable;
   admission_ticket: AdmissionTicketTable;
+  // Waiting room (migration 026, OPS-1)
+  waiting_room: WaitingRoomTable;
+  waiting_room_admission: WaitingRoomAdmissionTable;
 }
 
 export type Bill = Selectable<BillTable>;
@@ -475,3 +478,6 @@ export type ReconciliationMismatch = Selectable<ReconciliationMismatchTable>;
 // Documents: electronic receipts and admission tickets (migration 021, docs/documents.md).
 export interface ReceiptTable { bill_id: bigint; receipt_no: string; verify_hash: Buffer; issued_at: Date }
 export interface AdmissionTicketTable { id: Id; sitting_id: bigint; candidate_id: bigint; kind: SubjectKind; ticket_no: string; issued_at: Date }
+// Waiting room (migration 026, OPS-1, docs/waiting-room.md).
+export interface WaitingRoomTable { id: number; admitted_through: bigint; signing_key: Buffer; updated_at: Date }
+export interface WaitingRoomAdmissionTable { ticket_seq: bigint; admitted_at: Date }

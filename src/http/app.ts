@@ -27,6 +27,8 @@ import { reviewRoutes } from './routes/candidate/review.routes.ts';
 import { adminApi, institutionApi } from './routes/staff/admin-api.ts';
 import { documentRoutes } from './routes/candidate/document.routes.ts';
 import { publicDocumentRoutes } from './routes/public/document.routes.ts';
+import type { WaitingRoom } from '../modules/waiting-room/waiting-room.ts';
+import { installWaitingRoom } from './plugins/waiting-room.ts';
 
 /** One route as Fastify registered it (test/access-control.test.ts walks these). */
 export type RouteTableEntry = Pick<RouteOptions, 'method' | 'url' | 'schema' | 'config'>;
@@ -48,6 +50,8 @@ export interface BuildAppOptions extends RouteDeps {
   devMailPage?: boolean;
   /** Serve the built React app (web/dist) at every page path; default true. */
   webApp?: boolean;
+  /** The opening minute's waiting room (OPS-1); absent (WAITING_ROOM_LIMIT=0, most tests): no queue. */
+  waitingRoom?: WaitingRoom;
 }
 
 /** Builds the Fastify app: plugins, error format, OpenAPI, routes. Listening is the caller's. */
@@ -82,6 +86,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   installMetrics(app);
   app.addHook('onRequest', csrfGuard);
+  installWaitingRoom(app, opts.waitingRoom, { secureCookies: opts.config.secureCookies });
 
   await app.register(systemRoutes(opts));
   await app.register(captchaRoutes(opts));

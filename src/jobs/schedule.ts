@@ -47,6 +47,8 @@ export async function startJobRunner(ctx: AppContext, databaseUrl: string): Prom
       try {
         const result = await job.execute(ctx);
         if (Object.values(result).some((n) => n > 0)) ctx.log.info({ job: job.id, ...result }, 'job ran');
+        // Kept by pg-boss as the run's output: which process ran it (test/cluster-workers.test.ts).
+        return { pid: process.pid, ...result };
       } finally {
         await boss.send(job.id, {}, { startAfter: job.everySeconds }).catch((err: unknown) => ctx.log.warn({ err, job: job.id }, 'could not queue next run'));
       }

@@ -127,6 +127,12 @@ export const ERROR_CATALOGUE = {
   ADMISSION_TICKETS_NOT_OFFERED: [404, '本考次的准考证不在本系统打印，请留意考试机构的通知。', 'Admission tickets for this sitting are not printed here; watch for the authority\'s notice.'],
   ADMISSION_TICKET_NOT_FOUND: [404, '没有可打印的准考证：只有已缴费的科目才有准考证（笔试、口试分别打印）。', 'There is no admission ticket to print: only paid subjects have one (written and oral are printed separately).'],
   QUICK_PRINT_NOT_FOUND: [404, '没有找到与所填姓名和证件信息相符的可打印准考证，请核对后重试。', 'No printable admission ticket matches that name and ID document; check them and try again.'],
+  // Waiting room for the opening minute (OPS-1, docs/waiting-room.md). {name} from the details.
+  WAITING_ROOM_QUEUED: [503, '当前报名人数较多，您已进入排队：您排在第 {position} 位，预计等待约 {estimatedWaitSeconds} 秒。轮到您时页面会自动继续，请不要关闭或刷新页面。', 'Many candidates are registering right now, so you are in the queue: number {position}, about {estimatedWaitSeconds} seconds to wait. The page carries on by itself when it is your turn; do not close or reload it.'],
+  WAITING_ROOM_BUSY: [503, '已轮到您，正在为您安排处理，请稍候，页面会自动重试。', 'It is your turn; your request is about to be handled. Please wait, the page retries by itself.'],
+  WAITING_ROOM_TICKET_INVALID: [400, '排队凭证无效（不是本站签发，或不属于当前登录），请重新进入排队。', 'This queue ticket is not valid (not issued by us, or not issued to this sign-in); join the queue again.'],
+  WAITING_ROOM_TICKET_USED: [409, '该排队凭证已经使用过，不能再次使用。', 'This queue ticket has already been used; it admits only once.'],
+  WAITING_ROOM_TICKET_EXPIRED: [410, '排队凭证已过期，请重新进入排队。', 'This queue ticket has expired; join the queue again.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
