@@ -7,6 +7,7 @@ import { createRoot } from 'react-dom/client';
 import { useTranslation } from 'react-i18next';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { ApiError } from './api/client.ts';
+import { WaitingRoomOverlay } from './components/WaitingRoomOverlay.tsx';
 import './i18n/index.ts';
 import { routes } from './routes.tsx';
 
@@ -28,6 +29,7 @@ function Root() {
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <RouterProvider router={router} />
+          <WaitingRoomOverlay />
         </QueryClientProvider>
       </AntApp>
     </ConfigProvider>

@@ -30,7 +30,48 @@ export class ApiError extends Error {
 /** Network failure: the request may or may not have reached the server. */
 export const NETWORK_ERROR = 'NETWORK_ERROR';
 
+/** The opening minute's queue (docs/waiting-room.md), as the waiting screen shows it; null when not queued. */
+export interface QueueState { position: number; estimatedWaitSeconds: number }
+type QueueListener = (q: QueueState | null) => void;
+const queueListeners = new Set<QueueListener>();
+export function onQueue(listener: QueueListener): () => void {
+  queueListeners.add(listener);
+  return () => void queueListeners.delete(listener);
+}
+const showQueue = (q: QueueState | null) => queueListeners.forEach((l) => l(q));
+const sleep = (s: number) => new Promise((r) => setTimeout(r, Math.max(1, s) * 1000));
+
+/**
+ * A guarded request beyond the server's limit is queued (503 WAITING_ROOM_QUEUED/BUSY): wait in
+ * line — the ticket travels as a cookie — and repeat the request when admitted, so the candidate
+ * never sees 系统繁忙 and never has to press anything.
+ */
 export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  for (;;) {
+    try {
+      const result = await once<T>(method, path, body);
+      showQueue(null);
+      return result;
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 503 || !e.code.startsWith('WAITING_ROOM_')) {
+        showQueue(null);
+        throw e;
+      }
+      let wait = Number(e.details.retryAfterSeconds ?? 1);
+      showQueue({ position: Number(e.details.position ?? 0), estimatedWaitSeconds: Number(e.details.estimatedWaitSeconds ?? wait) });
+      for (;;) {
+        await sleep(wait);
+        type Poll = { state: string; position?: number; estimatedWaitSeconds?: number; retryAfterSeconds?: number };
+        const poll = await once<Poll>('POST', '/api/v1/waiting-room', {}).catch((): Poll => ({ state: 'RETRY' }));
+        if (poll.state !== 'WAITING') break;
+        wait = poll.retryAfterSeconds ?? 1;
+        showQueue({ position: poll.position ?? 0, estimatedWaitSeconds: poll.estimatedWaitSeconds ?? wait });
+      }
+    }
+  }
+}
+
+async function once<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {

@@ -18,6 +18,7 @@ export const common = {
     yuan: '{{amount}} 元',
     beijingTime: '北京时间',
     sessionExpired: '登录已过期，请重新登录。',
+    waitingRoom: { title: '报名高峰，正在排队', position: '您排在第 {{position}} 位，预计等待约 {{seconds}} 秒。', hint: '轮到您时页面会自动继续，请不要关闭或刷新页面。您的排队位置不会因服务器重启而丢失。' },
     captcha: { text: '图片验证码', arithmetic: '计算结果（验证码）', imageAlt: '验证码图片；看不清请点“换一张”', renew: '换一张' },
   },
   en: {
@@ -38,6 +39,7 @@ export const common = {
     yuan: '¥{{amount}}',
     beijingTime: 'Beijing time',
     sessionExpired: 'Your session has ended. Please sign in again.',
+    waitingRoom: { title: 'Busy: you are in the queue', position: 'You are number {{position}} in the queue; about {{seconds}} seconds to wait.', hint: 'The page carries on by itself when it is your turn; please do not close or reload it. Your place is kept even if the server restarts.' },
     captcha: { text: 'Characters in the image', arithmetic: 'Result of the sum in the image', imageAlt: 'Captcha image; choose "New image" if it is hard to read', renew: 'New image' },
   },
 };
