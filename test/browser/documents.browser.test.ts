@@ -91,6 +91,15 @@ describe('receipt verification page /verify/:code (DOC-1)', () => {
     expect(await page.$('#receipt-facts')).toBeNull();
     await checkAtBothSizes(page, 'documents-verify-refused', artifactPath);
 
+    // A lost connection is no verdict: "could not check", and trying again gives the answer.
+    await page.route('**/api/v1/public/receipts/**', (r) => r.abort('internetdisconnected'));
+    await page.goto(`${w.baseUrl}/verify/${code}`);
+    await page.waitForSelector('#verdict[data-verdict="unknown"]');
+    expect(await page.textContent('#verdict')).toContain('暂时无法查验，这不表示凭证为假');
+    await page.unroute('**/api/v1/public/receipts/**');
+    await page.click('#verdict button');
+    await page.waitForSelector('#verdict[data-verdict="genuine"]');
+
     // English: the server's own English words.
     await page.evaluate(() => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('exampay.lang', 'en'));
     await page.goto(`${w.baseUrl}/verify/${code}`);
@@ -140,7 +149,8 @@ describe('admission tickets page /tickets (DOC-2)', () => {
       { href: `/api/v1/sittings/${w.exam.sittingId}/admission-tickets/written.pdf`, target: null },
       { href: `/api/v1/sittings/${w.exam.sittingId}/admission-tickets/oral.pdf`, target: null },
     ]);
-    expect(await page.textContent(`${section} [data-ticket="WRITTEN"]`)).toContain('打印准考证');
+    expect(await page.textContent(`${section} [data-ticket="WRITTEN"] a.print-ticket`)).toBe('打印准考证（笔试）');
+    expect(await page.textContent(`${section} [data-ticket="ORAL"] a.print-ticket`)).toBe('打印准考证（口试）');
     await checkAtBothSizes(page, 'documents-tickets-open', artifactPath);
 
     // The link's PDF, fetched with this browser's session cookie.

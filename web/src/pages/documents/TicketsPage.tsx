@@ -83,7 +83,7 @@ function SittingTickets({ sitting }: { sitting: Sitting }) {
                 ]} />
                 {o.printOpen ? (
                   // A plain link to the PDF, opened in this tab: no pop-up, Back returns here.
-                  <Button type="primary" href={ticket.pdfUrl} className="print-ticket" style={{ marginTop: 8 }}>{t('tickets.print')}</Button>
+                  <Button type="primary" href={ticket.pdfUrl} className="print-ticket" style={{ marginTop: 8 }}>{t('tickets.print', { kind: t(`tickets.kindShort.${ticket.kind}`) })}</Button>
                 ) : null}
               </Card>
             ))}

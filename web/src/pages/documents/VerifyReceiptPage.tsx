@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Descriptions, Spin, Typography } from 'antd';
+import { Alert, Button, Descriptions, Spin, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
-import { beijingTime, get, yuan } from '../../api/client.ts';
+import { ApiError, beijingTime, get, yuan } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { AppLayout } from '../../layout/AppLayout.tsx';
 
@@ -35,16 +35,27 @@ export function VerifyReceiptPage() {
     retry: false,
   });
   const v = q.data;
+  const notFound = q.error instanceof ApiError && q.error.code === 'RECEIPT_NOT_FOUND';
   return (
     <AppLayout>
       <Typography.Title level={1} style={{ fontSize: 22 }}>{t('verify.title')}</Typography.Title>
       <Typography.Paragraph>{t('verify.intro')}</Typography.Paragraph>
       {q.isPending ? <Spin aria-label={t('verify.checking')} /> : null}
       {q.isError ? (
-        <div id="verdict" data-verdict="refused">
-          <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={<strong>{t('verify.notVerified')}</strong>} description={t('verify.notVerifiedHint')} />
-          <ErrorAlert error={q.error} />
-        </div>
+        // Only "no such receipt" is a verdict; too many tries or a lost connection says nothing
+        // about the receipt, so it reads as "could not check now", with a way to try again.
+        notFound ? (
+          <div id="verdict" data-verdict="refused">
+            <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={<strong>{t('verify.notVerified')}</strong>} description={t('verify.notVerifiedHint')} />
+            <ErrorAlert error={q.error} />
+          </div>
+        ) : (
+          <div id="verdict" data-verdict="unknown">
+            <Alert type="info" showIcon style={{ marginBottom: 16 }} title={<strong>{t('verify.couldNotCheck')}</strong>} />
+            <ErrorAlert error={q.error} />
+            <Button onClick={() => void q.refetch()}>{t('common:retry')}</Button>
+          </div>
+        )
       ) : null}
       {v ? (
         <>
