@@ -52,6 +52,18 @@ async function paidCandidate(): Promise<{ c: CandidateFixture; name: string; bil
   return { c, name, billNo: bill.bill_no };
 }
 
+/**
+ * A captcha answers once: after `act` (a submit, or 换一张) the page fetches a new one. Wait until
+ * the new image is shown, so the answer typed next is the new captcha's.
+ */
+async function withNewCaptcha(page: Page, act: () => Promise<void>): Promise<void> {
+  const before = await page.getAttribute('#captcha-img', 'src');
+  const renewed = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/captchas');
+  await act();
+  await (await renewed).finished();
+  await poll(() => page.getAttribute('#captcha-img', 'src')).not.toBe(before);
+}
+
 async function newPage(): Promise<Page> {
   return browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
 }
@@ -184,13 +196,23 @@ describe('quick print page /tickets/quick-print (DOC-2)', () => {
     await page.fill('#name', `${name}错`);
     await page.fill('#idNumber', c.idNumber);
     await captcha.fillCaptcha();
-    await page.click('#quick-submit');
+    await withNewCaptcha(page, () => page.click('#quick-submit'));
     await poll(() => page.textContent('#error')).toContain('QUICK_PRINT_NOT_FOUND');
     expect(await page.$('#printed')).toBeNull();
     await checkAtBothSizes(page, 'documents-quick-print-refused', artifactPath);
 
+    // Before the print window opens: WINDOW_CLOSED, with the window's times from the server.
+    w.clock.set(new Date(PRINT_OPENS.getTime() - 60_000));
     await page.fill('#name', name);
-    await poll(() => page.inputValue('#captcha')).toBe('');
+    await captcha.fillCaptcha();
+    await withNewCaptcha(page, () => page.click('#quick-submit'));
+    await poll(() => page.textContent('#error')).toContain('WINDOW_CLOSED');
+    expect(await page.textContent('#print-windows')).toContain('2026-06-01 08:00:00 至 2026-06-13 08:00:00');
+    expect(await page.$('#printed')).toBeNull();
+
+    // The window opens; the captcha shown was issued an hour "ago" and has expired: a new one.
+    w.clock.set(new Date(PRINT_OPENS.getTime() + 3600_000));
+    await withNewCaptcha(page, () => page.getByRole('button', { name: '换一张' }).click());
     await captcha.fillCaptcha();
     await page.click('#quick-submit');
     await page.waitForSelector('#printed a#open-ticket');
