@@ -165,6 +165,8 @@ describe('the authority console operations pages (ADM-3, PAY-4, PAY-10)', () => 
     const dialog = page.getByRole('dialog');
     expect(await dialog.getByRole('button', { name: '处理' }).isDisabled()).toBe(true);
     await dialog.getByLabel('处理说明（必填）').fill('渠道少收 10 元，已联系银行补记');
+    // Let the dialog's opening animation finish: half-faded colours are not what a reader sees.
+    await page.waitForTimeout(600);
     await expectNoSeriousA11yViolations(page, 'console mismatch resolve dialog');
     await dialog.getByRole('button', { name: '处理' }).click();
     await expect.poll(() => row.count()).toBe(0);

@@ -32,9 +32,9 @@ const money = (fen: string) => `¥${yuan(fen)}`;
 function Panel({ id, title, chart, table }: { id: string; title: string; chart: ReactNode; table: ReactNode }) {
   return (
     <Col xs={24} xl={12}>
-      <Card size="small" aria-labelledby={`${id}-title`} style={{ height: '100%' }}
+      <Card size="small" style={{ height: '100%' }}
         title={<Typography.Title level={2} id={`${id}-title`} style={{ fontSize: 16, margin: 0 }}>{title}</Typography.Title>}>
-        <section data-panel={id}>
+        <section data-panel={id} aria-labelledby={`${id}-title`}>
           {chart}
           {table}
         </section>

@@ -89,7 +89,7 @@ function Mismatches({ canResolve }: { canResolve: boolean }) {
       <Modal open={resolving !== undefined} title={t('mismatches.resolveTitle', { billNo: resolving?.billNo || resolving?.channelTradeNo || '' })} okText={t('mismatches.resolve')}
         okButtonProps={{ disabled: note.trim().length === 0 }} onOk={() => void resolve()} onCancel={() => setResolving(undefined)}>
         <ErrorAlert error={resolving ? error : undefined} />
-        <Typography.Paragraph type="secondary">{resolving ? `${resolving.reason} ${resolving.detail}` : ''}</Typography.Paragraph>
+        <Typography.Paragraph>{resolving ? `${resolving.reason} ${resolving.detail}` : ''}</Typography.Paragraph>
         <label htmlFor="mismatch-note">{t('mismatches.note')}</label>
         <Input.TextArea id="mismatch-note" value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} rows={3} />
       </Modal>

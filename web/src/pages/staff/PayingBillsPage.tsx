@@ -99,7 +99,7 @@ function PayingBills({ canQuery }: { canQuery: boolean }) {
           { key: 'amount', title: t('paying.amount'), align: 'right', render: (_, b) => `¥${yuan(b.amountFen)}` },
           { key: 'channel', title: t('paying.channel'), render: (_, b) => (b.channel ? t(`dashboard.channel.${b.channel}`, { defaultValue: b.channel }) : '—') },
           { key: 'since', title: t('paying.since'), render: (_, b) => <>{b.payingSinceShown}<br />
-            <Typography.Text type={b.pastFlag ? 'danger' : 'secondary'} strong={b.pastFlag}>{t('paying.hours', { hours: b.hoursPaying })}</Typography.Text></> },
+            {b.pastFlag ? <strong style={{ color: '#a8071a' }}>{t('paying.hours', { hours: b.hoursPaying })}</strong> : <Typography.Text type="secondary">{t('paying.hours', { hours: b.hoursPaying })}</Typography.Text>}</> },
           { key: 'queried', title: t('paying.lastQueried'), render: (_, b) => beijingTime(b.lastQueriedAt) },
           { key: 'orders', title: t('paying.openOrders'), dataIndex: 'openOrders', align: 'right' },
           { key: 'action', title: t('paying.action'), render: (_, b) => (canQuery
