@@ -1,23 +1,22 @@
-import { Descriptions, Typography } from 'antd';
+import { Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { StaffPage } from '../../session/staff.tsx';
+import { Dashboard } from './DashboardPage.tsx';
 import { ADMIN_NAV } from './nav.ts';
 
-/** The console's first page: who is signed in, in which authority, allowed to do what. */
+/** The console's first page: the overview (ADM-3) for roles that may read it; else who is signed in. */
 export function AdminHomePage() {
   const { t, i18n } = useTranslation('staff');
   return (
     <StaffPage surface="admin" nav={ADMIN_NAV}>
-      {(me) => (
+      {(me) => (me.permissions.includes('dashboard.read') ? <Dashboard me={me} /> : (
         <>
           <Typography.Title level={1} style={{ fontSize: 22 }}>{me.authority.name}</Typography.Title>
-          <Descriptions column={1} bordered size="small" items={[
-            { key: 'who', label: t('home.who'), children: `${me.displayName} (${me.loginName})` },
-            { key: 'role', label: t('home.role'), children: i18n.language.startsWith('zh') ? me.roleLabel.zh : me.roleLabel.en },
-            { key: 'may', label: t('home.permissions'), children: me.permissions.join(', ') },
-          ]} />
+          <Typography.Paragraph type="secondary" data-testid="signed-in-as">
+            {t('dashboard.signedInAs', { name: `${me.displayName} (${me.loginName})`, role: i18n.language.startsWith('zh') ? me.roleLabel.zh : me.roleLabel.en, authority: me.authority.name })}
+          </Typography.Paragraph>
         </>
-      )}
+      ))}
     </StaffPage>
   );
 }

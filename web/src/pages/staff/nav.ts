@@ -4,4 +4,6 @@ import type { StaffNavItem } from '../../session/staff.tsx';
 export const ADMIN_NAV: StaffNavItem[] = [
   { path: '/admin', label: 'staff:nav.dashboard' },
   { path: '/admin/reviews', label: 'staff:nav.reviews', action: 'review.read' },
+  { path: '/admin/paying-bills', label: 'staff:nav.paying', action: 'bill.read' },
+  { path: '/admin/mismatches', label: 'staff:nav.mismatches', action: 'reconciliation.read' },
 ];

@@ -1,6 +1,8 @@
 import type { RouteObject } from 'react-router';
 import { AdminHomePage } from './AdminHomePage.tsx';
+import { MismatchesPage } from './MismatchesPage.tsx';
 import { ADMIN_NAV } from './nav.ts';
+import { PayingBillsPage } from './PayingBillsPage.tsx';
 import { ReviewsPage } from './ReviewsPage.tsx';
 import { StaffPasswordPage, StaffSignInPage } from './StaffSignInPage.tsx';
 
@@ -10,4 +12,7 @@ export const staffRoutes: RouteObject[] = [
   { path: '/admin/password', element: <StaffPasswordPage surface="admin" /> },
   { path: '/admin', element: <AdminHomePage /> },
   { path: '/admin/reviews', element: <ReviewsPage surface="admin" nav={ADMIN_NAV} /> },
+  { path: '/admin/dashboard', element: <AdminHomePage /> },
+  { path: '/admin/paying-bills', element: <PayingBillsPage /> },
+  { path: '/admin/mismatches', element: <MismatchesPage /> },
 ];
