@@ -6,9 +6,9 @@ import { AppLayout } from '../layout/AppLayout.tsx';
 /** Until the areas land, the home page lists where to go. */
 export function HomePage() {
   const { t } = useTranslation();
-  // Mailed links (#verify=, #reset=, #forgot, #recover) and channel returns (?bill=) still land
-  // on the foundation's plain page until the web app's own pages take them over.
-  if (location.hash.length > 1 || new URLSearchParams(location.search).has('bill')) {
+  // Mailed links (#verify=, #reset=, #forgot, #recover) still land on the foundation's plain
+  // page until the web app's own pages take them over.
+  if (location.hash.length > 1) {
     location.replace(`/classic${location.search}${location.hash}`);
     return null;
   }
