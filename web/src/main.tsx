@@ -22,7 +22,7 @@ const router = createBrowserRouter(routes);
 function Root() {
   const { i18n } = useTranslation();
   return (
-    <ConfigProvider locale={i18n.language.startsWith('zh') ? zhCN : enUS} theme={{ token: { colorPrimary: '#1456a0' } }}>
+    <ConfigProvider locale={i18n.language.startsWith('zh') ? zhCN : enUS} theme={{ token: { colorPrimary: '#1456a0', colorLink: '#1456a0', colorTextDescription: 'rgba(0, 0, 0, 0.65)' } }}>
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <RouterProvider router={router} />

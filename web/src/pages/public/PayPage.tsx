@@ -47,26 +47,26 @@ export function PayPage() {
       <Typography.Title level={1} style={{ fontSize: 22 }}>{t('payTitle')}</Typography.Title>
       <Card style={{ marginBottom: 16 }}>
         <Typography.Paragraph>{t('payIntro')}</Typography.Paragraph>
-        <Form form={form} layout="vertical" requiredMark={false} onFinish={(f) => lookup.mutate(f)}
+        <Form form={form} name="pay" layout="vertical" requiredMark={false} onFinish={(f) => lookup.mutate(f)}
           initialValues={{ authority: params.get('authority') ?? '', paymentCode: params.get('code') ?? '' }}>
           <Form.Item label={t('authority')} name="authority" rules={required}>
-            <Input id="pay-authority" autoComplete="organization" />
+            <Input autoComplete="organization" />
           </Form.Item>
           <Form.Item label={t('name')} name="name" rules={required}>
-            <Input id="pay-name" autoComplete="name" />
+            <Input autoComplete="name" />
           </Form.Item>
           <fieldset style={{ border: 0, padding: 0, margin: '0 0 16px' }}>
-            <legend style={{ fontSize: 14, marginBottom: 8, border: 0 }}>{t('findBy')}</legend>
+            <legend style={{ fontSize: 14, marginBottom: 8, border: 0, color: 'rgba(0, 0, 0, 0.88)' }}>{t('findBy')}</legend>
             <Radio.Group value={by} onChange={(e) => setBy(e.target.value as 'idNumber' | 'paymentCode')}
               options={[{ value: 'idNumber', label: t('byIdNumber') }, { value: 'paymentCode', label: t('byPaymentCode') }]} />
           </fieldset>
           {by === 'idNumber' ? (
             <Form.Item label={t('idNumber')} name="idNumber" rules={required}>
-              <Input id="pay-idNumber" autoComplete="off" />
+              <Input autoComplete="off" />
             </Form.Item>
           ) : (
             <Form.Item label={t('paymentCode')} name="paymentCode" rules={required}>
-              <Input id="pay-paymentCode" autoComplete="off" inputMode="numeric" />
+              <Input autoComplete="off" inputMode="numeric" />
             </Form.Item>
           )}
           <Form.Item label={t('captcha')} required>

@@ -117,7 +117,7 @@ function StatusCard({ b, updatedAt, lang, payer }: { b: BillDetail; updatedAt: n
           <Button type={b.state === 'PAYING' ? 'primary' : 'default'} loading={check.isPending} onClick={() => { setAnswers(null); check.mutate(); }}
             aria-describedby="check-hint">{t('checkStatus')}</Button>
           {b.state === 'UNPAID' && !payer && (
-            <Button danger loading={cancel.isPending}
+            <Button loading={cancel.isPending}
               onClick={() => modal.confirm({ title: t('cancelBill'), content: t('cancelConfirm', { billNo: b.billNo }), okText: t('common:confirm'), cancelText: t('common:cancel'), onOk: () => cancel.mutateAsync() })}>
               {t('cancelBill')}
             </Button>
@@ -299,7 +299,7 @@ function Refunds({ b, lang }: { b: BillDetail; lang: string }) {
             <div style={{ width: '100%' }}>
               <p style={{ margin: 0 }}><strong data-testid="refund-state">{say(r.stateLabel, lang)}</strong> · {t('common:yuan', { amount: yuan(r.amountFen) })} · {say(r.reasonLabel, lang)}</p>
               <p style={{ margin: '4px 0' }}>{say(r.explanation, lang)}</p>
-              <Descriptions size="small" column={{ xs: 1, sm: 2 }}
+              <Descriptions size="small" column={{ xs: 1, sm: 2 }} styles={{ label: { color: 'rgba(0, 0, 0, 0.88)' } }}
                 items={[
                   { key: 'no', label: t('refundNo'), children: r.refundNo },
                   { key: 'subject', label: t('refundSubject'), children: r.subjectName ?? t('wholeBill') },
