@@ -202,6 +202,13 @@ describe('paid twice: the second charge is refunded automatically and the page s
       expect(await row.textContent()).toContain('145.00');
       await shoot(page, 'bill-list', label);
       await expectNoSeriousA11yViolations(page, `bill list ${label}`);
+      // Back and forward are safe: each page reloads what it shows from the server.
+      await page.goBack();
+      await page.waitForURL(new RegExp(`/bills/${billNo}$`));
+      await expect.poll(() => state(page)).toBe('已完成缴费');
+      await page.waitForSelector('[data-testid=refund][data-refund-state=SUCCEEDED]');
+      await page.goForward();
+      await expect.poll(() => row.textContent()).toContain('已完成缴费');
       await context.close();
     });
   }
@@ -259,7 +266,9 @@ describe('pay by payment code without signing in (PAY-6), keyboard alone', () =>
     const answer = await captchaAnswer();
     await page.keyboard.type(answer);
     await page.keyboard.press('Enter');
-    await page.waitForSelector('[data-testid=open-bill]');
+    // The answer, or the refusal in the server's words (shown in the failure, if any).
+    await page.waitForSelector('[data-testid=open-bill], .ant-alert-error');
+    expect(await page.locator('.ant-alert-error').count(), await page.locator('.ant-alert-error').first().textContent({ timeout: 500 }).catch(() => '') ?? '').toBe(0);
     expect(await page.textContent('[data-testid=open-bill]')).toContain(billNo);
     expect(await page.textContent('body')).toMatch(/考\*+/);
     await shoot(page, 'pay-found', 'phone');
