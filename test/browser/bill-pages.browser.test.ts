@@ -248,6 +248,9 @@ describe('pay by payment code without signing in (PAY-6), keyboard alone', () =>
     const name = (await w.db.selectFrom('candidate').select('name').where('id', '=', c.candidateId).executeTakeFirstOrThrow()).name;
     const page = await browser.newPage({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
     const captchaAnswer = captchaAnswers(page);
+    let captchas = 0;
+    page.on('request', (r) => { if (r.url().endsWith('/api/v1/captchas')) captchas++; });
+    const captchaCount = () => captchas;
     await page.goto(`${w.baseUrl}/pay`);
     await page.waitForSelector('#captcha-img[src^="data:image/svg"]');
     await shoot(page, 'pay-lookup', 'phone');
@@ -265,10 +268,11 @@ describe('pay by payment code without signing in (PAY-6), keyboard alone', () =>
     await tabTo(page, '#captcha');
     const answer = await captchaAnswer();
     await page.keyboard.type(answer);
+    const typed = await page.inputValue('#captcha');
     await page.keyboard.press('Enter');
     // The answer, or the refusal in the server's words (shown in the failure, if any).
     await page.waitForSelector('[data-testid=open-bill], .ant-alert-error');
-    expect(await page.locator('.ant-alert-error').count(), await page.locator('.ant-alert-error').first().textContent({ timeout: 500 }).catch(() => '') ?? '').toBe(0);
+    expect(await page.locator('.ant-alert-error').count(), await page.locator('.ant-alert-error').first().textContent({ timeout: 500 }).catch(() => '') + ` typed ${typed} answer ${answer} captchas ${captchaCount()}`).toBe(0);
     expect(await page.textContent('[data-testid=open-bill]')).toContain(billNo);
     expect(await page.textContent('body')).toMatch(/考\*+/);
     await shoot(page, 'pay-found', 'phone');
@@ -289,7 +293,11 @@ describe('pay by payment code without signing in (PAY-6), keyboard alone', () =>
     await expect.poll(() => page.$eval('img[data-testid=qr]', (i) => (i as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     await expect.poll(() => state(page)).toBe('缴费中');
     await shoot(page, 'pay-bill-qr', 'phone');
-    await expectNoSeriousA11yViolations(page, 'payer bill');
+    await expectNoSeriousA11yViolations(page, 'payer bill phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await shoot(page, 'pay-bill-qr', 'desktop');
+    await expectNoSeriousA11yViolations(page, 'payer bill desktop');
+    await page.setViewportSize({ width: 375, height: 740 });
     // Paid on another phone (the QR scanned); 确认缴费状态 by keyboard asks the channel now.
     w.sandbox.setFaults(billNo, { noNotify: true });
     expect((await w.sandbox.pay(billNo)).ok).toBe(true);
@@ -311,8 +319,9 @@ describe('pay by payment code without signing in (PAY-6), keyboard alone', () =>
       const captchaAnswer = captchaAnswers(page);
       await page.goto(`${w.baseUrl}/pay?authority=${w.exam.authorityCode}&code=${billNo}`);
       expect(await page.inputValue('#pay_paymentCode')).toBe(billNo);
-      await page.fill('#pay_name', '不是他');
       await page.waitForSelector('#captcha-img[src^="data:image/svg"]');
+      await shoot(page, 'pay-lookup', label);
+      await page.fill('#pay_name', '不是他');
       const first = await page.getAttribute('#captcha-img', 'src');
       await page.fill('#captcha', await captchaAnswer());
       await page.getByRole('button', { name: '查找缴费单' }).click();

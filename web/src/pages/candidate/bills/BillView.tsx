@@ -52,6 +52,7 @@ export function BillView({ billNo, payer = false }: { billNo: string; payer?: bo
     <>
       <Typography.Title level={1} style={{ fontSize: 22 }}>{t('billTitle', { billNo: b.billNo })}</Typography.Title>
       <StatusCard b={b} updatedAt={bill.dataUpdatedAt} lang={lang} payer={payer} />
+      {isOpen(b.state) && <OpenOrder b={b} />}
       <Items b={b} />
       {isOpen(b.state) && <PaySteps b={b} />}
       {b.state === 'CLOSED' && <ClosedNext b={b} lang={lang} payer={payer} />}
@@ -176,8 +177,7 @@ function PaySteps({ b }: { b: BillDetail }) {
       void qc.invalidateQueries({ queryKey: BILLS_KEY });
     },
   });
-  // The newest open order is the one the candidate chose last.
-  const order = [...b.orders].reverse().find((o) => o.state === 'OPEN' && o.payUrl);
+  const order = openOrder(b);
   const accepted = b.agreementAcceptedAt !== null;
   return (
     <>
@@ -200,7 +200,7 @@ function PaySteps({ b }: { b: BillDetail }) {
           <Flex wrap gap={8}>
             {b.channels.map((c) => (
               <Button key={c} data-channel={c} size="large" type={order?.channel === c ? 'primary' : 'default'}
-                loading={pay.isPending && pay.variables === c} disabled={leaving}
+                loading={pay.isPending && pay.variables === c} disabled={leaving || agree.isPending}
                 onClick={() => pay.mutate(c)}>
                 {t('payWith', { channel: channelName(c) })}
               </Button>
@@ -210,30 +210,42 @@ function PaySteps({ b }: { b: BillDetail }) {
           {leaving && <p role="status">{t('redirecting')}</p>}
         </section>
       </Card>
-      {order && !leaving && (
-        <Card style={{ marginBottom: 16 }}>
-          {isRedirect(order) ? (
-            <section aria-labelledby="cashier-title">
-              <Typography.Title level={2} id="cashier-title" style={{ fontSize: 18, marginTop: 0 }}>{t('redirectTitle')}</Typography.Title>
-              <p>{t('redirectHint', { channel: channelName(order.channel) })}</p>
-              <Button type="primary" data-testid="go-cashier" onClick={() => { setLeaving(true); go(order.payUrl); }}>
-                {t('goToCashier', { channel: channelName(order.channel) })}
-              </Button>
-            </section>
-          ) : (
-            <section aria-labelledby="qr-title">
-              <Typography.Title level={2} id="qr-title" style={{ fontSize: 18, marginTop: 0 }}>{t('scanTitle')}</Typography.Title>
-              <p>{t('scanHint', { channel: channelName(order.channel) })}</p>
-              {/* The order number in the address: a new order is a new image, a poll is not. */}
-              <img data-testid="qr" width={220} height={220} style={{ display: 'block', maxWidth: '100%', height: 'auto', background: '#fff' }}
-                src={`/api/v1/bills/${b.billNo}/qr.svg?channel=${encodeURIComponent(order.channel)}&order=${encodeURIComponent(order.outTradeNo)}`}
-                alt={t('qrAlt', { channel: channelName(order.channel), billNo: b.billNo })} />
-              <p style={{ marginTop: 12 }}><a data-testid="cashier" href={order.payUrl}>{t('openCashier')}</a></p>
-            </section>
-          )}
-        </Card>
-      )}
     </>
+  );
+}
+
+/** The newest open order is the one the candidate chose last. */
+const openOrder = (b: BillDetail) => [...b.orders].reverse().find((o) => o.state === 'OPEN' && o.payUrl);
+
+/** The open order's QR code, or the way to its bank page: first on the page while paying. */
+function OpenOrder({ b }: { b: BillDetail }) {
+  const { t } = useTranslation('bills');
+  const channelName = useChannelName();
+  const [leaving, setLeaving] = useState(false);
+  const order = openOrder(b);
+  if (!order) return null;
+  return (
+    <Card style={{ marginBottom: 16 }}>
+      {isRedirect(order) ? (
+        <section aria-labelledby="cashier-title">
+          <Typography.Title level={2} id="cashier-title" style={{ fontSize: 18, marginTop: 0 }}>{t('redirectTitle')}</Typography.Title>
+          <p>{t('redirectHint', { channel: channelName(order.channel) })}</p>
+          <Button type="primary" data-testid="go-cashier" loading={leaving} onClick={() => { setLeaving(true); go(order.payUrl); }}>
+            {t('goToCashier', { channel: channelName(order.channel) })}
+          </Button>
+        </section>
+      ) : (
+        <section aria-labelledby="qr-title">
+          <Typography.Title level={2} id="qr-title" style={{ fontSize: 18, marginTop: 0 }}>{t('scanTitle')}</Typography.Title>
+          <p>{t('scanHint', { channel: channelName(order.channel) })}</p>
+          {/* The order number in the address: a new order is a new image, a poll is not. */}
+          <img data-testid="qr" width={220} height={220} style={{ display: 'block', maxWidth: '100%', height: 'auto', background: '#fff' }}
+            src={`/api/v1/bills/${b.billNo}/qr.svg?channel=${encodeURIComponent(order.channel)}&order=${encodeURIComponent(order.outTradeNo)}`}
+            alt={t('qrAlt', { channel: channelName(order.channel), billNo: b.billNo })} />
+          <p style={{ marginTop: 12 }}><a data-testid="cashier" href={order.payUrl}>{t('openCashier')}</a></p>
+        </section>
+      )}
+    </Card>
   );
 }
 
