@@ -75,8 +75,8 @@ function countNavigations(page: Page): () => number {
 
 /** On the bill page: accept the agreement, choose Alipay, open the sandbox cashier in this window and pay. */
 async function payThroughAlipayCashier(page: Page, billNo: string) {
-  await page.getByRole('checkbox', { name: '我已阅读并同意缴费协议' }).check();
-  await expect.poll(() => page.textContent('body')).toContain('已同意缴费协议');
+  await page.getByRole('checkbox', { name: '我已阅读并同意缴费协议' }).click();
+  await expect.poll(() => page.textContent('body'), { timeout: 15_000 }).toContain('已同意缴费协议');
   await page.click('button[data-channel=alipay]');
   await page.waitForSelector('img[data-testid=qr]');
   await page.click('a[data-testid=cashier]');
@@ -97,10 +97,10 @@ describe('bill closed after its time (PAY-3)', () => {
       const page = await context.newPage();
       const navigations = countNavigations(page);
       await page.goto(`${w.baseUrl}/bills/${bill.bill_no}`);
-      await expect.poll(() => state(page)).toBe('缴费中');
+      await expect.poll(() => state(page), { timeout: 15_000 }).toBe('缴费中');
       // The QR is the server's image of the open order, and it loads.
       await page.waitForSelector('img[data-testid=qr]');
-      await expect.poll(() => page.$eval('img[data-testid=qr]', (i) => (i as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+      await expect.poll(() => page.$eval('img[data-testid=qr]', (i) => (i as unknown as { naturalWidth: number }).naturalWidth), { timeout: 15_000 }).toBeGreaterThan(0);
       await shoot(page, 'bill-paying', label);
       await expectNoSeriousA11yViolations(page, `bill paying ${label}`);
       const before = navigations();
@@ -125,7 +125,7 @@ describe('bill closed after its time (PAY-3)', () => {
       await expectNoSeriousA11yViolations(page, `bill closed ${label}`);
       // Refresh is safe: the same closed bill, from the server.
       await page.reload();
-      await expect.poll(() => state(page)).toBe('订单已关闭');
+      await expect.poll(() => state(page), { timeout: 15_000 }).toBe('订单已关闭');
       await context.close();
     });
   }
@@ -140,12 +140,12 @@ describe('channel silent: paid at the cashier, the notification never comes (PAY
       const context = await signedInContext(c, viewport);
       const page = await context.newPage();
       await page.goto(`${w.baseUrl}/bills/${billNo}`);
-      await expect.poll(() => state(page)).toBe('未缴费');
+      await expect.poll(() => state(page), { timeout: 15_000 }).toBe('未缴费');
       await shoot(page, 'bill-unpaid', label);
       await expectNoSeriousA11yViolations(page, `bill unpaid ${label}`);
       await payThroughAlipayCashier(page, billNo);
       // The browser's return settles nothing: without the channel's word the bill is still 缴费中.
-      await expect.poll(() => state(page)).toBe('缴费中');
+      await expect.poll(() => state(page), { timeout: 15_000 }).toBe('缴费中');
       expect(await page.textContent('[data-testid=bill-explanation]')).toContain('确认缴费状态');
       expect(await page.textContent('body')).toContain('无需退出重新登录');
       await shoot(page, 'bill-silent-paying', label);
@@ -198,17 +198,17 @@ describe('paid twice: the second charge is refunded automatically and the page s
       // The bill list shows it paid, with the refund said in words.
       await page.goto(`${w.baseUrl}/bills`);
       const row = page.locator(`[data-testid=bill-row][data-bill="${billNo}"]`);
-      await expect.poll(() => row.textContent()).toContain('已完成缴费');
+      await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain('已完成缴费');
       expect(await row.textContent()).toContain('145.00');
       await shoot(page, 'bill-list', label);
       await expectNoSeriousA11yViolations(page, `bill list ${label}`);
       // Back and forward are safe: each page reloads what it shows from the server.
       await page.goBack();
       await page.waitForURL(new RegExp(`/bills/${billNo}$`));
-      await expect.poll(() => state(page)).toBe('已完成缴费');
+      await expect.poll(() => state(page), { timeout: 15_000 }).toBe('已完成缴费');
       await page.waitForSelector('[data-testid=refund][data-refund-state=SUCCEEDED]');
       await page.goForward();
-      await expect.poll(() => row.textContent()).toContain('已完成缴费');
+      await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain('已完成缴费');
       await context.close();
     });
   }
@@ -226,10 +226,10 @@ describe('payment window closed (REG-1)', () => {
       const context = await signedInContext(c, viewport, exam.authorityCode);
       const page = await context.newPage();
       await page.goto(`${w.baseUrl}/bills/${billNo}`);
-      await page.getByRole('checkbox', { name: '我已阅读并同意缴费协议' }).check();
-      await expect.poll(() => page.textContent('body')).toContain('已同意缴费协议');
+      await page.getByRole('checkbox', { name: '我已阅读并同意缴费协议' }).click();
+      await expect.poll(() => page.textContent('body'), { timeout: 15_000 }).toContain('已同意缴费协议');
       await page.click('button[data-channel=alipay]');
-      await expect.poll(() => page.textContent('[data-testid=pay-error]').catch(() => null)).toBe('当前不在办理时间内，请在开放时间内办理。');
+      await expect.poll(() => page.textContent('[data-testid=pay-error]').catch(() => null), { timeout: 15_000 }).toBe('当前不在办理时间内，请在开放时间内办理。');
       expect(await page.locator('[role=alert]', { hasText: 'WINDOW_CLOSED' }).count()).toBe(1);
       expect(await page.textContent('[data-testid=windows]')).toMatch(/缴费时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} 至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
       expect(await state(page)).toBe('未缴费');
@@ -280,18 +280,18 @@ describe('pay by payment code without signing in (PAY-6), keyboard alone', () =>
     await tabTo(page, `a[href="/bills/${billNo}"]`);
     await page.keyboard.press('Enter');
     await page.waitForURL(new RegExp(`/bills/${billNo}$`));
-    await expect.poll(() => state(page)).toBe('未缴费');
+    await expect.poll(() => state(page), { timeout: 15_000 }).toBe('未缴费');
     // The payer's frame: no cancelling (the pass cannot), a way to end the pass.
     expect(await page.getByRole('button', { name: '取消缴费单' }).count()).toBe(0);
     await tabTo(page, 'input[type=checkbox]');
     await page.keyboard.press('Space');
-    await expect.poll(() => page.textContent('body')).toContain('已同意缴费协议');
+    await expect.poll(() => page.textContent('body'), { timeout: 15_000 }).toContain('已同意缴费协议');
     await tabTo(page, 'button[data-channel=alipay]');
     await page.keyboard.press('Enter');
     await page.waitForSelector('img[data-testid=qr]');
     // The QR is served to the pass too (seed 003: the payer scans it).
-    await expect.poll(() => page.$eval('img[data-testid=qr]', (i) => (i as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
-    await expect.poll(() => state(page)).toBe('缴费中');
+    await expect.poll(() => page.$eval('img[data-testid=qr]', (i) => (i as unknown as { naturalWidth: number }).naturalWidth), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => state(page), { timeout: 15_000 }).toBe('缴费中');
     await shoot(page, 'pay-bill-qr', 'phone');
     await expectNoSeriousA11yViolations(page, 'payer bill phone');
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -303,7 +303,7 @@ describe('pay by payment code without signing in (PAY-6), keyboard alone', () =>
     expect((await w.sandbox.pay(billNo)).ok).toBe(true);
     await tabTo(page, 'button:has-text("确认缴费状态")');
     await page.keyboard.press('Enter');
-    await expect.poll(() => state(page)).toBe('已完成缴费');
+    await expect.poll(() => state(page), { timeout: 15_000 }).toBe('已完成缴费');
     expect(await page.textContent('body')).toContain('渠道答复');
     // Focus stays visible: the focused element has an outline or a box shadow.
     await tabTo(page, 'button:has-text("确认缴费状态")');
@@ -312,9 +312,8 @@ describe('pay by payment code without signing in (PAY-6), keyboard alone', () =>
   });
 
   it('a wrong name gets the server\'s PAYER_NOT_FOUND words and a new captcha; a bill page without a pass or session goes to sign in', async () => {
-    const c = await w.candidate();
-    const billNo = await unpaidBill(c);
     for (const [label, viewport] of VIEWPORTS) {
+      const billNo = await unpaidBill(await w.candidate());
       const page = await browser.newPage({ viewport, locale: 'zh-CN' });
       const captchaAnswer = captchaAnswers(page);
       await page.goto(`${w.baseUrl}/pay?authority=${w.exam.authorityCode}&code=${billNo}`);
@@ -325,8 +324,10 @@ describe('pay by payment code without signing in (PAY-6), keyboard alone', () =>
       const first = await page.getAttribute('#captcha-img', 'src');
       await page.fill('#captcha', await captchaAnswer());
       await page.getByRole('button', { name: '查找缴费单' }).click();
-      await page.locator('[role=alert]', { hasText: '没有找到与所填姓名和证件号码（或缴费码）相符的考生' }).waitFor();
-      await expect.poll(() => page.getAttribute('#captcha-img', 'src')).not.toBe(first);
+      // Whatever the refusal, it is shown; it must be the server's PAYER_NOT_FOUND words.
+      await page.locator('.ant-alert-error').waitFor();
+      expect(await page.locator('.ant-alert-error').first().textContent()).toContain('没有找到与所填姓名和证件号码（或缴费码）相符的考生');
+      await expect.poll(() => page.getAttribute('#captcha-img', 'src'), { timeout: 15_000 }).not.toBe(first);
       await shoot(page, 'pay-not-found', label);
       await expectNoSeriousA11yViolations(page, `pay not found ${label}`);
       await page.goto(`${w.baseUrl}/bills/${billNo}`);

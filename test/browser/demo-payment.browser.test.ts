@@ -41,7 +41,7 @@ describe('a person pays a bill in Chromium through the sandbox cashier', () => {
       await page.click('#change-form button[type=submit]');
       await page.waitForSelector('#home:not([hidden]) #regs input[type=checkbox]');
       // OPS-6: the page shows the ID number and phone masked, for checking (seed 001), never whole.
-      await expect.poll(() => page.textContent('#who')).toContain(`${c.idNumber.slice(0, 4)}**********${c.idNumber.slice(-4)} ${c.phone.slice(0, 3)}****${c.phone.slice(-4)}`);
+      await expect.poll(() => page.textContent('#who'), { timeout: 15_000 }).toContain(`${c.idNumber.slice(0, 4)}**********${c.idNumber.slice(-4)} ${c.phone.slice(0, 3)}****${c.phone.slice(-4)}`);
       const html = await page.content();
       expect(html).not.toContain(c.idNumber);
       expect(html).not.toContain(c.phone);
@@ -52,16 +52,16 @@ describe('a person pays a bill in Chromium through the sandbox cashier', () => {
       const billNo = new URL(page.url()).searchParams.get('bill')!;
       // From here the web app's bill page: the bill number in the address, the bill from the server.
       await page.goto(`${w.baseUrl}/bills/${billNo}`);
-      await expect.poll(() => billState(page)).toBe('未缴费');
+      await expect.poll(() => billState(page), { timeout: 15_000 }).toBe('未缴费');
       expect(await page.textContent('[data-testid=bill-amount]')).toBe('145.00 元');
 
       await page.click('button[data-channel=alipay]'); // without the agreement: refused, with the reason shown
       await expect.poll(() => page.locator('[data-testid=pay-error]').textContent({ timeout: 1000 }).catch(() => null)).toContain('缴费协议');
-      await page.getByRole('checkbox', { name: '我已阅读并同意缴费协议' }).check();
-      await expect.poll(() => page.textContent('body')).toContain('已同意缴费协议');
+      await page.getByRole('checkbox', { name: '我已阅读并同意缴费协议' }).click();
+      await expect.poll(() => page.textContent('body'), { timeout: 15_000 }).toContain('已同意缴费协议');
       await page.click('button[data-channel=alipay]');
       await page.waitForSelector('img[data-testid=qr]');
-      await expect.poll(() => billState(page)).toBe('缴费中');
+      await expect.poll(() => billState(page), { timeout: 15_000 }).toBe('缴费中');
       await page.screenshot({ path: artifactPath(`demo-bill-paying-${label}.png`), fullPage: true });
 
       // No pop-up: the cashier opens in the same tab, and comes back by itself.
@@ -78,7 +78,7 @@ describe('a person pays a bill in Chromium through the sandbox cashier', () => {
       await page.screenshot({ path: artifactPath(`demo-bill-paid-${label}.png`), fullPage: true });
       // Refresh is safe: the same bill, still paid.
       await page.reload();
-      await expect.poll(() => billState(page)).toBe('已完成缴费');
+      await expect.poll(() => billState(page), { timeout: 15_000 }).toBe('已完成缴费');
       await page.close();
     });
   }
@@ -114,8 +114,8 @@ describe('a 统考 candidate (seed 000 configuration) registers and pays by Unio
     await page.waitForURL(/\?bill=\d{21}/);
     const billNo = new URL(page.url()).searchParams.get('bill')!;
     await page.goto(`${w.baseUrl}/bills/${billNo}`);
-    await page.getByRole('checkbox', { name: '我已阅读并同意缴费协议' }).check();
-    await expect.poll(() => page.textContent('body')).toContain('已同意缴费协议');
+    await page.getByRole('checkbox', { name: '我已阅读并同意缴费协议' }).click();
+    await expect.poll(() => page.textContent('body'), { timeout: 15_000 }).toContain('已同意缴费协议');
     // A bank page, not a code: choosing UnionPay goes there in this window (no pop-up, no QR).
     await page.click('button[data-channel=unionpay]');
     // Our page posts the signed form to the gateway; the sandbox shows its bank picker.
