@@ -139,7 +139,7 @@ describe('when the channel misbehaves (PAY-4, PAY-8)', () => {
     expect((await w.bill(bill.bill_no)).state).toBe('PAID');
     const ret = await w.app.inject({ method: 'GET', url: `/pay/return/alipay?bill=${bill.bill_no}&out_trade_no=${bill.bill_no}` });
     expect(ret.statusCode).toBe(303);
-    expect(ret.headers.location).toBe(`/?bill=${bill.bill_no}`);
+    expect(ret.headers.location).toBe(`/bills/${bill.bill_no}`);
   });
 
   it('charged twice: one capture pays the bill, the other is refunded through Alipay by the refund job', async () => {

@@ -50,7 +50,7 @@ for (const channel of ['publicpay', 'payease'] as const) {
       const back = /<a href="([^"]+)">返回商户/.exec(done)![1]!.replaceAll('&amp;', '&');
       const returned = await fetch(back, { redirect: 'manual' });
       expect(returned.status).toBe(303);
-      expect(returned.headers.get('location')).toBe(`/?bill=${bill.bill_no}`);
+      expect(returned.headers.get('location')).toBe(`/bills/${bill.bill_no}`);
 
       await w.sandbox.deliverDueNotifications();
       const paid = await w.bill(bill.bill_no);

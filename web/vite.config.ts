@@ -6,5 +6,5 @@ export default defineConfig({
   root: new URL('.', import.meta.url).pathname,
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 2500 },
-  server: { proxy: { '/api': 'http://127.0.0.1:3000', '/pay': 'http://127.0.0.1:3000', '/sandbox': 'http://127.0.0.1:3000' } },
+  server: { proxy: { '/api': 'http://127.0.0.1:3000', '/pay/form': 'http://127.0.0.1:3000', '/pay/return': 'http://127.0.0.1:3000', '/sandbox': 'http://127.0.0.1:3000' } },
 });

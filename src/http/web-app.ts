@@ -6,8 +6,12 @@ import { fileURLToPath } from 'node:url';
 /** Where `npm run build:web` (vite) puts the React app. */
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
-/** Paths the API and the channels own: an unknown one there is a JSON 404, never the app. */
-const NOT_PAGES = /^\/(api|assets|notify|sandbox|pay|dev|healthz|metrics)(\/|$)/;
+/**
+ * Paths the API and the channels own: an unknown one there is a JSON 404, never the app. Under
+ * /pay only the channels' pages (/pay/form, /pay/return) are the server's; /pay itself is the
+ * app's pay-by-payment-code page.
+ */
+const NOT_PAGES = /^\/(api|assets|notify|sandbox|pay\/(?:form|return)|dev|healthz|metrics)(\/|$)/;
 
 /**
  * Serves the built web app: hashed assets cached for a year, and index.html (never cached, so a

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { artifactPath, launchChromium, watchCaptchas } from '../support/browser.ts';
 import { startPaymentWorld, type PaymentWorld } from '../support/payment-world.ts';
 
@@ -17,7 +17,13 @@ afterAll(async () => {
   await w?.close();
 });
 
-describe('a person pays a bill in Chromium through the sandbox cashier (plain page)', () => {
+/** The bill's state on the web app's bill page, as the server words it. */
+const billState = (page: Page) => page.locator('[data-testid=bill-state]').textContent({ timeout: 2_000 }).catch(() => null);
+
+// Sign-in, the first password change and registering subjects still go through the foundation's
+// plain page (/classic) until the web app's account and registration pages land; the bill and
+// everything after it are the web app's (/bills/:billNo).
+describe('a person pays a bill in Chromium through the sandbox cashier', () => {
   for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 375, height: 740 }]] as const) {
     it(`first sign-in → change password → confirm → agree → Alipay → cashier → 已完成缴费 (${label})`, async () => {
       const c = await w.candidate({ mustChangePassword: true });
@@ -35,47 +41,51 @@ describe('a person pays a bill in Chromium through the sandbox cashier (plain pa
       await page.click('#change-form button[type=submit]');
       await page.waitForSelector('#home:not([hidden]) #regs input[type=checkbox]');
       // OPS-6: the page shows the ID number and phone masked, for checking (seed 001), never whole.
-      await expect.poll(() => page.textContent('#who')).toContain(`${c.idNumber.slice(0, 4)}**********${c.idNumber.slice(-4)} ${c.phone.slice(0, 3)}****${c.phone.slice(-4)}`);
+      await expect.poll(() => page.textContent('#who'), { timeout: 15_000 }).toContain(`${c.idNumber.slice(0, 4)}**********${c.idNumber.slice(-4)} ${c.phone.slice(0, 3)}****${c.phone.slice(-4)}`);
       const html = await page.content();
       expect(html).not.toContain(c.idNumber);
       expect(html).not.toContain(c.phone);
       for (const box of await page.$$('#regs input[type=checkbox]')) await box.check();
       await page.screenshot({ path: artifactPath(`demo-subjects-${label}.png`), fullPage: true });
       await page.click('#confirm');
-      await page.waitForSelector('#bill:not([hidden])');
-      expect(await page.textContent('#bill-state')).toContain('未缴费');
-      expect(await page.textContent('#bill-amount')).toBe('¥145.00');
+      await page.waitForURL(/\?bill=\d{21}/);
+      const billNo = new URL(page.url()).searchParams.get('bill')!;
+      // From here the web app's bill page: the bill number in the address, the bill from the server.
+      await page.goto(`${w.baseUrl}/bills/${billNo}`);
+      await expect.poll(() => billState(page), { timeout: 15_000 }).toBe('未缴费');
+      expect(await page.textContent('[data-testid=bill-amount]')).toBe('145.00 元');
 
-      await page.click('#pay-box button[data-pay=alipay]'); // without the agreement: refused, with the reason shown
-      await expect.poll(() => page.textContent('#error')).toContain('缴费协议');
-      await page.check('#agree');
-      await page.click('#pay-box button[data-pay=alipay]');
-      await page.waitForSelector('#qr-box:not([hidden]) img#qr');
-      expect(await page.textContent('#bill-state')).toContain('缴费中');
+      await page.click('button[data-channel=alipay]'); // without the agreement: refused, with the reason shown
+      await expect.poll(() => page.locator('[data-testid=pay-error]').textContent({ timeout: 1000 }).catch(() => null)).toContain('缴费协议');
+      await page.getByRole('checkbox', { name: '我已阅读并同意缴费协议' }).click();
+      await expect.poll(() => page.textContent('body'), { timeout: 15_000 }).toContain('已同意缴费协议');
+      await page.click('button[data-channel=alipay]');
+      await page.waitForSelector('img[data-testid=qr]');
+      await expect.poll(() => billState(page), { timeout: 15_000 }).toBe('缴费中');
       await page.screenshot({ path: artifactPath(`demo-bill-paying-${label}.png`), fullPage: true });
 
       // No pop-up: the cashier opens in the same tab, and comes back by itself.
-      await page.click('#cashier');
+      await page.click('a[data-testid=cashier]');
       await page.waitForSelector('text=145.00');
       await page.screenshot({ path: artifactPath(`demo-cashier-${label}.png`), fullPage: true });
       await page.click('button:has-text("支付 Pay")');
       await page.waitForLoadState();
       const back = page.locator('a[href*="/pay/return/alipay"]');
       if (await back.count()) await back.first().click();
-      await page.waitForURL(/\?bill=\d{21}/);
-      await expect.poll(() => page.textContent('#bill-state'), { timeout: 15_000 }).toContain('已完成缴费');
-      expect(await page.textContent('#bill-times')).toMatch(/交易流水号 \d{28}/);
+      await page.waitForURL(new RegExp(`/bills/${billNo}$`));
+      await expect.poll(() => billState(page), { timeout: 15_000 }).toBe('已完成缴费');
+      expect(await page.textContent('[data-testid=channel-trade-no]')).toMatch(/^\d{28}$/);
       await page.screenshot({ path: artifactPath(`demo-bill-paid-${label}.png`), fullPage: true });
       // Refresh is safe: the same bill, still paid.
       await page.reload();
-      await expect.poll(() => page.textContent('#bill-state')).toContain('已完成缴费');
+      await expect.poll(() => billState(page), { timeout: 15_000 }).toBe('已完成缴费');
       await page.close();
     });
   }
 });
 
 describe('a 统考 candidate (seed 000 configuration) registers and pays by UnionPay bank card in Chromium', () => {
-  it('register with a site and time → bill → UnionPay form → bank picker → back → 已完成缴费 (phone width)', async () => {
+  it('register with a site and time → bill page → UnionPay in the same window → bank picker → back to /bills/NO → 已完成缴费 (phone width)', async () => {
     const { loadConfiguration } = await import('../../src/modules/exams/load-configuration.ts');
     const { readConfiguration, seedConfigurationFiles } = await import('../../src/demo/seed-configurations.ts');
     const config = readConfiguration(seedConfigurationFiles().find((f) => f.endsWith('000-tongkao.json'))!);
@@ -101,14 +111,16 @@ describe('a 统考 candidate (seed 000 configuration) registers and pays by Unio
     await page.waitForSelector('#regs input[type=checkbox]:not([disabled])');
     await page.check('#regs input[type=checkbox]:not([disabled])');
     await page.click('#confirm');
-    await page.waitForSelector('#bill:not([hidden])');
-    await page.check('#agree');
-    await page.click('#pay-box button[data-pay=unionpay]');
-    await page.waitForSelector('#qr-box:not([hidden]) #cashier');
-    expect(await page.isHidden('#qr')).toBe(true);
-    await page.click('#cashier');
+    await page.waitForURL(/\?bill=\d{21}/);
+    const billNo = new URL(page.url()).searchParams.get('bill')!;
+    await page.goto(`${w.baseUrl}/bills/${billNo}`);
+    await page.getByRole('checkbox', { name: '我已阅读并同意缴费协议' }).click();
+    await expect.poll(() => page.textContent('body'), { timeout: 15_000 }).toContain('已同意缴费协议');
+    // A bank page, not a code: choosing UnionPay goes there in this window (no pop-up, no QR).
+    await page.click('button[data-channel=unionpay]');
     // Our page posts the signed form to the gateway; the sandbox shows its bank picker.
     await page.waitForSelector('input[type=radio]');
+    expect(await page.locator('img[data-testid=qr]').count()).toBe(0);
     await page.screenshot({ path: artifactPath('tongkao-unionpay-banks-phone.png'), fullPage: true });
     await page.locator('input[type=radio]').first().check();
     await page.locator('button', { hasText: '支付' }).first().click();
@@ -116,8 +128,9 @@ describe('a 统考 candidate (seed 000 configuration) registers and pays by Unio
     await page.screenshot({ path: artifactPath('tongkao-unionpay-result-phone.png'), fullPage: true });
     const back = page.locator('a, button', { hasText: '返回' });
     if (await back.count()) await back.first().click();
-    await page.waitForURL(/\?bill=\d{21}/, { timeout: 15_000 });
-    await expect.poll(() => page.textContent('#bill-state'), { timeout: 15_000 }).toContain('已完成缴费');
+    // The front notify is posted to /pay/return/unionpay, which sends the browser to the bill page.
+    await page.waitForURL(new RegExp(`/bills/${billNo}$`), { timeout: 15_000 });
+    await expect.poll(() => billState(page), { timeout: 15_000 }).toBe('已完成缴费');
     await page.screenshot({ path: artifactPath('tongkao-paid-phone.png'), fullPage: true });
     await page.close();
   });

@@ -17,6 +17,8 @@ export function pageRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebo
     app.get('/classic', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(PAGE));
 
     app.get('/api/v1/bills/:billNo/qr.svg', {
+      // PAY-6: the payer with a payment pass scans the same code (seed 003).
+      config: { paymentPass: true },
       preHandler: requireCandidate(ctx, config.session),
       schema: { tags: ['candidate'], summary: 'QR code (SVG) of the bill\'s open channel order', params: Type.Object({ billNo: BillNo }), querystring: Type.Object({ channel: Type.String({ pattern: '^[a-z]{2,16}$' }) }),
         response: responses(200, Type.String({ description: 'image/svg+xml' }), [401, 403, 404]) },

@@ -6,12 +6,6 @@ import { AppLayout } from '../layout/AppLayout.tsx';
 /** Until the areas land, the home page lists where to go. */
 export function HomePage() {
   const { t } = useTranslation();
-  // Channel returns (?bill=) still land on the foundation's plain page until the bill pages take
-  // them over. Mailed links open the account pages themselves (/verify-email, /reset, …).
-  if (new URLSearchParams(location.search).has('bill')) {
-    location.replace(`/classic${location.search}${location.hash}`);
-    return null;
-  }
   const links = [
     { to: '/sign-in', label: t('signIn') },
     { to: '/pay', label: t('nav.payByCode') },

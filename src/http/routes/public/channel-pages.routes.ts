@@ -35,7 +35,7 @@ export function channelPageRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox
       const read = adapter instanceof UnionpayAdapter ? adapter.readFrontReturn(raw) : undefined;
       // Order numbers are the bill number or bill number + two digits.
       const billNo = read?.ok ? read.billNo.slice(0, 21) : undefined;
-      return reply.redirect(billNo && isValidBillNo(billNo) ? `/?bill=${billNo}` : '/', 303);
+      return reply.redirect(billNo && isValidBillNo(billNo) ? `/bills/${billNo}` : '/', 303);
     });
   };
 }

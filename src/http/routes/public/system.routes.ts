@@ -30,7 +30,7 @@ export function systemRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox {
       },
     }, async (req, reply) => {
       const billNo = req.query.bill;
-      return reply.redirect(billNo && isValidBillNo(billNo) ? `/?bill=${billNo}` : '/', 303);
+      return reply.redirect(billNo && isValidBillNo(billNo) ? `/bills/${billNo}` : '/', 303);
     });
   };
 }

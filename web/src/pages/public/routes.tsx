@@ -1,4 +1,7 @@
 import type { RouteObject } from 'react-router';
+import { PayPage } from './PayPage.tsx';
 
 /** The pages without signing in (pay by payment code). */
-export const publicRoutes: RouteObject[] = [];
+export const publicRoutes: RouteObject[] = [
+  { path: '/pay', element: <PayPage /> },
+];
