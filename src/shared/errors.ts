@@ -112,6 +112,13 @@ export const ERROR_CATALOGUE = {
   VERIFY_LINK_EXPIRED: [410, '验证链接已过期，请登录后重新发送验证邮件。', 'This verification link has expired; sign in and send a new one.'],
   RESET_LINK_INVALID: [400, '重置链接无效、已使用或已被新的链接取代，请重新申请“忘记密码”。', 'This reset link is not valid, was already used, or was replaced by a newer one; ask for a new one with "Forgot password".'],
   RESET_LINK_EXPIRED: [410, '重置链接已过期（30分钟内有效），请重新申请“忘记密码”。', 'This reset link has expired (links last 30 minutes); ask for a new one with "Forgot password".'],
+  // Imports and exports (ADM-2, docs/imports-exports.md)
+  IMPORT_NOT_FOUND: [404, '没有找到该导入任务。', 'No such import.'],
+  IMPORT_FILE_TYPE: [415, '只能导入 .xlsx 或 .csv 文件（CSV 请用 UTF-8 或 GBK 编码）。', 'Only .xlsx and .csv files can be imported (CSV in UTF-8 or GBK).'],
+  IMPORT_FILE_EMPTY: [400, '上传的文件是空的。', 'The uploaded file is empty.'],
+  IMPORT_FILE_TOO_LARGE: [413, '文件过大：一次最多导入 {maxMb} MB。', 'The file is too large: at most {maxMb} MB per import.'],
+  IMPORT_NO_ERROR_SHEET: [409, '该导入没有错误表：只有因错误未导入的文件才有错误表。', 'This import has no error sheet: only a file rejected for errors has one.'],
+  EXPORT_BAD_RANGE: [400, '日期范围不正确：开始日期不能晚于结束日期，且最长一年。', 'The date range is wrong: the start cannot be after the end, and it spans at most a year.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -29,6 +29,9 @@ const EXPECTED: Record<StaffAction, string> = {
   'decision.read': 'AFR',
   'repayment.read': 'AR',
   'repayment.decide': 'A',
+  'import.run': 'A',
+  'import.read': 'AR',
+  'export.read': 'AFIR',
 };
 const LETTER: Record<StaffRole, string> = { AUTHORITY_ADMIN: 'A', FINANCE: 'F', INSTITUTION_STAFF: 'I', READ_ONLY: 'R' };
 

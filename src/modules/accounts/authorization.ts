@@ -39,6 +39,10 @@ export const STAFF_ACTIONS = {
   'decision.read': { changes: false, zh: '查看考试机构的取消、变更、退费决定及其进度', en: "View the authority's cancellations, changes and refunds, and their progress" },
   'repayment.read': { changes: false, zh: '查看待审批的退费后重新缴费', en: 'View re-payments after a refund awaiting approval' },
   'repayment.decide': { changes: true, zh: '审批退费后重新缴费（经考区同意）', en: 'Approve or refuse paying again after a refund' },
+  // Imports and exports (ADM-2, docs/imports-exports.md).
+  'import.run': { changes: true, zh: '导入考生名单、学籍及报考资格', en: 'Import rosters, student records and eligibility' },
+  'import.read': { changes: false, zh: '查看导入进度及错误表', en: 'View imports, their progress and error sheets' },
+  'export.read': { changes: false, zh: '导出报考、缴费单、支付、退费及对账结果（证件号码脱敏）', en: 'Export registrations, bills, payments, refunds and reconciliation results (ID numbers masked)' },
 } as const satisfies Record<string, { changes: boolean; money?: boolean; zh: string; en: string }>;
 export type StaffAction = keyof typeof STAFF_ACTIONS;
 export const ALL_STAFF_ACTIONS = Object.keys(STAFF_ACTIONS) as StaffAction[];
@@ -52,10 +56,13 @@ export const ALL_STAFF_ACTIONS = Object.keys(STAFF_ACTIONS) as StaffAction[];
  */
 export const ROLE_PERMISSIONS: Record<StaffRole, readonly StaffAction[]> = {
   AUTHORITY_ADMIN: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'review.decide', 'institution.read', 'staff.read', 'staff.manage', 'audit.read', 'exam.configure',
-    'refund.read', 'refund.personal', 'refund.retry', 'registration.cancel', 'sitting.cancel', 'decision.read', 'repayment.read', 'repayment.decide'],
-  FINANCE: ['candidate.read', 'registration.read', 'bill.read', 'institution.read', 'refund.read', 'refund.personal', 'refund.retry', 'decision.read'],
-  INSTITUTION_STAFF: ['candidate.read', 'registration.read', 'registration.create', 'registration.delete', 'bill.read', 'bill.pay', 'review.read', 'review.decide', 'institution.read'],
-  READ_ONLY: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'institution.read', 'staff.read', 'refund.read', 'decision.read', 'repayment.read'],
+    'refund.read', 'refund.personal', 'refund.retry', 'registration.cancel', 'sitting.cancel', 'decision.read', 'repayment.read', 'repayment.decide',
+    'import.run', 'import.read', 'export.read'],
+  FINANCE: ['candidate.read', 'registration.read', 'bill.read', 'institution.read', 'refund.read', 'refund.personal', 'refund.retry', 'decision.read', 'export.read'],
+  INSTITUTION_STAFF: ['candidate.read', 'registration.read', 'registration.create', 'registration.delete', 'bill.read', 'bill.pay', 'review.read', 'review.decide', 'institution.read',
+    'export.read'],
+  READ_ONLY: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'institution.read', 'staff.read', 'refund.read', 'decision.read', 'repayment.read',
+    'import.read', 'export.read'],
 };
 
 export const ROLE_LABELS: Record<StaffRole, { zh: string; en: string }> = {
