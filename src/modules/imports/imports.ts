@@ -37,14 +37,8 @@ export async function createImport(
   if (input.file.length > IMPORT_MAX_BYTES) return fail('IMPORT_FILE_TOO_LARGE', { maxMb: IMPORT_MAX_BYTES / 1024 / 1024 });
   const format = sniffFormat(input.file);
   if (format !== ext) return fail('IMPORT_FILE_TYPE');
-  if (input.kind === 'ROSTER') {
-    const exam = await ctx.db.selectFrom('exam').select('id').where('id', '=', input.examId ?? -1n).where('authority_id', '=', actor.authorityId).executeTakeFirst();
-    if (!exam) return fail('EXAM_NOT_FOUND');
-  } else {
-    const sitting = await ctx.db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').select('st.id')
-      .where('st.id', '=', input.sittingId ?? -1n).where('e.authority_id', '=', actor.authorityId).executeTakeFirst();
-    if (!sitting) return fail('SITTING_NOT_FOUND');
-  }
+  const target = await checkImportTarget(ctx, actor, input.kind, input.examId, input.sittingId);
+  if (!target.ok) return target;
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     const job = await trx.insertInto('import_job').values({
@@ -57,6 +51,17 @@ export async function createImport(
     });
     return ok(job);
   });
+}
+
+/** The exam (ROSTER) or sitting (STANDING) an import goes into: the actor's authority's, or missing. */
+export async function checkImportTarget(ctx: Pick<Ctx, 'db'>, actor: StaffActor, kind: ImportKind, examId: bigint | undefined, sittingId: bigint | undefined): Promise<Result<true>> {
+  if (kind === 'ROSTER') {
+    const exam = await ctx.db.selectFrom('exam').select('id').where('id', '=', examId ?? -1n).where('authority_id', '=', actor.authorityId).executeTakeFirst();
+    return exam ? ok(true) : fail('EXAM_NOT_FOUND');
+  }
+  const sitting = await ctx.db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').select('st.id')
+    .where('st.id', '=', sittingId ?? -1n).where('e.authority_id', '=', actor.authorityId).executeTakeFirst();
+  return sitting ? ok(true) : fail('SITTING_NOT_FOUND');
 }
 
 export function findImport(ctx: Pick<Ctx, 'db'>, actor: StaffActor, importId: bigint): Promise<ImportJob | undefined> {

@@ -4,6 +4,7 @@ import type { RouteDeps } from '../../route-deps.ts';
 import { institutionRoutes } from '../institution/institution.routes.ts';
 import { institutionBillRoutes } from '../institution/institution-bill.routes.ts';
 import { adminRoutes } from './admin.routes.ts';
+import { importExportRoutes } from './import-export.routes.ts';
 import { refundRoutes } from './refund.routes.ts';
 import { staffReadRoutes } from './staff-read.routes.ts';
 import { staffSessionRoutes } from './staff-session.routes.ts';
@@ -15,6 +16,7 @@ export function adminApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
     await app.register(staffReadRoutes('/api/v1/admin', deps));
     await app.register(adminRoutes(deps));
     await app.register(refundRoutes(deps));
+    await app.register(importExportRoutes('/api/v1/admin', deps));
   });
 }
 
@@ -25,5 +27,6 @@ export function institutionApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
     await app.register(staffReadRoutes('/api/v1/institution', deps));
     await app.register(institutionRoutes(deps));
     await app.register(institutionBillRoutes(deps));
+    await app.register(importExportRoutes('/api/v1/institution', deps));
   });
 }
