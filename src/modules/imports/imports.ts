@@ -74,12 +74,16 @@ export function listImports(ctx: Pick<Ctx, 'db'>, actor: StaffActor, limit: numb
     .where('authority_id', '=', actor.authorityId).orderBy('id', 'desc').limit(limit).execute();
 }
 
-/** Progress in percent the page shows: reading and checking are the first half, writing the second. */
+/**
+ * Progress in percent the page shows, never going back: reading 0–20 (the total is not known
+ * until the file is read: one point per 5,000 rows), checking 20–50, writing 50–99; 100 at the end.
+ */
 export function importPercent(job: Pick<ImportJob, 'state' | 'rows_total' | 'rows_read' | 'rows_validated' | 'rows_written'>): number {
   if (job.state === 'DONE' || job.state === 'REJECTED' || job.state === 'FAILED') return 100;
   if (job.state === 'QUEUED') return 0;
-  if (job.rows_total === null || job.rows_total === 0) return Math.min(20, Math.floor(job.rows_read / 5000));
-  return Math.min(99, Math.floor(((job.rows_validated + job.rows_written) / (2 * job.rows_total)) * 100));
+  if (job.rows_total === null) return Math.min(20, Math.floor(job.rows_read / 5000));
+  const total = Math.max(1, job.rows_total);
+  return Math.min(99, 20 + Math.floor((30 * job.rows_validated) / total) + Math.floor((50 * job.rows_written) / total));
 }
 
 /** Takes the oldest waiting import (or one whose runner died), for this process alone. */
