@@ -220,7 +220,7 @@ async function checkStandingAgainstDb(ctx: Ctx, job: ImportJob, rows: StandingRo
   return errors;
 }
 
-const WRITE_BATCH = 1000;
+const WRITE_BATCH = 5000;
 
 /** Every row in one transaction, in multi-row INSERTs: all of the file or none of it. */
 async function writeAll(ctx: Ctx, job: ImportJob, rows: ImportRow[], progress: (p: Progress) => Promise<unknown>): Promise<void> {
@@ -231,16 +231,21 @@ async function writeAll(ctx: Ctx, job: ImportJob, rows: ImportRow[], progress: (
     for (let i = 0; i < rows.length; i += WRITE_BATCH) {
       const batch = rows.slice(i, i + WRITE_BATCH);
       if (job.kind === 'ROSTER') {
-        await trx.insertInto('candidate').values((batch as RosterRow[]).map((r) => ({
-          authority_id: job.authority_id, exam_id: job.exam_id!, id_type: r.idType, ...sealCandidateIdentity(ctx.personalData, { idNumber: r.idNumber, phone: r.phone }),
-          name: r.name, institution_id: r.institution === null ? null : institutions.get(r.institution)!,
-          // ACC-2 by the exam's rule, checked at first sign-in (sign-in.ts): hashing 100,000 passwords with argon2id would take over an hour.
-          password_hash: INITIAL_PASSWORD_BY_RULE, must_change_password: true, created_at: now,
-        }))).execute();
+        const sealed = (batch as RosterRow[]).map((r) => ({ r, ...sealCandidateIdentity(ctx.personalData, { idNumber: r.idNumber, phone: r.phone }) }));
+        // One INSERT … SELECT FROM unnest(arrays) per batch: seven array parameters instead of
+        // twelve thousand scalars, several times faster to send and plan than a VALUES list.
+        // password_hash: ACC-2 by the exam's rule, checked at first sign-in (sign-in.ts) — hashing
+        // 100,000 passwords with argon2id would take over an hour.
+        await sql`INSERT INTO candidate (authority_id, exam_id, id_type, id_number_sealed, id_number_hash, phone_sealed, phone_hash, name, institution_id, password_hash, must_change_password, created_at)
+          SELECT ${job.authority_id}, ${job.exam_id}, t.id_type, t.id_sealed, t.id_hash, t.phone_sealed, t.phone_hash, t.name, t.institution_id, ${INITIAL_PASSWORD_BY_RULE}, true, ${now}
+          FROM unnest(${sealed.map((x) => x.r.idType)}::text[], ${sealed.map((x) => x.id_number_sealed)}::bytea[], ${sealed.map((x) => x.id_number_hash)}::bytea[],
+                      ${sealed.map((x) => x.phone_sealed)}::bytea[], ${sealed.map((x) => x.phone_hash)}::bytea[], ${sealed.map((x) => x.r.name)}::text[],
+                      ${sealed.map((x) => (x.r.institution === null ? null : String(institutions.get(x.r.institution)!)))}::bigint[])
+            AS t(id_type, id_sealed, id_hash, phone_sealed, phone_hash, name, institution_id)`.execute(trx);
       } else {
-        await trx.insertInto('candidate_subject_standing').values((batch as (StandingRow & { ids: [bigint, bigint] })[]).map((r) => ({
-          candidate_id: r.ids[0], subject_id: r.ids[1], status: r.status,
-        }))).execute();
+        const standing = batch as (StandingRow & { ids: [bigint, bigint] })[];
+        await sql`INSERT INTO candidate_subject_standing (candidate_id, subject_id, status)
+          SELECT * FROM unnest(${standing.map((r) => String(r.ids[0]))}::bigint[], ${standing.map((r) => String(r.ids[1]))}::bigint[], ${standing.map((r) => r.status)}::text[])`.execute(trx);
       }
       await progress({ rows_written: Math.min(rows.length, i + WRITE_BATCH) });
     }
