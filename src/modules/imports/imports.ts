@@ -68,10 +68,14 @@ export function findImport(ctx: Pick<Ctx, 'db'>, actor: StaffActor, importId: bi
   return ctx.db.selectFrom('import_job').selectAll().where('id', '=', importId).where('authority_id', '=', actor.authorityId).executeTakeFirst();
 }
 
-export function listImports(ctx: Pick<Ctx, 'db'>, actor: StaffActor, limit: number): Promise<ImportJob[]> {
+export type ImportSummary = Omit<ImportJob, 'file' | 'error_sheet'>;
+
+export function listImports(ctx: Pick<Ctx, 'db'>, actor: StaffActor, limit: number): Promise<ImportSummary[]> {
   // The file and error sheet stay out of lists: a page polls this.
-  return ctx.db.selectFrom('import_job').selectAll().select([sql<null>`null`.as('file'), sql<null>`null`.as('error_sheet')])
-    .where('authority_id', '=', actor.authorityId).orderBy('id', 'desc').limit(limit).execute();
+  return ctx.db.selectFrom('import_job').select([
+    'id', 'authority_id', 'kind', 'exam_id', 'sitting_id', 'format', 'file_name', 'state', 'rows_total', 'rows_read', 'rows_validated', 'rows_written',
+    'error_count', 'failure', 'requested_by', 'created_at', 'started_at', 'heartbeat_at', 'finished_at',
+  ]).where('authority_id', '=', actor.authorityId).orderBy('id', 'desc').limit(limit).execute();
 }
 
 /**

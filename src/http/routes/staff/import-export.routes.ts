@@ -7,8 +7,7 @@ import { loadSitting, loadSubject } from '../../../modules/accounts/staff-scope.
 import { EXPORT_KINDS, exportRange, writeExport, type ExportFilters, type ExportKind } from '../../../modules/exports/exports.ts';
 import { sheetBuffer } from '../../../modules/exports/xlsx-writer.ts';
 import { COLUMNS } from '../../../modules/imports/import-rules.ts';
-import { checkImportTarget, createImport, findImport, IMPORT_MAX_BYTES, importPercent, listImports } from '../../../modules/imports/imports.ts';
-import type { ImportJob } from '../../../db/schema.ts';
+import { checkImportTarget, createImport, findImport, IMPORT_MAX_BYTES, importPercent, listImports, type ImportSummary } from '../../../modules/imports/imports.ts';
 import { formatShanghai } from '../../../shared/time.ts';
 import { currentStaff } from '../../plugins/staff-auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
@@ -28,7 +27,7 @@ export const ImportView = Type.Object({
   errorSheetUrl: Type.Union([Type.String(), Type.Null()]), createdAt: Timestamp, startedAt: NullableTimestamp, finishedAt: NullableTimestamp,
 });
 
-const importView = (prefix: string, j: ImportJob) => ({
+const importView = (prefix: string, j: ImportSummary) => ({
   importId: String(j.id), kind: j.kind, state: j.state, format: j.format, fileName: j.file_name,
   examId: j.exam_id === null ? null : String(j.exam_id), sittingId: j.sitting_id === null ? null : String(j.sitting_id),
   rowsTotal: j.rows_total, rowsRead: j.rows_read, rowsValidated: j.rows_validated, rowsWritten: j.rows_written, percent: importPercent(j),
