@@ -236,6 +236,11 @@ const fresh = {
     await refundOf(W.exam, reg);
     return reg;
   },
+  /** A rejected roster import of the world's authority, with its error sheet (ADM-2). */
+  importJob: async () => (await t.db.insertInto('import_job').values({
+    authority_id: W.exam.authorityId, kind: 'ROSTER', exam_id: W.exam.examId, format: 'CSV', file_name: 'roster.csv', file: null, state: 'REJECTED',
+    error_count: 1, error_sheet: Buffer.from('PK\u0003\u0004 error sheet'), requested_by: W.staff.admin.staffId, created_at: clock.now(), finished_at: clock.now(),
+  }).returning('id').executeTakeFirstOrThrow()).id,
   /** A refund the channel refused (FAILED, flagged), for staff to send again. */
   async failedRefund() {
     const refundNo = await refundOf(W.exam, await this.paidRegistration());
@@ -517,6 +522,18 @@ export const CASES: Record<string, Case> = {
   'GET /api/v1/admin/audit-log/export': {
     kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/audit-log/export?actorId=${W.staff.schoolA1.staffId}&objectId=${W.review}` }), ok: { actor: 'admin', status: 200 },
   },
+  // Imports and exports (ADM-2). The upload's body is the file itself: the suite sends none, so the
+  // rightful admin gets past the exam's scope check to IMPORT_FILE_TYPE (415); another authority's admin gets 404.
+  'POST /api/v1/admin/imports': { kind: 'staff', request: () => ({ method: 'POST', url: `/api/v1/admin/imports?kind=ROSTER&examId=${W.exam.examId}&fileName=roster.csv` }), ok: { actor: 'admin', status: 415 } },
+  'GET /api/v1/admin/imports/:importId': { kind: 'staff', prepare: async () => ({ job: u(await fresh.importJob()) }), request: (v) => ({ method: 'GET', url: `/api/v1/admin/imports/${v.job}` }), ok: { actor: 'admin', status: 200 } },
+  'GET /api/v1/admin/imports/:importId/errors.xlsx': { kind: 'staff', prepare: async () => ({ job: u(await fresh.importJob()) }), request: (v) => ({ method: 'GET', url: `/api/v1/admin/imports/${v.job}/errors.xlsx` }), ok: { actor: 'admin', status: 200 } },
+  ...Object.fromEntries(['registrations', 'bills', 'payments', 'refunds', 'reconciliation'].map((kind) => [`GET /api/v1/admin/exports/${kind}.xlsx`, {
+    kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/exports/${kind}.xlsx?sittingId=${W.exam.sittingId}&subjectId=${W.exam.subjectIds[0]}&siteId=${W.siteId}` }), ok: { actor: 'finance', status: 200 },
+  } satisfies StaffCase])),
+  ...Object.fromEntries(['registrations', 'bills', 'payments', 'refunds'].map((kind) => [`GET /api/v1/institution/exports/${kind}.xlsx`, {
+    kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/institution/exports/${kind}.xlsx?sittingId=${W.exam.sittingId}&subjectId=${W.exam.subjectIds[0]}&siteId=${W.siteId}` }), ok: { actor: 'schoolA1', status: 200 },
+    sameAuthorityOwnData: "a sitting, subject and site are the authority's reference data: another school's staff get an export of their own candidates only",
+  } satisfies StaffCase])),
 
   // Public by design: no session, nothing of anyone's to give.
   'GET /api/v1/public/receipts/:code': {

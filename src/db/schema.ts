@@ -410,6 +410,8 @@ export interface DB {
   // Waiting room (migration 026, OPS-1)
   waiting_room: WaitingRoomTable;
   waiting_room_admission: WaitingRoomAdmissionTable;
+  // Migration 027 (imports, ADM-2).
+  import_job: ImportJobTable;
 }
 
 export type Bill = Selectable<BillTable>;
@@ -481,3 +483,23 @@ export interface AdmissionTicketTable { id: Id; sitting_id: bigint; candidate_id
 // Waiting room (migration 026, OPS-1, docs/waiting-room.md).
 export interface WaitingRoomTable { id: number; admitted_through: bigint; signing_key: Buffer; updated_at: Date }
 export interface WaitingRoomAdmissionTable { ticket_seq: bigint; admitted_at: Date }
+// Imports (migration 027, ADM-2): one roster / student-record file and its progress.
+export type ImportKind = 'ROSTER' | 'STANDING';
+export type ImportState = 'QUEUED' | 'RUNNING' | 'DONE' | 'REJECTED' | 'FAILED';
+export interface ImportJobTable {
+  id: Id; authority_id: bigint; kind: ImportKind; exam_id: bigint | null; sitting_id: bigint | null;
+  format: 'CSV' | 'XLSX'; file_name: string; file: Buffer | null;
+  state: ColumnType<ImportState, ImportState | undefined, ImportState>;
+  rows_total: ColumnType<number | null, number | null | undefined, number | null>;
+  rows_read: ColumnType<number, number | undefined, number>;
+  rows_validated: ColumnType<number, number | undefined, number>;
+  rows_written: ColumnType<number, number | undefined, number>;
+  error_count: ColumnType<number, number | undefined, number>;
+  error_sheet: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+  failure: ColumnType<string | null, string | null | undefined, string | null>;
+  requested_by: bigint; created_at: Date;
+  started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  heartbeat_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+export type ImportJob = Selectable<ImportJobTable>;

@@ -11,6 +11,7 @@ import { reconcileStatementsJob } from './reconcile-statements.job.ts';
 import { resealPersonalDataJob } from './reseal-personal-data.job.ts';
 import { releaseStaleSeatHoldsJob } from './release-stale-seat-holds.job.ts';
 import { runAuthorityActionsJob } from './run-authority-actions.job.ts';
+import { runImportsJob } from './run-imports.job.ts';
 import { sendMailJob } from './send-mail.job.ts';
 
 /**
@@ -21,6 +22,7 @@ import { sendMailJob } from './send-mail.job.ts';
 export const JOBS: readonly ScheduledJob[] = [
   pollPayingBillsJob, closeExpiredBillsJob, runAuthorityActionsJob, reconcileStatementsJob, executeRefundsJob, expireUnpaidRegistrationsJob, releaseStaleSeatHoldsJob,
   purgeExpiredJob, composeAccountMailJob, sendMailJob, resealPersonalDataJob,
+  runImportsJob,
 ];
 
 /** Runs every job once, in order — what tests call after moving the clock. */

@@ -133,6 +133,13 @@ export const ERROR_CATALOGUE = {
   WAITING_ROOM_TICKET_INVALID: [400, '排队凭证无效（不是本站签发，或不属于当前登录），请重新进入排队。', 'This queue ticket is not valid (not issued by us, or not issued to this sign-in); join the queue again.'],
   WAITING_ROOM_TICKET_USED: [409, '该排队凭证已经使用过，不能再次使用。', 'This queue ticket has already been used; it admits only once.'],
   WAITING_ROOM_TICKET_EXPIRED: [410, '排队凭证已过期，请重新进入排队。', 'This queue ticket has expired; join the queue again.'],
+  // Imports and exports (ADM-2, docs/imports-exports.md)
+  IMPORT_NOT_FOUND: [404, '没有找到该导入任务。', 'No such import.'],
+  IMPORT_FILE_TYPE: [415, '只能导入 .xlsx 或 .csv 文件（CSV 请用 UTF-8 或 GBK 编码）。', 'Only .xlsx and .csv files can be imported (CSV in UTF-8 or GBK).'],
+  IMPORT_FILE_EMPTY: [400, '上传的文件是空的。', 'The uploaded file is empty.'],
+  IMPORT_FILE_TOO_LARGE: [413, '文件过大：一次最多导入 {maxMb} MB。', 'The file is too large: at most {maxMb} MB per import.'],
+  IMPORT_NO_ERROR_SHEET: [409, '该导入没有错误表：只有因错误未导入的文件才有错误表。', 'This import has no error sheet: only a file rejected for errors has one.'],
+  EXPORT_BAD_RANGE: [400, '日期范围不正确：开始日期不能晚于结束日期，且最长一年。', 'The date range is wrong: the start cannot be after the end, and it spans at most a year.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

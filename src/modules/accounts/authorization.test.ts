@@ -34,6 +34,9 @@ const EXPECTED: Record<StaffAction, string> = {
   'bill.query': 'AF',
   'reconciliation.read': 'AFR',
   'reconciliation.resolve': 'AF',
+  'import.run': 'A',
+  'import.read': 'AR',
+  'export.read': 'AFIR',
 };
 const LETTER: Record<StaffRole, string> = { AUTHORITY_ADMIN: 'A', FINANCE: 'F', INSTITUTION_STAFF: 'I', READ_ONLY: 'R' };
 

@@ -45,6 +45,10 @@ export const STAFF_ACTIONS = {
   'bill.query': { changes: true, money: true, zh: '向渠道查询缴费中的订单（立即确认缴费状态）', en: 'Ask the channel about a bill in 缴费中 now' },
   'reconciliation.read': { changes: false, zh: '查看对账结果及差异', en: 'View reconciliation results and mismatches' },
   'reconciliation.resolve': { changes: true, money: true, zh: '处理对账差异（记录处理说明）', en: 'Resolve a reconciliation mismatch (with a note of what was done)' },
+  // Imports and exports (ADM-2, docs/imports-exports.md).
+  'import.run': { changes: true, zh: '导入考生名单、学籍及报考资格', en: 'Import rosters, student records and eligibility' },
+  'import.read': { changes: false, zh: '查看导入进度及错误表', en: 'View imports, their progress and error sheets' },
+  'export.read': { changes: false, zh: '导出报考、缴费单、支付、退费及对账结果（证件号码脱敏）', en: 'Export registrations, bills, payments, refunds and reconciliation results (ID numbers masked)' },
 } as const satisfies Record<string, { changes: boolean; money?: boolean; zh: string; en: string }>;
 export type StaffAction = keyof typeof STAFF_ACTIONS;
 export const ALL_STAFF_ACTIONS = Object.keys(STAFF_ACTIONS) as StaffAction[];
@@ -59,11 +63,13 @@ export const ALL_STAFF_ACTIONS = Object.keys(STAFF_ACTIONS) as StaffAction[];
 export const ROLE_PERMISSIONS: Record<StaffRole, readonly StaffAction[]> = {
   AUTHORITY_ADMIN: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'review.decide', 'institution.read', 'staff.read', 'staff.manage', 'audit.read', 'exam.configure', 'exam.read',
     'refund.read', 'refund.personal', 'refund.retry', 'registration.cancel', 'sitting.cancel', 'decision.read', 'repayment.read', 'repayment.decide',
-    'dashboard.read', 'bill.query', 'reconciliation.read', 'reconciliation.resolve'],
+    'dashboard.read', 'bill.query', 'reconciliation.read', 'reconciliation.resolve', 'import.run', 'import.read', 'export.read'],
   FINANCE: ['candidate.read', 'registration.read', 'bill.read', 'institution.read', 'refund.read', 'refund.personal', 'refund.retry', 'decision.read',
-    'dashboard.read', 'bill.query', 'reconciliation.read', 'reconciliation.resolve'],
-  INSTITUTION_STAFF: ['candidate.read', 'registration.read', 'registration.create', 'registration.delete', 'bill.read', 'bill.pay', 'review.read', 'review.decide', 'institution.read'],
-  READ_ONLY: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'institution.read', 'staff.read', 'refund.read', 'decision.read', 'repayment.read', 'dashboard.read', 'reconciliation.read'],
+    'dashboard.read', 'bill.query', 'reconciliation.read', 'reconciliation.resolve', 'export.read'],
+  INSTITUTION_STAFF: ['candidate.read', 'registration.read', 'registration.create', 'registration.delete', 'bill.read', 'bill.pay', 'review.read', 'review.decide', 'institution.read',
+    'export.read'],
+  READ_ONLY: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'institution.read', 'staff.read', 'refund.read', 'decision.read', 'repayment.read', 'dashboard.read', 'reconciliation.read',
+    'import.read', 'export.read'],
 };
 
 export const ROLE_LABELS: Record<StaffRole, { zh: string; en: string }> = {

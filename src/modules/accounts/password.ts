@@ -26,6 +26,14 @@ export function dummyPasswordHash(): Promise<string> {
   return dummyHash;
 }
 
+/**
+ * The password_hash of an imported roster account (ADM-2) that still has its initial password:
+ * the password is the exam's rule applied to the account (ACC-2), checked at sign-in against the
+ * rule instead of an argon2id hash — 100,000 hashes would take over an hour. Not a PHC string,
+ * so verifyPassword() refuses it everywhere else; the forced first change replaces it.
+ */
+export const INITIAL_PASSWORD_BY_RULE = 'initial-password-by-exam-rule';
+
 /** ACC-2: the password a roster account starts with. */
 export function initialPassword(exam: Pick<Exam, 'initial_password_rule' | 'initial_password_fixed'>, idNumber: string): string {
   if (exam.initial_password_rule === 'FIXED') {

@@ -1,10 +1,11 @@
+import { timingSafeEqual } from 'node:crypto';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import { maskIdNumber, recogniseIdNumber } from '../../shared/id-document.ts';
 import type { Candidate } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { accountEvent, type AccountEventContext } from './account-events.ts';
 import { candidateIdNumber, findCandidateByIdNumber } from './candidate-identity.ts';
-import { dummyPasswordHash, hashPassword, initialPassword, verifyPassword } from './password.ts';
+import { dummyPasswordHash, hashPassword, INITIAL_PASSWORD_BY_RULE, initialPassword, verifyPassword } from './password.ts';
 import { describePolicy, passwordProblems, policyOfExam } from './password-policy.ts';
 import { endOtherSessions } from './sessions.ts';
 import { accountKey, addressKey, admitSignIn, lockoutFailure, recordFailedAttempt, recordSignInSuccess } from './sign-in-throttle.repo.ts';
@@ -58,7 +59,7 @@ export async function throttledSignIn(ctx: Ctx, input: {
     return { ok: false, error: lockoutFailure(gate, now) };
   }
   const candidate = await input.find();
-  const good = await verifyPassword(candidate?.password_hash ?? (await dummyPasswordHash()), input.password);
+  const good = await candidatePasswordMatches(ctx, candidate, input.password);
   if (candidate && good) {
     await recordSignInSuccess(ctx.db, keys.account, now);
     await accountEvent(ctx, where, { kind: 'SIGN_IN_SUCCEEDED', candidateId: candidate.id });
@@ -67,6 +68,19 @@ export async function throttledSignIn(ctx: Ctx, input: {
   const failed = await recordFailedAttempt(ctx.db, keys, gate, now);
   await accountEvent(ctx, where, { kind: 'SIGN_IN_FAILED', candidateId: candidate?.id ?? null, lockedNow: failed.lockedNow });
   return failed.lockout ? { ok: false, error: failed.lockout } : fail(input.badCredentials, { attemptsLeft: gate.attemptsLeft });
+}
+
+/**
+ * One argon2id verification whatever the account (timing, ACC-5's spirit); an imported account
+ * still on its initial password (INITIAL_PASSWORD_BY_RULE) is checked against the exam's rule.
+ */
+async function candidatePasswordMatches(ctx: Ctx, candidate: Candidate | undefined, password: string): Promise<boolean> {
+  if (candidate?.password_hash !== INITIAL_PASSWORD_BY_RULE) return verifyPassword(candidate?.password_hash ?? (await dummyPasswordHash()), password);
+  await verifyPassword(await dummyPasswordHash(), password);
+  const exam = await ctx.db.selectFrom('exam').select(['initial_password_rule', 'initial_password_fixed']).where('id', '=', candidate.exam_id).executeTakeFirstOrThrow();
+  const expected = Buffer.from(initialPassword(exam, candidateIdNumber(ctx.personalData, candidate)));
+  const given = Buffer.from(password);
+  return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 /**
@@ -80,7 +94,7 @@ export async function changePassword(
   const now = ctx.clock.now();
   const where: AccountEventContext = { at: now, address: input.address, authorityId: input.candidate.authority_id };
   const candidateId = input.candidate.id;
-  if (!(await verifyPassword(input.candidate.password_hash, input.currentPassword))) {
+  if (!(await candidatePasswordMatches(ctx, input.candidate, input.currentPassword))) {
     await accountEvent(ctx, where, { kind: 'PASSWORD_CHANGE_REFUSED', candidateId, reason: 'BAD_CURRENT_PASSWORD' });
     return fail('BAD_CREDENTIALS');
   }

@@ -7,6 +7,7 @@ import { adminRoutes } from './admin.routes.ts';
 import { operationsRoutes } from './operations.routes.ts';
 import { configurationRoutes } from './configuration.routes.ts';
 import { sittingPartRoutes } from './sitting-parts.routes.ts';
+import { importExportRoutes } from './import-export.routes.ts';
 import { refundRoutes } from './refund.routes.ts';
 import { staffReadRoutes } from './staff-read.routes.ts';
 import { staffSessionRoutes } from './staff-session.routes.ts';
@@ -21,6 +22,7 @@ export function adminApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
     await app.register(operationsRoutes(deps));
     await app.register(configurationRoutes(deps));
     await app.register(sittingPartRoutes(deps));
+    await app.register(importExportRoutes('/api/v1/admin', deps));
   });
 }
 
@@ -31,5 +33,6 @@ export function institutionApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
     await app.register(staffReadRoutes('/api/v1/institution', deps));
     await app.register(institutionRoutes(deps));
     await app.register(institutionBillRoutes(deps));
+    await app.register(importExportRoutes('/api/v1/institution', deps));
   });
 }
