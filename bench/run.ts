@@ -18,7 +18,7 @@ import { settlePhase } from './phases/settle.phase.ts';
  * PostgreSQL, written to BENCHMARKS.md. `--quick` for a smoke run; `--phases hold,settle,paid,journey`
  * to run some; `--out FILE` to write elsewhere.
  */
-function parseOptions(argv: string[]): BenchOptions & { out: string; command: string } {
+function parseOptions(argv: string[]): BenchOptions & { out: string; command: string; profileDir: string | undefined } {
   const quick = argv.includes('--quick');
   const value = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
   const phases = new Set((value('--phases') ?? 'hold,settle,paid,journey').split(','));
@@ -32,6 +32,8 @@ function parseOptions(argv: string[]): BenchOptions & { out: string; command: st
     poolSize: Number(value('--pool') ?? 20),
     candidates: Number(value('--candidates') ?? (quick ? 8000 : 40000)),
     out: value('--out') ?? 'BENCHMARKS.md',
+    /** `--profile DIR`: the app writes a V8 CPU profile there when it stops (node --cpu-prof). */
+    profileDir: value('--profile'),
     command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
   };
 }
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
       now: new Date(), sites, slots, candidates: opts.candidates,
       spreadSeats: Math.ceil((opts.candidates / (sites * slots)) * 1.5) + 50, hotSeats: opts.candidates, raceSeats: 50,
     });
-    app = await startAppProcess({ databaseUrl: db.url, dataDir, poolSize: opts.poolSize });
+    app = await startAppProcess({ databaseUrl: db.url, dataDir, poolSize: opts.poolSize, ...(opts.profileDir ? { profileDir: path.resolve(opts.profileDir) } : {}) });
     const idleRss = rssMiB(app.pid) ?? NaN;
     log(`app pid ${app.pid} at ${app.baseUrl} (RSS ${idleRss.toFixed(0)} MiB idle), PostgreSQL ${db.serverVersion} (${db.origin}), ${pgbench}`);
     const ctx: BenchContext = { opts, db, world, app, dataDir, log };

@@ -19,12 +19,12 @@ export interface AppProcess {
  * mounted in the same process and sends its notifications once a second), in a child process
  * of its own so its memory and CPU are its own.
  */
-export async function startAppProcess(opts: { databaseUrl: string; dataDir: string; poolSize: number; env?: Record<string, string> }): Promise<AppProcess> {
+export async function startAppProcess(opts: { databaseUrl: string; dataDir: string; poolSize: number; env?: Record<string, string>; profileDir?: string }): Promise<AppProcess> {
   const port = await freePort();
   const gate = await startNotifyGate(port);
   const publicBaseUrl = `http://127.0.0.1:${gate.port}`;
   const root = path.resolve(import.meta.dirname, '../..');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), '--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -111,4 +111,62 @@ export function sampleRss(pid: number): { stop(): number } {
   let peak = rssMiB(pid) ?? 0;
   const timer = setInterval(() => { peak = Math.max(peak, rssMiB(pid) ?? 0); }, 250);
   return { stop: () => { clearInterval(timer); return Math.max(peak, rssMiB(pid) ?? 0); } };
+}
+
+const TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) a process has used, from /proc/PID/stat. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Every PostgreSQL server process on this machine (the embedded one's, or a local server's). */
+function postgresPids(): number[] {
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+    try { return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres'; } catch { return false; }
+  });
+}
+
+export interface CpuShare {
+  /** CPU seconds per wall second (1 = one core busy) of the app, PostgreSQL and the load generator. */
+  app: number;
+  postgres: number;
+  loadgen: number;
+}
+
+/**
+ * Where the machine's CPU went during a run: the app process, all PostgreSQL processes (a
+ * process that ended during the run is not counted) and this process (autocannon, fetch).
+ */
+export function sampleCpu(appPid: number): { stop(): CpuShare } {
+  const t0 = Date.now();
+  const app0 = cpuSeconds(appPid);
+  // Backends come and go (pgbench opens its own): keep each one's first and last reading.
+  const first = new Map(postgresPids().map((p) => [p, cpuSeconds(p)]));
+  const last = new Map(first);
+  const look = () => {
+    for (const p of postgresPids()) {
+      const t = cpuSeconds(p);
+      if (!first.has(p)) first.set(p, 0);
+      last.set(p, t);
+    }
+  };
+  const timer = setInterval(look, 200);
+  const me0 = process.cpuUsage();
+  return {
+    stop() {
+      clearInterval(timer);
+      look();
+      const wall = (Date.now() - t0) / 1000;
+      const pg = [...last].reduce((s, [p, t]) => s + t - (first.get(p) ?? 0), 0);
+      const me = process.cpuUsage(me0);
+      return { app: (cpuSeconds(appPid) - app0) / wall, postgres: pg / wall, loadgen: (me.user + me.system) / 1e6 / wall };
+    },
+  };
 }

@@ -7,6 +7,9 @@ export interface PgbenchResult {
   latencyAvgMs: number;
   transactions: number;
   failed: number;
+  /** Filled in by the phase: PostgreSQL CPU cores used, and its sessions by activity. */
+  cpuPostgres?: number;
+  waits?: Record<string, number>;
 }
 
 export function pgbenchAvailable(): Promise<string | undefined> {

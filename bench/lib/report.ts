@@ -25,6 +25,7 @@ const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
 const ratio = (n: number, ceiling: number) => (Number.isFinite(n) && ceiling > 0 ? `${(n / ceiling).toFixed(2)}×` : '–');
 const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
+const waitText = (w: Record<string, number> | undefined) => (w ? Object.entries(w).map(([k, v]) => `${k} ${v}`).join(', ') : '–');
 const isOk = (r: PgbenchResult | { error: string }): r is PgbenchResult => !('error' in r);
 
 function sweepLine(sweep: (PgbenchResult | { clients: number; error: string })[]): string {
@@ -39,12 +40,13 @@ function holdBillSection(m: HoldBillMode): string[] {
     `pgbench, same SQL (\`bench/sql/hold-bill.sql\`), transactions/s by client count: ${sweepLine(m.sweep)}.`,
     `**Ceiling: ${f0(ceiling)}/s at ${m.best.clients} clients.**`,
     '',
-    '| load | per second | × ceiling | p50 ms | p99 ms | non-2xx | errors | oversold | app RSS peak MiB |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...m.http.map((r) => `| HTTP, ${r.connections} connections | ${f0(r.perSecond)} | ${ratio(r.perSecond, ceiling)} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx} | ${r.errors} | ${r.audit.oversold + r.audit.orphans + r.audit.rowMismatch} | ${f0(r.rssMiB)} |`),
+    '| load | per second | × ceiling | p50 ms | p99 ms | non-2xx | errors | oversold | app RSS peak MiB | CPU cores app / PostgreSQL | database sessions by activity (average count) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...m.http.map((r) => `| HTTP, ${r.connections} connections | ${f0(r.perSecond)} | ${ratio(r.perSecond, ceiling)} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx} | ${r.errors} | ${r.audit.oversold + r.audit.orphans + r.audit.rowMismatch} | ${f0(r.rssMiB)} | ${r.cpu.app.toFixed(2)} / ${r.cpu.postgres.toFixed(2)} | ${waitText(r.waits)} |`),
     isOk(m.at256)
-      ? `| pgbench, 256 clients | ${f0(m.at256.tps)} | ${ratio(m.at256.tps, ceiling)} | (avg ${f1(m.at256.latencyAvgMs)}) | | | | 0 | |`
-      : `| pgbench, 256 clients | failed: ${m.at256.error} | | | | | | | |`,
+      ? `| pgbench, 256 clients | ${f0(m.at256.tps)} | ${ratio(m.at256.tps, ceiling)} | (avg ${f1(m.at256.latencyAvgMs)}) | | | | 0 | | – / ${m.at256.cpuPostgres?.toFixed(2) ?? '–'} | ${waitText(m.at256.waits)} |`
+      : `| pgbench, 256 clients | failed: ${m.at256.error} | | | | | | | | | |`,
+    `| pgbench, ${m.best.clients} clients (the ceiling) | ${f0(m.best.tps)} | 1.00× | (avg ${f1(m.best.latencyAvgMs)}) | | | | 0 | | – / ${m.best.cpuPostgres?.toFixed(2) ?? '–'} | ${waitText(m.best.waits)} |`,
     '',
     'Per second = candidates whose hold **and** bill both answered 201; latency is per HTTP request. A hold that finds the slot full answers 409 and counts as non-2xx.',
     '',

@@ -1,12 +1,13 @@
-import { sampleRss } from '../lib/app-process.ts';
+import { sampleCpu, sampleRss, type CpuShare } from '../lib/app-process.ts';
 import type { BenchContext } from '../lib/context.ts';
+import { sampleWaits } from '../lib/waits.ts';
 import { holdAndBillOverHttp, type HttpRun } from '../lib/http-load.ts';
 import { runPgbench, type PgbenchResult } from '../lib/pgbench.ts';
 import { auditSeats, resetBenchWorld, type SeatAudit } from '../lib/seed.ts';
 
 export interface HoldBillMode {
   mode: 'spread' | 'hot';
-  http: (HttpRun & { audit: SeatAudit; rssMiB: number })[];
+  http: (HttpRun & { audit: SeatAudit; rssMiB: number; cpu: CpuShare; waits: Record<string, number> })[];
   sweep: (PgbenchResult | { clients: number; error: string })[];
   best: PgbenchResult;
   at256: PgbenchResult | { clients: number; error: string };
@@ -43,11 +44,15 @@ export async function holdBillPhase(ctx: BenchContext, mode: 'spread' | 'hot'): 
   for (const connections of ctx.opts.connections) {
     await resetBenchWorld(ctx.db.url, ctx.world);
     const rss = sampleRss(ctx.app.pid);
+    const cpuMeter = sampleCpu(ctx.app.pid);
+    const waitMeter = sampleWaits(ctx.db.url);
     const run = await holdAndBillOverHttp({ baseUrl: ctx.app.baseUrl, world: ctx.world, hot, connections, seconds: ctx.opts.phaseSeconds, firstCandidate: 0, lastCandidate: ctx.world.candidates.length });
+    const cpu = cpuMeter.stop();
+    const waits = await waitMeter.stop();
     const rssMiB = rss.stop();
     const audit = await auditSeats(ctx.db.url);
-    http.push({ ...run, audit, rssMiB });
-    ctx.log(`hold+bill ${mode} HTTP c=${connections}: ${run.perSecond.toFixed(0)}/s p50 ${run.latencyMs.p50} ms p99 ${run.latencyMs.p99} ms non2xx ${run.non2xx} errors ${run.errors} oversold ${audit.oversold} rss ${rssMiB.toFixed(0)} MiB ${JSON.stringify(run.statuses)}`);
+    http.push({ ...run, audit, rssMiB, cpu, waits });
+    ctx.log(`hold+bill ${mode} HTTP c=${connections}: ${run.perSecond.toFixed(0)}/s p50 ${run.latencyMs.p50} ms p99 ${run.latencyMs.p99} ms non2xx ${run.non2xx} errors ${run.errors} oversold ${audit.oversold} rss ${rssMiB.toFixed(0)} MiB cpu app ${cpu.app.toFixed(2)} pg ${cpu.postgres.toFixed(2)} loadgen ${cpu.loadgen.toFixed(2)} db sessions ${JSON.stringify(waits)} ${JSON.stringify(run.statuses)}`);
   }
   const sweep: HoldBillMode['sweep'] = [];
   for (const clients of ctx.opts.sweepClients) {
@@ -64,11 +69,15 @@ export async function holdBillPhase(ctx: BenchContext, mode: 'spread' | 'hot'): 
 async function pgbenchRun(ctx: BenchContext, hot: boolean, clients: number, seconds: number): Promise<PgbenchResult | { clients: number; error: string }> {
   await resetBenchWorld(ctx.db.url, ctx.world);
   try {
+    const cpuMeter = sampleCpu(ctx.app.pid);
+    const waitMeter = sampleWaits(ctx.db.url);
     const r = await runPgbench({ url: ctx.db.url, script: 'hold-bill.sql', clients, seconds, vars: holdBillVars(ctx, hot, clients) });
+    const cpu = cpuMeter.stop();
+    const waits = await waitMeter.stop();
     const audit = await auditSeats(ctx.db.url);
     if (audit.oversold || audit.orphans) throw new Error(`pgbench run left oversold ${audit.oversold} / orphans ${audit.orphans}`);
-    ctx.log(`hold+bill ${hot ? 'hot' : 'spread'} pgbench c=${clients}: ${r.tps.toFixed(0)} tps, avg ${r.latencyAvgMs} ms`);
-    return r;
+    ctx.log(`hold+bill ${hot ? 'hot' : 'spread'} pgbench c=${clients}: ${r.tps.toFixed(0)} tps, avg ${r.latencyAvgMs} ms, cpu pg ${cpu.postgres.toFixed(2)} db sessions ${JSON.stringify(waits)}`);
+    return { ...r, cpuPostgres: cpu.postgres, waits };
   } catch (err) {
     ctx.log(`hold+bill pgbench c=${clients} failed: ${(err as Error).message.slice(0, 500)}`);
     return { clients, error: (err as Error).message.split('\n')[0]!.slice(0, 200) };
