@@ -116,7 +116,7 @@ export function sampleRss(pid: number): { stop(): number } {
 const TICKS = 100; // USER_HZ on Linux
 
 /** CPU seconds (user + system) a process has used, from /proc/PID/stat. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -126,11 +126,24 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-/** Every PostgreSQL server process on this machine (the embedded one's, or a local server's). */
-function postgresPids(): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    try { return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres'; } catch { return false; }
-  });
+function parentPid(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bench's PostgreSQL: its postmaster and the postmaster's children (other clusters on a shared machine are not counted). */
+function postgresPids(postmaster: number | undefined): number[] {
+  if (!postmaster) return [];
+  return [postmaster, ...fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => parentPid(pid) === postmaster)];
+}
+
+/** The postmaster of the server a backend runs under, when that server runs on this machine. */
+export function postmasterOf(backendPid: number): number | undefined {
+  return parentPid(backendPid);
 }
 
 export interface CpuShare {
@@ -144,14 +157,14 @@ export interface CpuShare {
  * Where the machine's CPU went during a run: the app process, all PostgreSQL processes (a
  * process that ended during the run is not counted) and this process (autocannon, fetch).
  */
-export function sampleCpu(appPid: number): { stop(): CpuShare } {
+export function sampleCpu(appPid: number, postmaster: number | undefined): { stop(): CpuShare } {
   const t0 = Date.now();
   const app0 = cpuSeconds(appPid);
   // Backends come and go (pgbench opens its own): keep each one's first and last reading.
-  const first = new Map(postgresPids().map((p) => [p, cpuSeconds(p)]));
+  const first = new Map(postgresPids(postmaster).map((p) => [p, cpuSeconds(p)]));
   const last = new Map(first);
   const look = () => {
-    for (const p of postgresPids()) {
+    for (const p of postgresPids(postmaster)) {
       const t = cpuSeconds(p);
       if (!first.has(p)) first.set(p, 0);
       last.set(p, t);

@@ -33,7 +33,7 @@ function summarise(result: autocannon.Result, connections: number, completed: nu
  * in with their own session cookie: POST /api/v1/registrations (hold a seat in the slot), then
  * POST /api/v1/bills with the registration it returned. One unit = both answered 201.
  */
-export async function holdAndBillOverHttp(opts: { baseUrl: string; world: BenchWorld; hot: boolean; connections: number; seconds: number; firstCandidate: number; lastCandidate: number }): Promise<HttpRun> {
+export async function holdAndBillOverHttp(opts: { baseUrl: string; world: BenchWorld; hot: boolean; connections: number; seconds: number; firstCandidate: number; lastCandidate: number; amount?: number }): Promise<HttpRun> {
   const { world } = opts;
   let next = opts.firstCandidate;
   let completed = 0;
@@ -41,6 +41,8 @@ export async function holdAndBillOverHttp(opts: { baseUrl: string; world: BenchW
   const count = (kind: string, status: number) => { const k = `${kind} ${status}`; statuses[k] = (statuses[k] ?? 0) + 1; };
   const result = await autocannon({
     url: opts.baseUrl, connections: opts.connections, duration: opts.seconds, timeout: 30,
+    // `amount` (requests) instead of a duration: for the smoke test.
+    ...(opts.amount ? { amount: opts.amount } : {}),
     requests: [
       {
         method: 'POST', path: '/api/v1/registrations',

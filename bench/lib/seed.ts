@@ -106,7 +106,7 @@ export async function seedBenchWorld(url: string, keys: PersonalDataKeys, opts: 
  * tables: no registrations, bills or payments, every seat FREE, statistics fresh. The bench's
  * own database only: TRUNCATE skips bill_transition's append-only trigger, which guards real data.
  */
-export async function resetBenchWorld(url: string, world: BenchWorld): Promise<void> {
+export async function resetBenchWorld(url: string, world: BenchWorld, opts: { checkpoint?: boolean } = {}): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   await c.query(`SET lock_timeout = '5s'`);
@@ -124,7 +124,8 @@ export async function resetBenchWorld(url: string, world: BenchWorld): Promise<v
     await c.query(`INSERT INTO seat (pool_id, seat_no) SELECT p.id, n FROM seat_pool p, generate_series(1, p.capacity) n WHERE p.id = ANY($1::bigint[])`,
       [[...world.spread.map((p) => String(p.poolId)), String(world.hot.poolId), String(world.race.poolId)]]);
     await c.query('VACUUM ANALYZE');
-    await c.query('CHECKPOINT');
+    // A checkpoint now rather than in the middle of the next measured run.
+    if (opts.checkpoint ?? true) await c.query('CHECKPOINT');
   } finally {
     await c.end();
   }

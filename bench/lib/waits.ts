@@ -12,6 +12,7 @@ export function sampleWaits(url: string): { stop(): Promise<Record<string, numbe
   let running = true;
   const loop = (async () => {
     await c.connect();
+    c.on('error', () => undefined);
     while (running) {
       const rows = (await c.query<{ w: string }>(`SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction') AND backend_type = 'client backend'`)).rows;
@@ -20,7 +21,7 @@ export function sampleWaits(url: string): { stop(): Promise<Record<string, numbe
       await new Promise((r) => setTimeout(r, 100));
     }
     await c.end();
-  })();
+  })().catch(() => undefined); // the sampler must never fail a run: a lost sample is only a lost sample
   return {
     async stop() {
       running = false;

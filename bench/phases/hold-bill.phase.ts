@@ -44,7 +44,7 @@ export async function holdBillPhase(ctx: BenchContext, mode: 'spread' | 'hot'): 
   for (const connections of ctx.opts.connections) {
     await resetBenchWorld(ctx.db.url, ctx.world);
     const rss = sampleRss(ctx.app.pid);
-    const cpuMeter = sampleCpu(ctx.app.pid);
+    const cpuMeter = sampleCpu(ctx.app.pid, ctx.db.postmasterPid);
     const waitMeter = sampleWaits(ctx.db.url);
     const run = await holdAndBillOverHttp({ baseUrl: ctx.app.baseUrl, world: ctx.world, hot, connections, seconds: ctx.opts.phaseSeconds, firstCandidate: 0, lastCandidate: ctx.world.candidates.length });
     const cpu = cpuMeter.stop();
@@ -68,9 +68,9 @@ export async function holdBillPhase(ctx: BenchContext, mode: 'spread' | 'hot'): 
 
 async function pgbenchRun(ctx: BenchContext, hot: boolean, clients: number, seconds: number): Promise<PgbenchResult | { clients: number; error: string }> {
   await resetBenchWorld(ctx.db.url, ctx.world);
+  const cpuMeter = sampleCpu(ctx.app.pid, ctx.db.postmasterPid);
+  const waitMeter = sampleWaits(ctx.db.url);
   try {
-    const cpuMeter = sampleCpu(ctx.app.pid);
-    const waitMeter = sampleWaits(ctx.db.url);
     const r = await runPgbench({ url: ctx.db.url, script: 'hold-bill.sql', clients, seconds, vars: holdBillVars(ctx, hot, clients) });
     const cpu = cpuMeter.stop();
     const waits = await waitMeter.stop();
@@ -79,6 +79,8 @@ async function pgbenchRun(ctx: BenchContext, hot: boolean, clients: number, seco
     ctx.log(`hold+bill ${hot ? 'hot' : 'spread'} pgbench c=${clients}: ${r.tps.toFixed(0)} tps, avg ${r.latencyAvgMs} ms, cpu pg ${cpu.postgres.toFixed(2)} db sessions ${JSON.stringify(waits)}`);
     return { ...r, cpuPostgres: cpu.postgres, waits };
   } catch (err) {
+    cpuMeter.stop();
+    await waitMeter.stop();
     ctx.log(`hold+bill pgbench c=${clients} failed: ${(err as Error).message.slice(0, 500)}`);
     return { clients, error: (err as Error).message.split('\n')[0]!.slice(0, 200) };
   }
