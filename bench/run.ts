@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { developmentPersonalDataKeys } from '../src/shared/development-keys.ts';
-import { rssMiB, startAppProcess } from './lib/app-process.ts';
+import { rssMiB, sampleCpu, startAppProcess } from './lib/app-process.ts';
 import type { BenchContext, BenchOptions } from './lib/context.ts';
 import { machineFacts } from './lib/machine.ts';
 import { pgbenchAvailable } from './lib/pgbench.ts';
@@ -66,6 +66,12 @@ async function main(): Promise<void> {
     const ctx: BenchContext = { opts, db, world, app, dataDir, log };
     const results: BenchResults = { idleRssMiB: idleRss };
     await warmUp(ctx, opts.quick ? 2 : 4);
+    // The idle cost (the job runner polling its queues, PostgreSQL's own processes), subtracted from CPU per unit.
+    await new Promise((r) => setTimeout(r, 1000));
+    const idle = sampleCpu(app.pid, db.postmasterPid);
+    await new Promise((r) => setTimeout(r, 3000));
+    results.idleCpu = idle.stop();
+    log(`idle: app ${results.idleCpu.app.toFixed(3)} cores, PostgreSQL ${results.idleCpu.postgres.toFixed(3)} cores`);
     if (opts.phases.has('hold')) {
       results.spread = await holdBillPhase(ctx, 'spread');
       results.hot = await holdBillPhase(ctx, 'hot');

@@ -4,12 +4,15 @@ import type { HoldBillMode } from '../phases/hold-bill.phase.ts';
 import type { CaptureToPaid, JourneyRun, RaceRun } from '../phases/payment.phase.ts';
 import type { SettleResult } from '../phases/settle.phase.ts';
 import type { BenchOptions } from './context.ts';
+import type { CpuShare } from './app-process.ts';
 import type { MachineFacts } from './machine.ts';
 import type { PgbenchResult } from './pgbench.ts';
 import type { BenchDatabase } from './postgres.ts';
 
 export interface BenchResults {
   idleRssMiB: number;
+  /** CPU cores used with no load (jobs polling, PostgreSQL background), subtracted from CPU per unit. */
+  idleCpu?: CpuShare;
   spread?: HoldBillMode;
   hot?: HoldBillMode;
   settle?: SettleResult;
@@ -37,16 +40,19 @@ function sweepLine(sweep: (PgbenchResult | { clients: number; error: string })[]
  * machine is shared, and it predicts the ratio on a quiet machine (both sides CPU-bound on the
  * same cores): pgbench's (PostgreSQL + client) cost over ExamPay's (app + PostgreSQL).
  */
+let idle: CpuShare | undefined;
+
 function cpuPerUnit(rows: { label: string; perSecond: number; app: number; postgres: number }[], ceiling: PgbenchResult): string[] {
   if (!ceiling.cpuPostgres) return [];
-  const base = ((ceiling.cpuPostgres + (ceiling.cpuClient ?? 0)) / ceiling.tps) * 1000;
+  const idleApp = idle?.app ?? 0, idlePg = idle?.postgres ?? 0;
+  const base = ((Math.max(0, ceiling.cpuPostgres - idlePg) + (ceiling.cpuClient ?? 0)) / ceiling.tps) * 1000;
   return [
-    `CPU per unit (ms, all cores together): pgbench at ${ceiling.clients} clients ${((ceiling.cpuPostgres / ceiling.tps) * 1000).toFixed(1)} PostgreSQL + ${(((ceiling.cpuClient ?? 0) / ceiling.tps) * 1000).toFixed(1)} pgbench client = ${base.toFixed(1)}.`,
+    `CPU per unit (ms, all cores together, the idle cost of ${idleApp.toFixed(3)} app + ${idlePg.toFixed(3)} PostgreSQL cores taken off): pgbench at ${ceiling.clients} clients ${((Math.max(0, ceiling.cpuPostgres - idlePg) / ceiling.tps) * 1000).toFixed(1)} PostgreSQL + ${(((ceiling.cpuClient ?? 0) / ceiling.tps) * 1000).toFixed(1)} pgbench client = ${base.toFixed(1)}.`,
     '',
     '| load | app ms | PostgreSQL ms | total ms | ratio predicted for a quiet machine (pgbench total / this total) |',
     '|---|---:|---:|---:|---:|',
     ...rows.filter((r) => r.perSecond > 0).map((r) => {
-      const app = (r.app / r.perSecond) * 1000, pgMs = (r.postgres / r.perSecond) * 1000;
+      const app = (Math.max(0, r.app - idleApp) / r.perSecond) * 1000, pgMs = (Math.max(0, r.postgres - idlePg) / r.perSecond) * 1000;
       return `| ${r.label} | ${app.toFixed(1)} | ${pgMs.toFixed(1)} | ${(app + pgMs).toFixed(1)} | ${(base / (app + pgMs)).toFixed(2)}× |`;
     }),
     '',
@@ -78,6 +84,7 @@ function holdBillSection(m: HoldBillMode): string[] {
 
 export function writeReport(file: string, r: { opts: BenchOptions; command: string; before: MachineFacts; after: MachineFacts; db: BenchDatabase; pgbench: string; seconds: number; results: BenchResults; poolSize: number }): void {
   const { results: x } = r;
+  idle = x.idleCpu;
   const out: string[] = [
     '# ExamPay benchmarks',
     '',
