@@ -7,6 +7,13 @@ import { startAppProcess } from './lib/app-process.ts';
 import { startBenchDatabase } from './lib/postgres.ts';
 import { resetBenchWorld, seedBenchWorld } from './lib/seed.ts';
 
+/**
+ * `npx tsx bench/capture-sql.ts`: the SQL ExamPay sends for one hold, one bill, the payment's start and the
+ * settlement of its notification, from PostgreSQL's own log (log_statement = all), written to
+ * /tmp/captured.log with `==== STEP` marks. bench/sql/*.sql were copied from it: after a change to
+ * those paths, capture again and compare. (The job runner's pg-boss queries are in the log too.)
+ */
+
 const db = await startBenchDatabase();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'exampay-bench-data-'));
 const keys = developmentPersonalDataKeys(dataDir).keys;
@@ -44,8 +51,6 @@ for (let i = 0; i < 40; i++) {
   if (s.rows[0]?.state === 'PAID') { console.log('PAID after', i * 100, 'ms'); break; }
   await new Promise((r) => setTimeout(r, 100));
 }
-const bill = JSON.parse(await r2.text().catch(() => '{}') || '{}') as { billNo?: string };
-void bill;
 await new Promise((r) => setTimeout(r, 300));
 db.log.capture = false;
 
@@ -54,3 +59,5 @@ await admin.query(`ALTER SYSTEM RESET log_statement`); await admin.query('SELECT
 await admin.end();
 await app.stop();
 await db.stop();
+fs.rmSync(dataDir, { recursive: true, force: true });
+console.log(`captured ${db.log.lines.length} log lines in /tmp/captured.log`);
