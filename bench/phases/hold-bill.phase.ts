@@ -31,11 +31,20 @@ function holdBillVars(ctx: BenchContext, hot: boolean, clients: number) {
  * (bench/sql/hold-bill.sql) at 1…16 clients (the best is the ceiling) and at 256. Every run
  * starts from the reset world; the seat audit runs after each HTTP run.
  */
-/** Load not counted: the app's first requests compile code paths and open its pool's connections. */
-export async function warmUp(ctx: BenchContext, seconds: number): Promise<void> {
-  await resetBenchWorld(ctx.db.url, ctx.world);
-  const run = await holdAndBillOverHttp({ baseUrl: ctx.app.baseUrl, world: ctx.world, hot: false, connections: 32, seconds, firstCandidate: 0, lastCandidate: ctx.world.candidates.length });
-  ctx.log(`warm-up (not counted): ${run.perSecond.toFixed(0)} hold+bill/s`);
+/**
+ * Load not counted: the app's first requests compile code paths (tsx, V8's optimiser) and open
+ * its pool's connections. It runs until `pairs` holds + bills are done (at most `maxSeconds`), so a
+ * busy machine warms up as fully as a quiet one; both slot kinds are warmed.
+ */
+export async function warmUp(ctx: BenchContext, pairs: number, maxSeconds: number): Promise<void> {
+  const until = Date.now() + maxSeconds * 1000;
+  let done = 0;
+  for (let round = 0; done < pairs && Date.now() < until; round++) {
+    await resetBenchWorld(ctx.db.url, ctx.world, { checkpoint: false });
+    const run = await holdAndBillOverHttp({ baseUrl: ctx.app.baseUrl, world: ctx.world, hot: round % 2 === 1, connections: 32, seconds: 3, firstCandidate: 0, lastCandidate: ctx.world.candidates.length });
+    done += run.completed;
+  }
+  ctx.log(`warm-up (not counted): ${done} holds + bills`);
 }
 
 export async function holdBillPhase(ctx: BenchContext, mode: 'spread' | 'hot'): Promise<HoldBillMode> {
