@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   }
   const { db, pool } = createDb(databaseUrl, {
     poolSize: config.databasePoolSize,
-    onIdleError: (err) => log.warn({ err }, 'idle database connection lost; it will be replaced'),
+    onIdleError: (err) => log.warn({ err }, 'database connection lost; it will be replaced'),
   });
   stops.unshift(() => db.destroy());
   const applied = await migrate(pool);
