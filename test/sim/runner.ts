@@ -1,0 +1,284 @@
+import { sql } from 'kysely';
+import { JOBS } from '../../src/jobs/schedule.ts';
+import { acceptAgreement } from '../../src/modules/billing/accept-agreement.ts';
+import { cancelBill } from '../../src/modules/billing/cancel-bill.ts';
+import { confirmBill } from '../../src/modules/billing/confirm-bill.ts';
+import { checkBillStatus } from '../../src/modules/payments/check-bill-status.ts';
+import { startPayment } from '../../src/modules/payments/start-payment.ts';
+import { chooseSlot } from '../../src/modules/registration/choose-slot.ts';
+import { registerSubject } from '../../src/modules/registration/register-subject.ts';
+import type { Faults } from '../../src/sandbox/faults.ts';
+import type { SandboxChannel } from '../../src/sandbox/order-book.ts';
+import { HOUR, MINUTE } from '../../src/shared/clock.ts';
+import { checkFinal, checkInvariants } from './invariants.ts';
+import { resolveIndex, type ChildWork, type ParentStep, type Step } from './steps.ts';
+import type { SimWorld } from './world.ts';
+
+export interface SimBill { id: bigint; billNo: string; candidateId: bigint }
+
+export interface RunStats {
+  steps: number;
+  byKind: Record<string, number>;
+  dbFaultsFired: number;
+  kills: number;
+  restarts: number;
+  stepErrors: number;
+  livenessRounds: number;
+  bills: Record<string, number>;
+  captures: Record<string, number>;
+  refunds: number;
+  ms: number;
+}
+
+export type RunOutcome =
+  | { ok: true; stats: RunStats }
+  /** `at`: index of the failing step, or `steps.length` for the liveness phase. */
+  | { ok: false; at: number; phase: 'step' | 'liveness'; violations: string[]; stats: RunStats };
+
+/** Errors a step may raise because of the fault it injected (the database's, or the child's death). */
+const INJECTED = /canceling statement|terminating connection|Connection terminated|child server (exited|is not running)|server closed the connection|ECONNRESET|Client has encountered a connection error/i;
+
+class Runner {
+  readonly bills: SimBill[] = [];
+  /** Faults per channel order (out_trade_no): what `capture` and `api` steps have set. */
+  private readonly faults = new Map<string, Faults>();
+  stepErrors = 0;
+  kills = 0;
+  readonly w: SimWorld;
+  constructor(w: SimWorld) {
+    this.w = w;
+  }
+
+  private bill(ref: number): SimBill | undefined {
+    const i = resolveIndex(ref, this.bills.length);
+    return i === undefined ? undefined : this.bills[i];
+  }
+
+  private candidate(c: number): bigint {
+    const ids = this.w.fixture.candidateIds;
+    return ids[c % ids.length]!;
+  }
+
+  private setFaults(outTradeNo: string, patch: Faults): void {
+    const f = { ...this.faults.get(outTradeNo), ...patch };
+    this.faults.set(outTradeNo, f);
+    this.w.sandbox.setFaults(outTradeNo, f);
+  }
+
+  private async attempts(billId: bigint) {
+    return this.w.t.db.selectFrom('payment_attempt').select(['out_trade_no', 'channel', 'state']).where('bill_id', '=', billId).orderBy('seq').execute();
+  }
+
+  async parent(s: ParentStep): Promise<void> {
+    const { ctx, fixture } = this.w;
+    switch (s.k) {
+      case 'register': {
+        const subject = fixture.subjects[s.subject % fixture.subjects.length]!;
+        const pool = subject.pools.length ? subject.pools[s.pool % subject.pools.length]! : undefined;
+        await registerSubject(ctx, { candidateId: this.candidate(s.c), subjectId: subject.id, ...(pool ? { siteId: pool.siteId, slotId: pool.slotId } : {}) });
+        return;
+      }
+      case 'chooseSlot': {
+        const candidateId = this.candidate(s.c);
+        // A registration whose seat was released (bill timed out, hold expired) picks a time again.
+        const reg = await this.w.t.db.selectFrom('registration as r').select(['r.id', 'r.subject_id'])
+          .where('r.candidate_id', '=', candidateId).where('r.status', '=', 'ACTIVE').where('r.paid_at', 'is', null)
+          .where('r.seat_released_reason', 'is not', null).orderBy('r.id').executeTakeFirst();
+        if (!reg) return;
+        const pools = fixture.subjects.find((x) => x.id === reg.subject_id)?.pools ?? [];
+        const pool = pools[s.pool % Math.max(1, pools.length)];
+        if (!pool) return;
+        await chooseSlot(ctx, { candidateId, registrationId: reg.id, siteId: pool.siteId, slotId: pool.slotId });
+        return;
+      }
+      case 'confirm': {
+        // The c-th candidate among those with registrations not on an open bill.
+        const regs = await this.w.t.db.selectFrom('registration as r').select(['r.id', 'r.candidate_id'])
+          .where('r.status', '=', 'ACTIVE').where('r.paid_at', 'is', null)
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('bill_item as i').innerJoin('bill as b', 'b.id', 'i.bill_id').select('i.id')
+            .whereRef('i.registration_id', '=', 'r.id').where('b.state', 'in', ['UNPAID', 'PAYING']))))
+          .orderBy('r.id').execute();
+        const who = [...new Set(regs.map((r) => r.candidate_id))].sort((a, b) => (a < b ? -1 : 1));
+        if (who.length === 0) return;
+        const candidateId = who[s.c % who.length]!;
+        const mine = regs.filter((r) => r.candidate_id === candidateId);
+        const confirmed = await confirmBill(ctx, { candidateId, registrationIds: (s.one ? mine.slice(0, 1) : mine).map((r) => r.id) });
+        if (!confirmed.ok) return;
+        this.bills.push({ id: confirmed.value.id, billNo: confirmed.value.bill_no, candidateId });
+        await acceptAgreement(ctx, { candidateId, billNo: confirmed.value.bill_no });
+        return;
+      }
+      case 'pay': {
+        const b = this.bill(s.b);
+        if (b) await startPayment(ctx, { candidateId: b.candidateId, billNo: b.billNo, channel: s.ch, actor: 'candidate:sim' });
+        return;
+      }
+      case 'refresh': {
+        const b = this.bill(s.b);
+        if (b) await checkBillStatus(ctx, { billId: b.id, actor: 'candidate:sim', by: 'candidate' });
+        return;
+      }
+      case 'cancel': {
+        const b = this.bill(s.b);
+        if (b) await cancelBill(ctx, { candidateId: b.candidateId, billNo: b.billNo, actor: 'candidate:sim' });
+        return;
+      }
+      case 'job':
+        await JOBS.find((j) => j.id === s.job)!.execute(ctx);
+        return;
+    }
+  }
+
+  async childWork(s: ChildWork): Promise<void> {
+    const { child, clock, sandbox } = this.w;
+    if (!child.alive) await child.start(clock.now().getTime());
+    await child.syncClock(clock.now().getTime());
+    if (s.k === 'deliver') await sandbox.deliverDueNotifications({ reverse: s.reverse });
+    else await child.runJob(s.job);
+  }
+
+  async step(s: Step): Promise<void> {
+    const { w } = this;
+    switch (s.k) {
+      case 'register': case 'chooseSlot': case 'confirm': case 'pay': case 'refresh': case 'cancel': case 'job':
+        return this.parent(s);
+      case 'deliver': case 'childJob':
+        return this.childWork(s);
+      case 'capture': {
+        const b = this.bill(s.b);
+        if (!b) return;
+        const attempts = await this.attempts(b.id);
+        // Mostly an open order; with captureAfterClose, a closed one may be paid too.
+        const payable = s.f.captureAfterClose ? attempts : attempts.filter((a) => a.state === 'OPEN');
+        const a = payable[s.o % Math.max(1, payable.length)];
+        if (!a) return;
+        const { lateNotifyMin, ...rest } = s.f;
+        this.setFaults(a.out_trade_no, {
+          noNotify: false, duplicateNotify: false, chargeTwice: false, chargeButTimeout: false, captureAfterClose: false, notifyBeforeReturn: false,
+          lateNotifyMs: lateNotifyMin === undefined ? 0 : lateNotifyMin * MINUTE, ...rest,
+        });
+        if (s.f.notifyBeforeReturn) await w.child.syncClock(w.clock.now().getTime());
+        await w.sandbox.pay(a.out_trade_no, { channel: a.channel as SandboxChannel });
+        return;
+      }
+      case 'fail': {
+        const b = this.bill(s.b);
+        if (!b) return;
+        const open = (await this.attempts(b.id)).filter((a) => a.state === 'OPEN');
+        const a = open[open.length - 1];
+        if (a) w.sandbox.fail(a.out_trade_no, { channel: a.channel as SandboxChannel });
+        return;
+      }
+      case 'api': {
+        const b = this.bill(s.b);
+        if (!b) return;
+        for (const a of await this.attempts(b.id)) this.setFaults(a.out_trade_no, { apiDown: s.down });
+        return;
+      }
+      case 'advance':
+        w.clock.advance(s.min * MINUTE);
+        return;
+      case 'dbFault':
+        w.dbFaults.arm(s.n, s.kind);
+        try {
+          await this.parent(s.then);
+        } finally {
+          w.dbFaults.disarm();
+        }
+        return;
+      case 'kill': {
+        if (!w.child.alive) await w.child.start(w.clock.now().getTime());
+        await w.child.arm(s.n, s.after);
+        let err: unknown;
+        try {
+          await this.childWork(s.then);
+        } catch (e) {
+          err = e;
+        }
+        if (await w.child.waitForDeath(50)) {
+          this.kills++;
+          await w.child.start(w.clock.now().getTime());
+        } else {
+          // Fewer statements than n: the child lives; the fault must not wait for later work.
+          await w.child.arm(0, false);
+        }
+        if (err) throw err;
+        return;
+      }
+    }
+  }
+
+  /** Clears the faults of the channel, then lets time pass and the jobs run until nothing moves. */
+  async liveness(): Promise<number> {
+    const { w } = this;
+    w.sandbox.clearFaults();
+    this.faults.clear();
+    w.dbFaults.disarm();
+    if (!w.child.alive) await w.child.start(w.clock.now().getTime());
+    // A day and a half in steps: bills time out and close, polls and refunds run, the channels'
+    // retries are delivered, and each day's statement is reconciled (it finds the captures no one
+    // reported: a second charge whose notifications were all lost).
+    const plan = [...Array(8).fill(5 * MINUTE), ...Array(6).fill(30 * MINUTE), ...Array(12).fill(4 * HOUR)] as number[];
+    let round = 0;
+    for (const ms of plan) {
+      round++;
+      w.clock.advance(ms);
+      await w.child.syncClock(w.clock.now().getTime());
+      await w.sandbox.deliverDueNotifications();
+      for (const job of JOBS) await job.execute(w.ctx);
+      if (round > 16 && (await this.quiet())) break;
+    }
+    return round;
+  }
+
+  private async quiet(): Promise<boolean> {
+    const r = await sql<{ n: string }>`
+      SELECT (SELECT count(*) FROM bill WHERE state IN ('UNPAID', 'PAYING')) + (SELECT count(*) FROM refund WHERE state <> 'SUCCEEDED') AS n`.execute(this.w.t.db);
+    if (r.rows[0]!.n !== '0') return false;
+    const recorded = await this.w.t.db.selectFrom('channel_payment').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const captured = this.w.sandbox.ledger().merchants.reduce((n, m) => n + m.captures.length, 0);
+    return Number(recorded.n) === captured;
+  }
+}
+
+export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: boolean; onProgress?: (i: number) => void; checkEvery?: number } = {}): Promise<RunOutcome> {
+  const started = Date.now();
+  const runner = new Runner(w);
+  const byKind: Record<string, number> = {};
+  const stats = async (livenessRounds = 0): Promise<RunStats> => {
+    const bills = await w.t.db.selectFrom('bill').select(['state', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('state').execute();
+    const captures = await w.t.db.selectFrom('channel_payment').select(['outcome', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('outcome').execute();
+    const refunds = await w.t.db.selectFrom('refund').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    return {
+      steps: steps.length, byKind, dbFaultsFired: w.dbFaults.fired, kills: runner.kills, restarts: runner.kills, stepErrors: runner.stepErrors, livenessRounds,
+      bills: Object.fromEntries(bills.map((b) => [b.state, Number(b.n)])), captures: Object.fromEntries(captures.map((c) => [c.outcome, Number(c.n)])),
+      refunds: Number(refunds.n), ms: Date.now() - started,
+    };
+  };
+  const checkEvery = opts.checkEvery ?? 1;
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!;
+    byKind[s.k] = (byKind[s.k] ?? 0) + 1;
+    const faultsBefore = w.dbFaults.fired;
+    try {
+      await runner.step(s);
+    } catch (err) {
+      const message = err instanceof Error ? `${err.message}` : String(err);
+      const injected = w.dbFaults.fired > faultsBefore || s.k === 'kill';
+      if (!injected || !INJECTED.test(message)) {
+        return { ok: false, at: i, phase: 'step', violations: [`step threw without an injected fault: ${message}`], stats: await stats() };
+      }
+      runner.stepErrors++;
+    }
+    if ((i + 1) % checkEvery === 0 || i === steps.length - 1) {
+      const violations = await checkInvariants(w);
+      if (violations.length) return { ok: false, at: i, phase: 'step', violations, stats: await stats() };
+    }
+    opts.onProgress?.(i);
+  }
+  if (opts.liveness === false) return { ok: true, stats: await stats() };
+  const rounds = await runner.liveness();
+  const violations = await checkFinal(w);
+  if (violations.length) return { ok: false, at: steps.length, phase: 'liveness', violations, stats: await stats(rounds) };
+  return { ok: true, stats: await stats(rounds) };
+}
