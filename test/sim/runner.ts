@@ -44,14 +44,29 @@ class Runner {
   private readonly faults = new Map<string, Faults>();
   stepErrors = 0;
   kills = 0;
+  private childArmed = false;
   readonly w: SimWorld;
   constructor(w: SimWorld) {
     this.w = w;
   }
 
-  private bill(ref: number): SimBill | undefined {
-    const i = resolveIndex(ref, this.bills.length);
-    return i === undefined ? undefined : this.bills[i];
+  /**
+   * The bill a step names: among the bills the step can act on (`among`), counting from the
+   * newest for a negative reference; any bill when none fits (the step then meets a refusal).
+   */
+  private async bill(ref: number, among: 'open' | 'paying' | 'ordered' | 'any'): Promise<SimBill | undefined> {
+    let pool = this.bills;
+    if (among !== 'any' && pool.length) {
+      const q = this.w.t.db.selectFrom('bill as b').select('b.id').where('b.id', 'in', this.bills.map((x) => x.id));
+      const rows = await (among === 'open' ? q.where('b.state', 'in', ['UNPAID', 'PAYING'])
+        : among === 'paying' ? q.where('b.state', '=', 'PAYING')
+          : q.where((eb) => eb.exists(eb.selectFrom('payment_attempt as a').select('a.id').whereRef('a.bill_id', '=', 'b.id')))).execute();
+      const ids = new Set(rows.map((r) => r.id));
+      const fit = pool.filter((x) => ids.has(x.id));
+      if (fit.length) pool = fit;
+    }
+    const i = resolveIndex(ref, pool.length);
+    return i === undefined ? undefined : pool[i];
   }
 
   private candidate(c: number): bigint {
@@ -109,17 +124,17 @@ class Runner {
         return;
       }
       case 'pay': {
-        const b = this.bill(s.b);
+        const b = await this.bill(s.b, 'open');
         if (b) await startPayment(ctx, { candidateId: b.candidateId, billNo: b.billNo, channel: s.ch, actor: 'candidate:sim' });
         return;
       }
       case 'refresh': {
-        const b = this.bill(s.b);
+        const b = await this.bill(s.b, 'paying');
         if (b) await checkBillStatus(ctx, { billId: b.id, actor: 'candidate:sim', by: 'candidate' });
         return;
       }
       case 'cancel': {
-        const b = this.bill(s.b);
+        const b = await this.bill(s.b, 'open');
         if (b) await cancelBill(ctx, { candidateId: b.candidateId, billNo: b.billNo, actor: 'candidate:sim' });
         return;
       }
@@ -133,8 +148,17 @@ class Runner {
     const { child, clock, sandbox } = this.w;
     if (!child.alive) await child.start(clock.now().getTime());
     await child.syncClock(clock.now().getTime());
-    if (s.k === 'deliver') await sandbox.deliverDueNotifications({ reverse: s.reverse });
-    else await child.runJob(s.job);
+    try {
+      if (s.k === 'deliver') await sandbox.deliverDueNotifications({ reverse: s.reverse });
+      else await child.runJob(s.job);
+    } finally {
+      // Killed by a fault armed earlier: it comes back at once, as a supervisor would bring it.
+      if (this.childArmed && await child.waitForDeath(s.k === 'deliver' ? 30 : 0)) {
+        this.kills++;
+        this.childArmed = false;
+        await child.start(clock.now().getTime());
+      }
+    }
   }
 
   async step(s: Step): Promise<void> {
@@ -145,7 +169,7 @@ class Runner {
       case 'deliver': case 'childJob':
         return this.childWork(s);
       case 'capture': {
-        const b = this.bill(s.b);
+        const b = await this.bill(s.b, s.f.captureAfterClose ? 'ordered' : 'paying');
         if (!b) return;
         const attempts = await this.attempts(b.id);
         // Mostly an open order; with captureAfterClose, a closed one may be paid too.
@@ -162,7 +186,7 @@ class Runner {
         return;
       }
       case 'fail': {
-        const b = this.bill(s.b);
+        const b = await this.bill(s.b, 'paying');
         if (!b) return;
         const open = (await this.attempts(b.id)).filter((a) => a.state === 'OPEN');
         const a = open[open.length - 1];
@@ -170,7 +194,7 @@ class Runner {
         return;
       }
       case 'api': {
-        const b = this.bill(s.b);
+        const b = await this.bill(s.b, 'ordered');
         if (!b) return;
         for (const a of await this.attempts(b.id)) this.setFaults(a.out_trade_no, { apiDown: s.down });
         return;
@@ -183,26 +207,18 @@ class Runner {
         try {
           await this.parent(s.then);
         } finally {
-          w.dbFaults.disarm();
+          // A terminated backend's socket closes just after its error: let the pool see that
+          // before the invariants borrow a connection (else one query fails on the dying one —
+          // pg-pool's behaviour, a failed request at worst; docs/simulation.md).
+          if (!w.dbFaults.disarm() && s.kind === 'terminate') await new Promise((r) => setTimeout(r, 20));
         }
         return;
       case 'kill': {
         if (!w.child.alive) await w.child.start(w.clock.now().getTime());
         await w.child.arm(s.n, s.after);
-        let err: unknown;
-        try {
-          await this.childWork(s.then);
-        } catch (e) {
-          err = e;
-        }
-        if (await w.child.waitForDeath(50)) {
-          this.kills++;
-          await w.child.start(w.clock.now().getTime());
-        } else {
-          // Fewer statements than n: the child lives; the fault must not wait for later work.
-          await w.child.arm(0, false);
-        }
-        if (err) throw err;
+        this.childArmed = true;
+        // Fewer statements than n: the child lives on, armed, until later work reaches the n-th.
+        await this.childWork(s.then);
         return;
       }
     }
@@ -256,22 +272,36 @@ export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: bo
     };
   };
   const checkEvery = opts.checkEvery ?? 1;
+  // An error nobody listened for would end a real server process: here it fails the run.
+  const crashes: string[] = [];
+  const onCrash = (err: unknown) => crashes.push(`the process would have crashed: ${err instanceof Error ? err.message : String(err)}`);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  try {
+    return await runAll();
+  } finally {
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+  }
+
+  async function runAll(): Promise<RunOutcome> {
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i]!;
     byKind[s.k] = (byKind[s.k] ?? 0) + 1;
-    const faultsBefore = w.dbFaults.fired;
+    const faultsBefore = w.dbFaults.fired + runner.kills;
     try {
       await runner.step(s);
     } catch (err) {
       const message = err instanceof Error ? `${err.message}` : String(err);
-      const injected = w.dbFaults.fired > faultsBefore || s.k === 'kill';
+      const injected = w.dbFaults.fired + runner.kills > faultsBefore;
       if (!injected || !INJECTED.test(message)) {
         return { ok: false, at: i, phase: 'step', violations: [`step threw without an injected fault: ${message}`], stats: await stats() };
       }
       runner.stepErrors++;
     }
     if ((i + 1) % checkEvery === 0 || i === steps.length - 1) {
-      const violations = await checkInvariants(w);
+      const violations = await checkInvariants(w).catch((err: unknown) => [`the invariants could not be checked: ${err instanceof Error ? err.message : String(err)}`]);
+      if (crashes.length) return { ok: false, at: i, phase: 'step', violations: crashes, stats: await stats() };
       if (violations.length) return { ok: false, at: i, phase: 'step', violations, stats: await stats() };
     }
     opts.onProgress?.(i);
@@ -279,6 +309,7 @@ export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: bo
   if (opts.liveness === false) return { ok: true, stats: await stats() };
   const rounds = await runner.liveness();
   const violations = await checkFinal(w);
-  if (violations.length) return { ok: false, at: steps.length, phase: 'liveness', violations, stats: await stats(rounds) };
+  if (violations.length || crashes.length) return { ok: false, at: steps.length, phase: 'liveness', violations: [...crashes, ...violations], stats: await stats(rounds) };
   return { ok: true, stats: await stats(rounds) };
+  }
 }
