@@ -7,6 +7,7 @@ import { TEST_PERSONAL_DATA } from '../support/test-keys.ts';
 import { SIM_CHANNELS, type SimShape } from './steps.ts';
 
 export interface SimFixture {
+  authorityId: bigint;
   sittingId: bigint;
   candidateIds: bigint[];
   subjects: { id: bigint; fee: bigint; pools: { poolId: bigint; siteId: bigint; slotId: bigint; capacity: number }[] }[];
@@ -61,5 +62,5 @@ export async function makeSimFixture(db: Db, shape: SimShape): Promise<SimFixtur
     }).returning('id').executeTakeFirstOrThrow();
     candidateIds.push(c.id);
   }
-  return { sittingId: sitting.id, candidateIds, subjects };
+  return { authorityId: authority.id, sittingId: sitting.id, candidateIds, subjects };
 }

@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
 import { ledgerBalances } from '../../src/modules/ledger/balances.ts';
+import { queryIdOf } from '../../src/sandbox/unionpay/unionpay-context.ts';
 import type { SimWorld } from './world.ts';
+
+/** The channel's trade number of a sandbox capture, as its protocol reports it (UnionPay: a 21-character queryId). */
+const tradeNoOf = (channel: string, captureNo: string): string => (channel === 'unionpay' ? queryIdOf(captureNo) : captureNo);
 
 const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
 const FINAL = ['PAID', 'CLOSED', 'REFUNDED', 'PARTIALLY_REFUNDED'];
@@ -74,7 +78,7 @@ export async function checkInvariants(w: SimWorld): Promise<string[]> {
     // What we recorded, the channel did: every capture exists there with its amount; every
     // refund the channel made is one of ours; every refund we call succeeded, the channel made.
     const atChannel = sandbox.merchants.filter((m) => m.channel === ch);
-    const theirCaptures = new Map(atChannel.flatMap((m) => m.captures).map((c) => [c.captureNo, c.amountFen]));
+    const theirCaptures = new Map(atChannel.flatMap((m) => m.captures).map((c) => [tradeNoOf(ch, c.captureNo), c.amountFen]));
     for (const c of ours) {
       const amount = theirCaptures.get(c.channel_trade_no);
       if (amount === undefined) out.push(`${ch}: recorded capture ${c.channel_trade_no} does not exist at the channel`);
@@ -117,7 +121,7 @@ export async function checkFinal(w: SimWorld): Promise<string[]> {
   const captures = await db.selectFrom('channel_payment').select(['channel', 'channel_trade_no']).execute();
   const recorded = new Set(captures.map((c) => `${c.channel}/${c.channel_trade_no}`));
   for (const m of w.sandbox.ledger().merchants) {
-    for (const c of m.captures) if (!recorded.has(`${m.channel}/${c.captureNo}`)) out.push(`${m.channel}: capture ${c.captureNo} of ${c.billNo} (${c.amountFen}) never recorded`);
+    for (const c of m.captures) if (!recorded.has(`${m.channel}/${tradeNoOf(m.channel, c.captureNo)}`)) out.push(`${m.channel}: capture ${c.captureNo} of ${c.billNo} (${c.amountFen}) never recorded`);
   }
   return out;
 }

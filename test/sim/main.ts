@@ -37,7 +37,7 @@ async function main(): Promise<number> {
     });
     console.log(`stats: ${JSON.stringify(outcome.stats)}`);
     if (outcome.ok) {
-      console.log(`simulation passed: seed ${seed}, ${steps.length} steps and the liveness phase, every invariant held`);
+      console.log(`simulation passed: ${values.replay ? values.replay : `seed ${seed}`}, ${steps.length} steps and the liveness phase, every invariant held`);
       return 0;
     }
     console.log(formatFailure(values.replay ? null : seed, [], outcome).split('\nsteps')[0]);

@@ -10,6 +10,8 @@ import { registerSubject } from '../../src/modules/registration/register-subject
 import type { Faults } from '../../src/sandbox/faults.ts';
 import type { SandboxChannel } from '../../src/sandbox/order-book.ts';
 import { HOUR, MINUTE } from '../../src/shared/clock.ts';
+import type { StaffActor } from '../../src/modules/accounts/authorization.ts';
+import { endRegistrationByAuthority } from '../../src/modules/refunds/authority-cancel.ts';
 import { checkFinal, checkInvariants } from './invariants.ts';
 import { resolveIndex, type ChildWork, type ParentStep, type Step } from './steps.ts';
 import type { SimWorld } from './world.ts';
@@ -20,12 +22,13 @@ export interface RunStats {
   steps: number;
   byKind: Record<string, number>;
   dbFaultsFired: number;
+  /** Child server processes killed by SIGKILL (and started again). */
   kills: number;
-  restarts: number;
   stepErrors: number;
   livenessRounds: number;
   bills: Record<string, number>;
   captures: Record<string, number>;
+  capturesByChannel: Record<string, number>;
   refunds: number;
   ms: number;
 }
@@ -37,6 +40,17 @@ export type RunOutcome =
 
 /** Errors a step may raise because of the fault it injected (the database's, or the child's death). */
 const INJECTED = /canceling statement|terminating connection|Connection terminated|child server (exited|is not running)|server closed the connection|ECONNRESET|Client has encountered a connection error/i;
+
+/** What a browser does with a UnionPay payUrl: load our page (the child server's), post its signed form to the gateway. */
+async function openUnionpayForm(payUrl: string): Promise<void> {
+  const page = await (await fetch(payUrl)).text();
+  const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
+  if (!action) return;
+  const unescape = (v: string) => v.replaceAll('&amp;', '&').replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>');
+  const fields = new URLSearchParams();
+  for (const m of page.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) fields.append(m[1]!, unescape(m[2]!));
+  await fetch(unescape(action), { method: 'POST', body: fields, redirect: 'manual' });
+}
 
 class Runner {
   readonly bills: SimBill[] = [];
@@ -125,7 +139,10 @@ class Runner {
       }
       case 'pay': {
         const b = await this.bill(s.b, 'open');
-        if (b) await startPayment(ctx, { candidateId: b.candidateId, billNo: b.billNo, channel: s.ch, actor: 'candidate:sim' });
+        if (!b) return;
+        const started = await startPayment(ctx, { candidateId: b.candidateId, billNo: b.billNo, channel: s.ch, actor: 'candidate:sim' });
+        // UnionPay's order exists at the channel once the browser posts our signed form to it.
+        if (started.ok && s.ch === 'unionpay') await openUnionpayForm(started.value.payUrl);
         return;
       }
       case 'refresh': {
@@ -138,10 +155,21 @@ class Runner {
         if (b) await cancelBill(ctx, { candidateId: b.candidateId, billNo: b.billNo, actor: 'candidate:sim' });
         return;
       }
+      case 'authorityCancel': {
+        const regs = await this.w.t.db.selectFrom('registration').select('id').where('status', '=', 'ACTIVE').orderBy('id').execute();
+        const reg = regs[s.r % Math.max(1, regs.length)];
+        if (!reg) return;
+        await endRegistrationByAuthority(ctx, { actor: this.staff, registrationId: reg.id, kind: 'CANCEL_REGISTRATION', note: '考点调整，取消报考' });
+        return;
+      }
       case 'job':
         await JOBS.find((j) => j.id === s.job)!.execute(ctx);
         return;
     }
+  }
+
+  private get staff(): StaffActor {
+    return { staffId: 1n, role: 'AUTHORITY_ADMIN', authorityId: this.w.fixture.authorityId, institutionId: null };
   }
 
   async childWork(s: ChildWork): Promise<void> {
@@ -164,7 +192,7 @@ class Runner {
   async step(s: Step): Promise<void> {
     const { w } = this;
     switch (s.k) {
-      case 'register': case 'chooseSlot': case 'confirm': case 'pay': case 'refresh': case 'cancel': case 'job':
+      case 'register': case 'chooseSlot': case 'confirm': case 'pay': case 'refresh': case 'cancel': case 'authorityCancel': case 'job':
         return this.parent(s);
       case 'deliver': case 'childJob':
         return this.childWork(s);
@@ -264,10 +292,12 @@ export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: bo
   const stats = async (livenessRounds = 0): Promise<RunStats> => {
     const bills = await w.t.db.selectFrom('bill').select(['state', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('state').execute();
     const captures = await w.t.db.selectFrom('channel_payment').select(['outcome', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('outcome').execute();
+    const channels = await w.t.db.selectFrom('channel_payment').select(['channel', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('channel').execute();
     const refunds = await w.t.db.selectFrom('refund').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     return {
-      steps: steps.length, byKind, dbFaultsFired: w.dbFaults.fired, kills: runner.kills, restarts: runner.kills, stepErrors: runner.stepErrors, livenessRounds,
+      steps: steps.length, byKind, dbFaultsFired: w.dbFaults.fired, kills: runner.kills, stepErrors: runner.stepErrors, livenessRounds,
       bills: Object.fromEntries(bills.map((b) => [b.state, Number(b.n)])), captures: Object.fromEntries(captures.map((c) => [c.outcome, Number(c.n)])),
+      capturesByChannel: Object.fromEntries(channels.map((c) => [c.channel, Number(c.n)])),
       refunds: Number(refunds.n), ms: Date.now() - started,
     };
   };
@@ -285,31 +315,31 @@ export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: bo
   }
 
   async function runAll(): Promise<RunOutcome> {
-  for (let i = 0; i < steps.length; i++) {
-    const s = steps[i]!;
-    byKind[s.k] = (byKind[s.k] ?? 0) + 1;
-    const faultsBefore = w.dbFaults.fired + runner.kills;
-    try {
-      await runner.step(s);
-    } catch (err) {
-      const message = err instanceof Error ? `${err.message}` : String(err);
-      const injected = w.dbFaults.fired + runner.kills > faultsBefore;
-      if (!injected || !INJECTED.test(message)) {
-        return { ok: false, at: i, phase: 'step', violations: [`step threw without an injected fault: ${message}`], stats: await stats() };
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i]!;
+      byKind[s.k] = (byKind[s.k] ?? 0) + 1;
+      const faultsBefore = w.dbFaults.fired + runner.kills;
+      try {
+        await runner.step(s);
+      } catch (err) {
+        const message = err instanceof Error ? `${err.message}` : String(err);
+        const injected = w.dbFaults.fired + runner.kills > faultsBefore;
+        if (!injected || !INJECTED.test(message)) {
+          return { ok: false, at: i, phase: 'step', violations: [`step threw without an injected fault: ${message}`], stats: await stats() };
+        }
+        runner.stepErrors++;
       }
-      runner.stepErrors++;
+      if ((i + 1) % checkEvery === 0 || i === steps.length - 1) {
+        const violations = await checkInvariants(w).catch((err: unknown) => [`the invariants could not be checked: ${err instanceof Error ? err.message : String(err)}`]);
+        if (crashes.length) return { ok: false, at: i, phase: 'step', violations: crashes, stats: await stats() };
+        if (violations.length) return { ok: false, at: i, phase: 'step', violations, stats: await stats() };
+      }
+      opts.onProgress?.(i);
     }
-    if ((i + 1) % checkEvery === 0 || i === steps.length - 1) {
-      const violations = await checkInvariants(w).catch((err: unknown) => [`the invariants could not be checked: ${err instanceof Error ? err.message : String(err)}`]);
-      if (crashes.length) return { ok: false, at: i, phase: 'step', violations: crashes, stats: await stats() };
-      if (violations.length) return { ok: false, at: i, phase: 'step', violations, stats: await stats() };
-    }
-    opts.onProgress?.(i);
-  }
-  if (opts.liveness === false) return { ok: true, stats: await stats() };
-  const rounds = await runner.liveness();
-  const violations = await checkFinal(w);
-  if (violations.length || crashes.length) return { ok: false, at: steps.length, phase: 'liveness', violations: [...crashes, ...violations], stats: await stats(rounds) };
-  return { ok: true, stats: await stats(rounds) };
+    if (opts.liveness === false) return { ok: true, stats: await stats() };
+    const rounds = await runner.liveness();
+    const violations = await checkFinal(w);
+    if (violations.length || crashes.length) return { ok: false, at: steps.length, phase: 'liveness', violations: [...crashes, ...violations], stats: await stats(rounds) };
+    return { ok: true, stats: await stats(rounds) };
   }
 }

@@ -32,6 +32,8 @@ export type ParentStep =
   | { k: 'pay'; b: number; ch: SimChannel }
   | { k: 'refresh'; b: number }
   | { k: 'cancel'; b: number }
+  /** The authority cancels the r-th active registration (REF-2): its bill closed or its item refunded, its seat freed. */
+  | { k: 'authorityCancel'; r: number }
   | { k: 'job'; job: SimJob };
 
 /** Work done by the child server process (a real process on the same database). */
@@ -57,10 +59,10 @@ export interface SimShape {
   pools: number;
 }
 
-export const DEFAULT_SHAPE: SimShape = { candidates: 24, subjects: 3, pools: 4 };
+export const DEFAULT_SHAPE: SimShape = { candidates: 60, subjects: 3, pools: 4 };
 
 function parentStep(r: Rng, shape: SimShape): ParentStep {
-  const kind = r.weighted({ register: 6, chooseSlot: 1, confirm: 5, pay: 7, refresh: 3, cancel: 1, job: 5 });
+  const kind = r.weighted({ register: 6, chooseSlot: 1, confirm: 5, pay: 7, refresh: 3, cancel: 1, authorityCancel: 1, job: 5 });
   switch (kind) {
     case 'register': return { k: 'register', c: r.int(shape.candidates), subject: r.int(shape.subjects), pool: r.int(shape.pools) };
     case 'chooseSlot': return { k: 'chooseSlot', c: r.int(shape.candidates), pool: r.int(shape.pools) };
@@ -68,6 +70,7 @@ function parentStep(r: Rng, shape: SimShape): ParentStep {
     case 'pay': return { k: 'pay', b: r.int(1000), ch: r.pick(SIM_CHANNELS) };
     case 'refresh': return { k: 'refresh', b: r.int(1000) };
     case 'cancel': return { k: 'cancel', b: r.int(1000) };
+    case 'authorityCancel': return { k: 'authorityCancel', r: r.int(1000) };
     case 'job': return { k: 'job', job: r.pick(SIM_JOBS) };
   }
 }
