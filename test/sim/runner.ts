@@ -31,6 +31,8 @@ export interface RunStats {
   capturesByChannel: Record<string, number>;
   refunds: number;
   ms: number;
+  /** Of which checking the invariants. */
+  checkMs: number;
 }
 
 export type RunOutcome =
@@ -230,6 +232,12 @@ class Runner {
       case 'advance':
         w.clock.advance(s.min * MINUTE);
         return;
+      case 'race': {
+        // Both run to the end; the first error (if any) is the step's.
+        const [a, b] = await Promise.allSettled([this.childWork(s.a), this.parent(s.b)]);
+        for (const r of [a, b]) if (r.status === 'rejected') throw r.reason;
+        return;
+      }
       case 'dbFault':
         w.dbFaults.arm(s.n, s.kind);
         try {
@@ -298,10 +306,11 @@ export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: bo
       steps: steps.length, byKind, dbFaultsFired: w.dbFaults.fired, kills: runner.kills, stepErrors: runner.stepErrors, livenessRounds,
       bills: Object.fromEntries(bills.map((b) => [b.state, Number(b.n)])), captures: Object.fromEntries(captures.map((c) => [c.outcome, Number(c.n)])),
       capturesByChannel: Object.fromEntries(channels.map((c) => [c.channel, Number(c.n)])),
-      refunds: Number(refunds.n), ms: Date.now() - started,
+      refunds: Number(refunds.n), ms: Date.now() - started, checkMs,
     };
   };
   const checkEvery = opts.checkEvery ?? 1;
+  let checkMs = 0;
   // An error nobody listened for would end a real server process: here it fails the run.
   const crashes: string[] = [];
   const onCrash = (err: unknown) => crashes.push(`the process would have crashed: ${err instanceof Error ? err.message : String(err)}`);
@@ -330,7 +339,8 @@ export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: bo
         runner.stepErrors++;
       }
       if ((i + 1) % checkEvery === 0 || i === steps.length - 1) {
-        const violations = await checkInvariants(w).catch((err: unknown) => [`the invariants could not be checked: ${err instanceof Error ? err.message : String(err)}`]);
+        const t0 = Date.now();
+      const violations = await checkInvariants(w).finally(() => { checkMs += Date.now() - t0; }).catch((err: unknown) => [`the invariants could not be checked: ${err instanceof Error ? err.message : String(err)}`]);
         if (crashes.length) return { ok: false, at: i, phase: 'step', violations: crashes, stats: await stats() };
         if (violations.length) return { ok: false, at: i, phase: 'step', violations, stats: await stats() };
       }

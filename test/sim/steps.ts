@@ -51,7 +51,9 @@ export type Step =
   /** A database error in the `n`-th statement of `then`: the backend cancels it (as a statement_timeout does) or is terminated. */
   | { k: 'dbFault'; n: number; kind: 'cancel' | 'terminate'; then: ParentStep }
   /** The child server is killed with SIGKILL at its `n`-th statement of `then` (before it is sent, or right after), then restarted. */
-  | { k: 'kill'; n: number; after: boolean; then: ChildWork };
+  | { k: 'kill'; n: number; after: boolean; then: ChildWork }
+  /** Two processes at once: the child's work and the simulation's own, racing on the same rows. */
+  | { k: 'race'; a: ChildWork; b: ParentStep };
 
 export interface SimShape {
   candidates: number;
@@ -107,7 +109,7 @@ export function generateSteps(seed: number, count: number, opts: { shape?: SimSh
       steps.push({ k: 'kill', n: 1 + r.int(14), after: r.chance(0.5), then: childWork(r) });
       continue;
     }
-    const kind = r.weighted({ parent: 40, capture: 14, fail: 2, api: 3, deliver: 12, childJob: 4, advance: 10, dbFault: 3 });
+    const kind = r.weighted({ parent: 40, capture: 14, fail: 2, api: 3, deliver: 12, childJob: 4, advance: 10, dbFault: 3, race: 4 });
     switch (kind) {
       case 'parent': {
         const s = parentStep(r, shape);
@@ -120,6 +122,11 @@ export function generateSteps(seed: number, count: number, opts: { shape?: SimSh
       case 'deliver': steps.push({ k: 'deliver', reverse: r.chance(0.3) }); break;
       case 'childJob': steps.push(childWork(r).k === 'deliver' ? { k: 'deliver', reverse: false } : { k: 'childJob', job: r.pick(['poll-paying-bills', 'close-expired-bills', 'execute-refunds'] as const) }); break;
       case 'advance': steps.push({ k: 'advance', min: r.weighted({ small: 8, mid: 3, big: 1 }) === 'small' ? 1 + r.int(5) : r.chance(0.8) ? 10 + r.int(30) : 60 + r.int(24 * 60) }); break;
+      case 'race': {
+        const s = parentStep(r, shape);
+        steps.push({ k: 'race', a: childWork(r), b: 'b' in s ? { ...s, b: bill() } : s });
+        break;
+      }
       case 'dbFault': {
         const s = parentStep(r, shape);
         steps.push({ k: 'dbFault', n: 1 + r.int(10), kind: r.chance(0.6) ? 'cancel' : 'terminate', then: 'b' in s ? { ...s, b: bill() } : s });
