@@ -54,6 +54,19 @@ export async function checkInvariants(w: SimWorld): Promise<string[]> {
   for (const r of seats.rows) out.push(`seat pool ${r.pool_id}: ${r.taken} held or sold, ${r.total} seats, capacity ${r.capacity}`);
   for (const r of seatTwice.rows) out.push(`registration ${r.registration_id} holds more than one seat`);
   for (const r of regsDisagree.rows) out.push(`bill ${r.bill_no} is PAID but a registration on it is not`);
+  // Every state explained (PAY-3): a bill is in the state its last recorded transition put it in;
+  // a seat is taken only by a registration still active.
+  const [unexplained, seatOfEnded] = await Promise.all([
+    sql<{ bill_no: string; state: string; last: string | null }>`
+      SELECT b.bill_no, b.state, t.to_state AS last FROM bill b
+        LEFT JOIN LATERAL (SELECT to_state FROM bill_transition WHERE bill_id = b.id ORDER BY id DESC LIMIT 1) t ON true
+       WHERE b.state IS DISTINCT FROM coalesce(t.to_state, 'UNPAID')`.execute(db),
+    sql<{ registration_id: string; state: string }>`
+      SELECT s.registration_id::text, s.state FROM seat s JOIN registration r ON r.id = s.registration_id
+       WHERE s.state IN ('HELD', 'SOLD') AND r.status <> 'ACTIVE'`.execute(db),
+  ]);
+  for (const r of unexplained.rows) out.push(`bill ${r.bill_no} is ${r.state} but its last transition says ${r.last ?? 'nothing'}`);
+  for (const r of seatOfEnded.rows) out.push(`registration ${r.registration_id} ended but its seat is ${r.state}`);
 
   // The ledger: entries balance; the accounts say what the tables say.
   if (ledger.unbalancedEntries.length) out.push(`unbalanced journal entries ${ledger.unbalancedEntries.join(',')}`);
