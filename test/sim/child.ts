@@ -17,8 +17,11 @@ export class ChildServer {
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
   private clockSent = -1;
-  /** How many times it died and was started again. */
+  /** How many times it was started again in the background after dying. */
   restarts = 0;
+  /** How many times it died (SIGKILL by its armed fault), not counting `stop()`. */
+  deaths = 0;
+  private stopping = false;
   private readonly env: Record<string, string>;
   private exited: Promise<void> = Promise.resolve();
 
@@ -33,7 +36,33 @@ export class ChildServer {
     return this.proc !== null;
   }
 
-  async start(nowMs: number): Promise<void> {
+  private starting: Promise<void> | null = null;
+
+  /**
+   * Starts the server again without waiting (a supervisor restarting it): the simulation goes on
+   * with its own steps meanwhile, and the next piece of work for the child waits in `ready()`.
+   */
+  restartInBackground(nowMs: number): void {
+    if (this.proc || this.starting) return;
+    this.restarts++;
+    const p = this.start(nowMs);
+    // The waiter (`ready`) sees the failure; nothing else must.
+    p.catch(() => undefined);
+  }
+
+  /** The server, up: started if it is not, awaited if it is starting. */
+  async ready(nowMs: number): Promise<void> {
+    if (this.starting) await this.starting;
+    if (!this.proc) await this.start(nowMs);
+  }
+
+  start(nowMs: number): Promise<void> {
+    const p = this.startNow(nowMs).finally(() => { if (this.starting === p) this.starting = null; });
+    this.starting = p;
+    return p;
+  }
+
+  private async startNow(nowMs: number): Promise<void> {
     const proc = fork(SCRIPT, [], {
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, ...this.env, SIM_CLOCK_MS: String(nowMs) },
@@ -47,6 +76,7 @@ export class ChildServer {
     this.exited = new Promise<void>((res) => {
       proc.on('exit', (code, signal) => {
         if (this.proc === proc) this.proc = null;
+        if (!this.stopping) this.deaths++;
         const err = new Error(`child server exited (${signal ?? code})`);
         for (const p of this.pending.values()) p.reject(err);
         this.pending.clear();
@@ -98,9 +128,12 @@ export class ChildServer {
   }
 
   async stop(): Promise<void> {
+    await this.starting?.catch(() => undefined);
     const proc = this.proc;
     if (!proc) return;
+    this.stopping = true;
     proc.kill('SIGKILL');
     await this.exited;
+    this.stopping = false;
   }
 }

@@ -129,8 +129,8 @@ export async function checkFinal(w: SimWorld): Promise<string[]> {
   const out = await checkInvariants(w);
   const open = await db.selectFrom('bill').select(['bill_no', 'state']).where('state', 'not in', FINAL as never[]).execute();
   for (const b of open) out.push(`bill ${b.bill_no} still ${b.state} after the liveness phase`);
-  const refunds = await db.selectFrom('refund').select(['refund_no', 'state']).where('state', '<>', 'SUCCEEDED').execute();
-  for (const r of refunds) out.push(`refund ${r.refund_no} still ${r.state} after the liveness phase`);
+  const refunds = await db.selectFrom('refund').select(['refund_no', 'state', 'channel', 'reason', 'attempts', 'last_error']).where('state', '<>', 'SUCCEEDED').execute();
+  for (const r of refunds) out.push(`refund ${r.refund_no} (${r.channel}, ${r.reason}) still ${r.state} after the liveness phase, ${r.attempts} sends: ${r.last_error ?? ''}`);
   const captures = await db.selectFrom('channel_payment').select(['channel', 'channel_trade_no']).execute();
   const recorded = new Set(captures.map((c) => `${c.channel}/${c.channel_trade_no}`));
   for (const m of w.sandbox.ledger().merchants) {

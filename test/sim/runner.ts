@@ -144,7 +144,10 @@ class Runner {
         if (!b) return;
         const started = await startPayment(ctx, { candidateId: b.candidateId, billNo: b.billNo, channel: s.ch, actor: 'candidate:sim' });
         // UnionPay's order exists at the channel once the browser posts our signed form to it.
-        if (started.ok && s.ch === 'unionpay') await openUnionpayForm(started.value.payUrl);
+        if (started.ok && s.ch === 'unionpay') {
+          await this.w.child.ready(this.w.clock.now().getTime());
+          await openUnionpayForm(started.value.payUrl);
+        }
         return;
       }
       case 'refresh': {
@@ -176,7 +179,7 @@ class Runner {
 
   async childWork(s: ChildWork): Promise<void> {
     const { child, clock, sandbox } = this.w;
-    if (!child.alive) await child.start(clock.now().getTime());
+    await child.ready(clock.now().getTime());
     await child.syncClock(clock.now().getTime());
     try {
       if (s.k === 'deliver') await sandbox.deliverDueNotifications({ reverse: s.reverse });
@@ -186,7 +189,7 @@ class Runner {
       if (this.childArmed && await child.waitForDeath(s.k === 'deliver' ? 30 : 0)) {
         this.kills++;
         this.childArmed = false;
-        await child.start(clock.now().getTime());
+        child.restartInBackground(clock.now().getTime());
       }
     }
   }
@@ -250,7 +253,7 @@ class Runner {
         }
         return;
       case 'kill': {
-        if (!w.child.alive) await w.child.start(w.clock.now().getTime());
+        await w.child.ready(w.clock.now().getTime());
         await w.child.arm(s.n, s.after);
         this.childArmed = true;
         // Fewer statements than n: the child lives on, armed, until later work reaches the n-th.
@@ -266,7 +269,7 @@ class Runner {
     w.sandbox.clearFaults();
     this.faults.clear();
     w.dbFaults.disarm();
-    if (!w.child.alive) await w.child.start(w.clock.now().getTime());
+    await w.child.ready(w.clock.now().getTime());
     // A day and a half in steps: bills time out and close, polls and refunds run, the channels'
     // retries are delivered, and each day's statement is reconciled (it finds the captures no one
     // reported: a second charge whose notifications were all lost).
@@ -303,7 +306,7 @@ export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: bo
     const channels = await w.t.db.selectFrom('channel_payment').select(['channel', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('channel').execute();
     const refunds = await w.t.db.selectFrom('refund').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     return {
-      steps: steps.length, byKind, dbFaultsFired: w.dbFaults.fired, kills: runner.kills, stepErrors: runner.stepErrors, livenessRounds,
+      steps: steps.length, byKind, dbFaultsFired: w.dbFaults.fired, kills: w.child.deaths, stepErrors: runner.stepErrors, livenessRounds,
       bills: Object.fromEntries(bills.map((b) => [b.state, Number(b.n)])), captures: Object.fromEntries(captures.map((c) => [c.outcome, Number(c.n)])),
       capturesByChannel: Object.fromEntries(channels.map((c) => [c.channel, Number(c.n)])),
       refunds: Number(refunds.n), ms: Date.now() - started, checkMs,

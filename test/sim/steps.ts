@@ -77,8 +77,11 @@ function parentStep(r: Rng, shape: SimShape): ParentStep {
   }
 }
 
+/** The jobs that settle, close and refund: where a killed process hurts. */
+const CHILD_JOBS = ['poll-paying-bills', 'close-expired-bills', 'execute-refunds'] as const;
+
 function childWork(r: Rng): ChildWork {
-  return r.chance(0.6) ? { k: 'deliver', reverse: r.chance(0.3) } : { k: 'childJob', job: r.pick(['poll-paying-bills', 'close-expired-bills', 'execute-refunds'] as const) };
+  return r.chance(0.6) ? { k: 'deliver', reverse: r.chance(0.3) } : { k: 'childJob', job: r.pick(CHILD_JOBS) };
 }
 
 function captureFaults(r: Rng): CaptureFaults {
@@ -120,7 +123,7 @@ export function generateSteps(seed: number, count: number, opts: { shape?: SimSh
       case 'fail': steps.push({ k: 'fail', b: bill() }); break;
       case 'api': steps.push({ k: 'api', b: bill(), down: r.weighted({ off: 3, error: 2, hang: 1 }) === 'off' ? false : r.chance(0.7) ? 'error' : 'hang' }); break;
       case 'deliver': steps.push({ k: 'deliver', reverse: r.chance(0.3) }); break;
-      case 'childJob': steps.push(childWork(r).k === 'deliver' ? { k: 'deliver', reverse: false } : { k: 'childJob', job: r.pick(['poll-paying-bills', 'close-expired-bills', 'execute-refunds'] as const) }); break;
+      case 'childJob': steps.push({ k: 'childJob', job: r.pick(CHILD_JOBS) }); break;
       case 'advance': steps.push({ k: 'advance', min: r.weighted({ small: 8, mid: 3, big: 1 }) === 'small' ? 1 + r.int(5) : r.chance(0.8) ? 10 + r.int(30) : 60 + r.int(24 * 60) }); break;
       case 'race': {
         const s = parentStep(r, shape);
