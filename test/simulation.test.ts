@@ -23,13 +23,13 @@ describe('fault simulation (real PostgreSQL, sandbox channels, a child server ki
     console.log(`fault simulation: seed ${SEED}: ${JSON.stringify(outcome.stats)}`);
     if (!outcome.ok) {
       console.error(formatFailure(SEED, [], outcome).split('\nsteps')[0]);
-      const shrunk = await shrink(host, steps, outcome, { budget: 60, log: (m) => console.error(m) });
+      const shrunk = await shrink(host, steps, outcome, { budget: 60, minutes: 10, log: (m) => console.error(m) });
       const report = formatFailure(SEED, shrunk.steps, shrunk.outcome);
       console.error(report);
       expect.fail(report);
     }
     expect(outcome.stats.steps).toBeGreaterThanOrEqual(STEPS);
-  }, 30 * 60_000);
+  }, 45 * 60_000);
 
   for (const r of REGRESSION_SEEDS) {
     it(`regression seed ${r.seed}: ${r.name}`, async () => {

@@ -19,6 +19,7 @@ const { values } = parseArgs({
     replay: { type: 'string' },
     'kill-every': { type: 'string', default: '400' },
     'no-shrink': { type: 'boolean', default: false },
+    'shrink-minutes': { type: 'string', default: '30' },
     out: { type: 'string', default: 'sim-failures' },
   },
 });
@@ -44,7 +45,7 @@ async function main(): Promise<number> {
     let shown: { steps: Step[]; outcome: RunOutcome } = { steps, outcome };
     if (!values['no-shrink']) {
       console.log('shrinking…');
-      shown = await shrink(host, steps, outcome, { log: (m) => console.log(m) });
+      shown = await shrink(host, steps, outcome, { minutes: Number(values['shrink-minutes']), log: (m) => console.log(m) });
     }
     fs.mkdirSync(values.out, { recursive: true });
     const file = path.join(values.out, `seed-${seed}.json`);

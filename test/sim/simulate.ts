@@ -27,8 +27,9 @@ export function failureKey(o: RunOutcome): string | null {
  */
 export async function shrink(
   host: DatabaseHost, steps: Step[], first: RunOutcome,
-  opts: { budget?: number; log?: (msg: string) => void } = {},
+  opts: { budget?: number; minutes?: number; log?: (msg: string) => void } = {},
 ): Promise<{ steps: Step[]; outcome: RunOutcome; replays: number }> {
+  const deadline = Date.now() + (opts.minutes ?? 30) * 60_000;
   const key = failureKey(first);
   if (!key || first.ok) throw new Error('shrink needs a failing run');
   let best = first.phase === 'step' ? steps.slice(0, first.at + 1) : steps;
@@ -41,9 +42,10 @@ export async function shrink(
     return failureKey(o) === key ? o : null;
   };
   let chunk = Math.max(1, Math.floor(best.length / 2));
-  while (chunk >= 1 && replays < budget) {
+  const more = () => replays < budget && Date.now() < deadline;
+  while (chunk >= 1 && more()) {
     let removed = false;
-    for (let start = 0; start < best.length && replays < budget; ) {
+    for (let start = 0; start < best.length && more(); ) {
       const candidate = [...best.slice(0, start), ...best.slice(start + chunk)];
       const o = candidate.length ? await fails(candidate) : null;
       if (o && !o.ok) {
