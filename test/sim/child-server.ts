@@ -7,19 +7,20 @@ import { channelRegistry, type AppContext } from '../../src/modules/context.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { TEST_PERSONAL_DATA } from '../support/test-keys.ts';
-import { DbFaults } from './db-faults.ts';
+import { DbFaults, type DbFaultKind } from './db-faults.ts';
 
 /**
  * The ExamPay server as a child process of the simulation: the real app (notify routes and all)
  * on the simulation's database, with the real adapters pointed at the simulation's sandbox.
  * Its clock is the simulation's (set over IPC before every piece of work), it runs jobs only
  * when told, and it can be told to die by SIGKILL at its n-th database statement — in the middle
- * of a settlement, a refund or a close, at a point the seed chose.
+ * of a settlement, a refund or a close, at a point the seed chose — or to have that statement
+ * fail (db-faults.ts).
  *
- * IPC in:  { t: 'clock', ms } | { t: 'arm', n, after } | { t: 'job', id, job }
+ * IPC in:  { t: 'clock', ms } | { t: 'arm', n, kind } | { t: 'job', id, job }
  * IPC out: { t: 'ready' } | { t: 'ok', id, result } | { t: 'error', id, message }
  */
-export type ToChild = { t: 'clock'; id: number; ms: number } | { t: 'arm'; id: number; n: number; after: boolean } | { t: 'job'; id: number; job: string };
+export type ToChild = { t: 'clock'; id: number; ms: number } | { t: 'arm'; id: number; n: number; kind: DbFaultKind } | { t: 'job'; id: number; job: string };
 export type FromChild = { t: 'ready' } | { t: 'ok'; id: number; result?: unknown } | { t: 'error'; id: number; message: string };
 
 const env = (name: string): string => {
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
       clock.set(new Date(m.ms));
       reply({ t: 'ok', id: m.id });
     } else if (m.t === 'arm') {
-      if (m.n > 0) faults.arm(m.n, m.after ? 'kill-after' : 'kill-before');
+      if (m.n > 0) faults.arm(m.n, m.kind);
       else faults.disarm();
       reply({ t: 'ok', id: m.id });
     } else if (m.t === 'job') {

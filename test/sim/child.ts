@@ -2,11 +2,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FromChild, ToChild } from './child-server.ts';
+import type { DbFaultKind } from './db-faults.ts';
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-server.ts');
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
-type Request = { t: 'clock'; ms: number } | { t: 'arm'; n: number; after: boolean } | { t: 'job'; job: string };
+type Request = { t: 'clock'; ms: number } | { t: 'arm'; n: number; kind: DbFaultKind } | { t: 'job'; job: string };
 
 /**
  * The simulation's handle on its child server: starts it, talks to it over IPC, notices when it
@@ -112,8 +113,9 @@ export class ChildServer {
     this.clockSent = nowMs;
   }
 
-  arm(n: number, after: boolean): Promise<unknown> {
-    return this.request({ t: 'arm', n, after });
+  /** The child's n-th statement from now dies with it (kill-*) or fails (cancel, terminate). */
+  arm(n: number, kind: DbFaultKind): Promise<unknown> {
+    return this.request({ t: 'arm', n, kind });
   }
 
   runJob(job: string): Promise<unknown> {

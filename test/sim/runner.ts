@@ -60,7 +60,8 @@ class Runner {
   private readonly faults = new Map<string, Faults>();
   stepErrors = 0;
   kills = 0;
-  private childArmed = false;
+  /** A kill is armed in the child: its next death is the simulation's doing. */
+  childArmed = false;
   readonly w: SimWorld;
   constructor(w: SimWorld) {
     this.w = w;
@@ -235,6 +236,21 @@ class Runner {
       case 'advance':
         w.clock.advance(s.min * MINUTE);
         return;
+      case 'childFault': {
+        await w.child.ready(w.clock.now().getTime());
+        // Replaces a kill still armed: this step's fault is the one that counts.
+        this.childArmed = false;
+        await w.child.arm(s.n, s.kind);
+        try {
+          await this.childWork(s.then);
+        } catch (err) {
+          // A job's run cut short by the injected error answers with it; notifications just get a 500.
+          if (!INJECTED.test(err instanceof Error ? err.message : String(err))) throw err;
+        } finally {
+          if (w.child.alive) await w.child.arm(0, 'cancel');
+        }
+        return;
+      }
       case 'race': {
         // Both run to the end; the first error (if any) is the step's.
         const [a, b] = await Promise.allSettled([this.childWork(s.a), this.parent(s.b)]);
@@ -254,7 +270,7 @@ class Runner {
         return;
       case 'kill': {
         await w.child.ready(w.clock.now().getTime());
-        await w.child.arm(s.n, s.after);
+        await w.child.arm(s.n, s.after ? 'kill-after' : 'kill-before');
         this.childArmed = true;
         // Fewer statements than n: the child lives on, armed, until later work reaches the n-th.
         await this.childWork(s.then);
@@ -331,6 +347,8 @@ export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: bo
       const s = steps[i]!;
       byKind[s.k] = (byKind[s.k] ?? 0) + 1;
       const faultsBefore = w.dbFaults.fired + runner.kills;
+      const deathsBefore = w.child.deaths;
+      const killArmed = runner.childArmed || s.k === 'kill';
       try {
         await runner.step(s);
       } catch (err) {
@@ -340,6 +358,9 @@ export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: bo
           return { ok: false, at: i, phase: 'step', violations: [`step threw without an injected fault: ${message}`], stats: await stats() };
         }
         runner.stepErrors++;
+      }
+      if (w.child.deaths > deathsBefore && !killArmed) {
+        return { ok: false, at: i, phase: 'step', violations: ['the child server process died without being killed (a crash)'], stats: await stats() };
       }
       if ((i + 1) % checkEvery === 0 || i === steps.length - 1) {
         const t0 = Date.now();

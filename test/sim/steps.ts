@@ -52,6 +52,8 @@ export type Step =
   | { k: 'dbFault'; n: number; kind: 'cancel' | 'terminate'; then: ParentStep }
   /** The child server is killed with SIGKILL at its `n`-th statement of `then` (before it is sent, or right after), then restarted. */
   | { k: 'kill'; n: number; after: boolean; then: ChildWork }
+  /** A database error in the child server's `n`-th statement of `then` (a notification answered 500, a job's run cut short). */
+  | { k: 'childFault'; n: number; kind: 'cancel' | 'terminate'; then: ChildWork }
   /** Two processes at once: the child's work and the simulation's own, racing on the same rows. */
   | { k: 'race'; a: ChildWork; b: ParentStep };
 
@@ -112,7 +114,7 @@ export function generateSteps(seed: number, count: number, opts: { shape?: SimSh
       steps.push({ k: 'kill', n: 1 + r.int(14), after: r.chance(0.5), then: childWork(r) });
       continue;
     }
-    const kind = r.weighted({ parent: 40, capture: 14, fail: 2, api: 3, deliver: 12, childJob: 4, advance: 10, dbFault: 3, race: 4 });
+    const kind = r.weighted({ parent: 40, capture: 14, fail: 2, api: 3, deliver: 12, childJob: 4, advance: 10, dbFault: 3, childFault: 2, race: 4 });
     switch (kind) {
       case 'parent': {
         const s = parentStep(r, shape);
@@ -125,6 +127,7 @@ export function generateSteps(seed: number, count: number, opts: { shape?: SimSh
       case 'deliver': steps.push({ k: 'deliver', reverse: r.chance(0.3) }); break;
       case 'childJob': steps.push({ k: 'childJob', job: r.pick(CHILD_JOBS) }); break;
       case 'advance': steps.push({ k: 'advance', min: r.weighted({ small: 8, mid: 3, big: 1 }) === 'small' ? 1 + r.int(5) : r.chance(0.8) ? 10 + r.int(30) : 60 + r.int(24 * 60) }); break;
+      case 'childFault': steps.push({ k: 'childFault', n: 1 + r.int(12), kind: r.chance(0.6) ? 'cancel' : 'terminate', then: childWork(r) }); break;
       case 'race': {
         const s = parentStep(r, shape);
         steps.push({ k: 'race', a: childWork(r), b: 'b' in s ? { ...s, b: bill() } : s });
