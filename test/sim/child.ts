@@ -23,6 +23,8 @@ export class ChildServer {
   /** How many times it died (SIGKILL by its armed fault), not counting `stop()`. */
   deaths = 0;
   private stopping = false;
+  /** A kill is armed in the running child: its next death is the simulation's doing. */
+  killArmed = false;
   private readonly env: Record<string, string>;
   private exited: Promise<void> = Promise.resolve();
 
@@ -78,6 +80,7 @@ export class ChildServer {
       proc.on('exit', (code, signal) => {
         if (this.proc === proc) this.proc = null;
         if (!this.stopping) this.deaths++;
+        this.killArmed = false;
         const err = new Error(`child server exited (${signal ?? code})`);
         for (const p of this.pending.values()) p.reject(err);
         this.pending.clear();
@@ -115,6 +118,7 @@ export class ChildServer {
 
   /** The child's n-th statement from now dies with it (kill-*) or fails (cancel, terminate). */
   arm(n: number, kind: DbFaultKind): Promise<unknown> {
+    this.killArmed = n > 0 && kind.startsWith('kill');
     return this.request({ t: 'arm', n, kind });
   }
 

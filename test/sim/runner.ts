@@ -34,7 +34,6 @@ async function liveness(w: SimWorld, runner: StepRunner): Promise<number> {
   await w.child.ready(w.clock.now().getTime());
   // A kill still armed in the child is taken back: no faults from here on.
   await w.child.arm(0, 'cancel');
-  runner.childArmed = false;
   // A day and a half in steps: bills time out and close, polls and refunds run, the channels'
   // retries are delivered, and each day's statement is reconciled (it finds the captures no one
   // reported: a second charge whose notifications were all lost).
@@ -95,14 +94,14 @@ export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: bo
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i]!;
       byKind[s.k] = (byKind[s.k] ?? 0) + 1;
-      const faultsBefore = w.dbFaults.fired + runner.kills;
+      const faultsBefore = w.dbFaults.fired + w.child.deaths;
       const deathsBefore = w.child.deaths;
-      const killArmed = runner.childArmed || s.k === 'kill';
+      const killArmed = w.child.killArmed || s.k === 'kill';
       try {
         await runner.step(s);
       } catch (err) {
         const message = err instanceof Error ? `${err.message}` : String(err);
-        const injected = w.dbFaults.fired + runner.kills > faultsBefore;
+        const injected = w.dbFaults.fired + w.child.deaths > faultsBefore;
         if (!injected || !INJECTED.test(message)) {
           return { ok: false, at: i, phase: 'step', violations: [`step threw without an injected fault: ${message}`], stats: await stats() };
         }

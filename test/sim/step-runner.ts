@@ -39,9 +39,6 @@ export class StepRunner {
   /** Faults per channel order (out_trade_no): what `capture` and `api` steps have set. */
   private readonly faults = new Map<string, Faults>();
   stepErrors = 0;
-  kills = 0;
-  /** A kill is armed in the child: its next death is the simulation's doing. */
-  childArmed = false;
   readonly w: SimWorld;
   constructor(w: SimWorld) {
     this.w = w;
@@ -162,14 +159,13 @@ export class StepRunner {
     const { child, clock, sandbox } = this.w;
     await child.ready(clock.now().getTime());
     await child.syncClock(clock.now().getTime());
+    const armed = child.killArmed;
     try {
       if (s.k === 'deliver') await sandbox.deliverDueNotifications({ reverse: s.reverse });
       else await child.runJob(s.job);
     } finally {
       // Killed by a fault armed earlier: it comes back at once, as a supervisor would bring it.
-      if (this.childArmed && await child.waitForDeath(s.k === 'deliver' ? 30 : 0)) {
-        this.kills++;
-        this.childArmed = false;
+      if (armed && await child.waitForDeath(s.k === 'deliver' ? 30 : 0)) {
         child.restartInBackground(clock.now().getTime());
       }
     }
@@ -219,7 +215,6 @@ export class StepRunner {
       case 'childFault': {
         await w.child.ready(w.clock.now().getTime());
         // Replaces a kill still armed: this step's fault is the one that counts.
-        this.childArmed = false;
         await w.child.arm(s.n, s.kind);
         try {
           await this.childWork(s.then);
@@ -251,7 +246,6 @@ export class StepRunner {
       case 'kill': {
         await w.child.ready(w.clock.now().getTime());
         await w.child.arm(s.n, s.after ? 'kill-after' : 'kill-before');
-        this.childArmed = true;
         // Fewer statements than n: the child lives on, armed, until later work reaches the n-th.
         await this.childWork(s.then);
         return;
