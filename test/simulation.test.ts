@@ -19,7 +19,10 @@ describe('fault simulation (real PostgreSQL, sandbox channels, a child server ki
     const host = vitestHost(inject('pgAdminUrl'));
     console.log(`fault simulation: seed ${SEED}, ${STEPS} steps (repeat: SIM_SEED=${SEED} npx vitest run test/simulation.test.ts, or npm run sim -- --steps ${STEPS} --seed ${SEED})`);
     const steps = generateSteps(SEED, STEPS);
-    const outcome = await simulate(host, steps);
+    const started = Date.now();
+    const outcome = await simulate(host, steps, {
+      onProgress: (i) => { if ((i + 1) % 2500 === 0) console.log(`fault simulation: seed ${SEED}: ${i + 1} steps, ${Math.round((Date.now() - started) / 1000)} s`); },
+    });
     console.log(`fault simulation: seed ${SEED}: ${JSON.stringify(outcome.stats)}`);
     if (!outcome.ok) {
       console.error(formatFailure(SEED, [], outcome).split('\nsteps')[0]);
