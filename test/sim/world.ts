@@ -23,8 +23,11 @@ let material: { m: SandboxMaterial; file: string } | undefined;
 function sandboxMaterial(): { m: SandboxMaterial; file: string } {
   if (material) return material;
   const m = mintSandboxMaterial(new Date(SIM_START), { alipayAppId: '2021000000000001', alipaySellerId: '2088000000000001' });
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'exampay-sim-')), 'sandbox-channels.json');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exampay-sim-'));
+  const file = path.join(dir, 'sandbox-channels.json');
   fs.writeFileSync(file, JSON.stringify(m), { mode: 0o600 });
+  // The sandbox's keys live as long as this process.
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   material = { m, file };
   return material;
 }
