@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const { db } = createDb(databaseUrl, {
     poolSize: config.databasePoolSize,
     poolMode: config.databasePoolMode,
-    onIdleError: (err) => log.warn({ err }, 'idle database connection lost; it will be replaced'),
+    onIdleError: (err) => log.warn({ err }, 'database connection lost; it will be replaced'),
   });
   stops.unshift(() => db.destroy());
   // Migrations over the direct connection when one is given (MIGRATION_DATABASE_URL), not the pooler.

@@ -25,6 +25,12 @@ export function createDb(databaseUrl: string, opts: { poolSize?: number; onIdleE
   // An idle connection dies when PostgreSQL restarts or fails over; without a listener that
   // error would crash the process. The pool replaces the connection on next use.
   pool.on('error', opts.onIdleError ?? (() => undefined));
+  // The same for a connection in use (checked out by a transaction): the pool listens only while
+  // it is idle, so a backend terminated mid-transaction (failover, idle_in_transaction_session_timeout,
+  // pg_terminate_backend) emitted an unhandled 'error' and killed the whole server (found by the
+  // fault simulation, test/sim). The transaction's own query still fails and rolls back; the
+  // pool drops the dead connection when it is released.
+  pool.on('connect', (client) => client.on('error', opts.onIdleError ?? (() => undefined)));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }

@@ -88,13 +88,15 @@ export class NotifyDispatcher {
 
   /**
    * Makes one attempt for every pending notification whose time has come (optionally only those
-   * matching `filter`), in due order. Returns how many requests were sent.
+   * matching `filter`), in due order — or, with `reverse`, newest first: a channel's deliveries
+   * overtaking each other on the network (fault simulation). Returns how many requests were sent.
    */
-  async deliverDue(filter?: (job: NotificationJob) => boolean): Promise<number> {
+  async deliverDue(filter?: (job: NotificationJob) => boolean, opts: { reverse?: boolean } = {}): Promise<number> {
     const now = this.clock.now();
     const due = this.jobs
       .filter((j) => j.state === 'PENDING' && !this.inFlight.has(j.id) && j.dueAt <= now && (!filter || filter(j)))
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);
+    if (opts.reverse) due.reverse();
     for (const job of due) await this.attempt(job);
     return due.length;
   }

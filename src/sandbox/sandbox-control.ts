@@ -27,8 +27,8 @@ export interface SandboxControl {
   /** Replaces the faults of one bill, or of all bills with `'*'`; `{}` clears. */
   setFaults(billNo: string, faults: Faults): void;
   clearFaults(): void;
-  /** Expires due orders, then makes one attempt for each notification whose time has come. */
-  deliverDueNotifications(): Promise<number>;
+  /** Expires due orders, then makes one attempt for each notification whose time has come (`reverse`: newest first). */
+  deliverDueNotifications(opts?: { reverse?: boolean }): Promise<number>;
   /** Runs `deliverDueNotifications` every `intervalMs` of real time (default 1 s). */
   start(intervalMs?: number): void;
   stop(): Promise<void>;
@@ -73,8 +73,8 @@ export function createControl(core: SandboxCore): SandboxControl {
     clearFaults() {
       core.faults.clear();
     },
-    deliverDueNotifications() {
-      return core.deliverDue();
+    deliverDueNotifications(opts) {
+      return core.deliverDue(opts);
     },
     start(intervalMs) {
       core.dispatcher.start(() => core.deliverDue(), intervalMs);

@@ -170,9 +170,9 @@ export class SandboxCore {
   }
 
   /** Expires what is due, then sends what is due. */
-  async deliverDue(): Promise<number> {
+  async deliverDue(opts: { reverse?: boolean } = {}): Promise<number> {
     for (const order of this.book.all()) this.refresh(order);
-    return this.dispatcher.deliverDue();
+    return this.dispatcher.deliverDue(undefined, opts);
   }
 
   private emit(event: OrderEvent): NotificationJob[] {

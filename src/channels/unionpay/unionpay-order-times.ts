@@ -15,6 +15,11 @@ export interface UnionpayOrderTimes {
   claim(orderId: string, now: Date): Promise<Date>;
   /** The txnTime recorded for `orderId`, or null when we never sent it. */
   find(orderId: string): Promise<Date | null>;
+  /**
+   * Records `now` as the txnTime of an order UnionPay never received, if it is still `since`
+   * (first writer wins again); returns the time now recorded.
+   */
+  renew(orderId: string, since: Date, now: Date): Promise<Date>;
 }
 
 export function memoryOrderTimes(): UnionpayOrderTimes {
@@ -27,6 +32,10 @@ export function memoryOrderTimes(): UnionpayOrderTimes {
     },
     async find(orderId) {
       return times.get(orderId) ?? null;
+    },
+    async renew(orderId, since, now) {
+      if (times.get(orderId)?.getTime() === since.getTime()) times.set(orderId, new Date(Math.floor(now.getTime() / 1000) * 1000));
+      return times.get(orderId)!;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MINUTE } from '../../shared/clock.ts';
+import { HOUR, MINUTE } from '../../shared/clock.ts';
 import { startUnionpayRig, type UnionpayRig } from './unionpay.test-kit.ts';
 
 /** Refunds (退货, txnType 04) through backTransReq.do, and their queries, over real HTTP. */
@@ -56,6 +56,28 @@ describe('refund', () => {
     const { billNo } = await paidBill();
     expect(await refund(billNo, '202603150000000009999', `${billNo}R01`, 100n)).toMatchObject({ status: 'FAILED', code: 'TRADE_NOT_FOUND' });
     expect(await rig.adapter.queryRefund({ billNo, refundNo: `${billNo}R09` })).toMatchObject({ status: 'FAILED', code: 'TRADE_NOT_FOUND' });
+  });
+
+  // Found by the fault simulation (docs/simulation.md): UnionPay wants txnTime to be the current
+  // time, so resending the first send's txnTime a day later was refused (respCode 10) and the
+  // refund FAILED for good, money still owed.
+  it('a refund whose sends got no answer for a day goes through when UnionPay answers again: never received → sent anew with the current txnTime', async () => {
+    const { billNo, queryId } = await paidBill();
+    rig.sbx.control.setFaults(billNo, { apiDown: 'error' });
+    expect(await refund(billNo, queryId, `${billNo}R01`, 4_000n)).toMatchObject({ status: 'UNKNOWN' });
+    rig.clock.advance(25 * HOUR);
+    rig.sbx.control.setFaults(billNo, {});
+    expect(await refund(billNo, queryId, `${billNo}R01`, 4_000n)).toEqual({ status: 'SUCCEEDED', refundedAt: rig.clock.now() });
+    expect(rig.sbx.control.ledger().refundedFen).toBe(4_000n);
+    expect(await rig.adapter.queryRefund({ billNo, refundNo: `${billNo}R01` })).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('a refund UnionPay did receive, asked about a day later, is answered from its own record and never sent twice', async () => {
+    const { billNo, queryId } = await paidBill();
+    expect((await refund(billNo, queryId, `${billNo}R01`, 4_000n)).status).toBe('SUCCEEDED');
+    rig.clock.advance(25 * HOUR);
+    expect(await refund(billNo, queryId, `${billNo}R01`, 4_000n)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(rig.sbx.control.ledger().refundedFen).toBe(4_000n);
   });
 
   it('a refund number that is not 8–40 letters/digits is refused before sending', async () => {

@@ -62,6 +62,12 @@ const IN_PROGRESS = ['03', '04', '05'];
  * refunded by UnionPay). Our clock and UnionPay's differ a little: wait this much longer.
  */
 const PAY_TIMEOUT_MARGIN_MS = 60_000;
+/**
+ * A refund retried within this long repeats its first txnTime (a duplicate is then answered
+ * with 12 and settled from the query); later, UnionPay is asked first (see refund()). How old a
+ * txnTime UnionPay accepts is not documented; minutes are safe.
+ */
+const RESEND_SAME_TXN_TIME_MS = 10 * 60_000;
 /** reqReserved carries payTimeout so the query answer (which echoes it) can tell when failure is final. */
 const RESERVED_PREFIX = 'payTimeout|';
 
@@ -170,7 +176,18 @@ export class UnionpayAdapter implements Channel {
 
   async refund(input: RefundInput): Promise<RefundResult> {
     if (!ORDER_ID.test(input.refundNo)) return { status: 'FAILED', code: 'CHANNEL_REJECTED', message: `refund orderId must be 8–40 letters/digits: ${input.refundNo}` };
-    const txnTime = await this.times.claim(input.refundNo, this.clock.now());
+    const now = this.clock.now();
+    let txnTime = await this.times.claim(input.refundNo, now);
+    if (now.getTime() - txnTime.getTime() > RESEND_SAME_TXN_TIME_MS) {
+      // txnTime must be the current time (unionpay.md §2): a refund whose sends got no answer
+      // for long cannot repeat its first time — UnionPay refuses it as invalid (respCode 10), and
+      // the refund would fail for good with the money still owed (found by the fault simulation).
+      // Ask about the first send: if UnionPay has it, its own record says how it went; only if
+      // it never arrived is it sent again, under the same refund number, with the time of now.
+      const first = await this.queryRefund(input);
+      if (!(first.status === 'FAILED' && first.code === 'TRADE_NOT_FOUND')) return first;
+      txnTime = await this.times.renew(input.refundNo, txnTime, now);
+    }
     const r = await this.client.post(BACK_TRANS_PATH, {
       txnType: '04', txnSubType: '00', bizType: '000201', channelType: this.config.channelType ?? '07',
       orderId: input.refundNo, txnTime: toAcpTime(txnTime), txnAmt: input.amountFen.toString(), currencyCode: '156',

@@ -17,5 +17,11 @@ export function pgOrderTimes(db: Db, channel: string) {
       const row = await db.selectFrom('channel_order_time').select('sent_at').where('channel', '=', channel).where('order_id', '=', orderId).executeTakeFirst();
       return row?.sent_at ?? null;
     },
+    async renew(orderId: string, since: Date, now: Date): Promise<Date> {
+      const whole = new Date(Math.floor(now.getTime() / 1000) * 1000);
+      await db.updateTable('channel_order_time').set({ sent_at: whole })
+        .where('channel', '=', channel).where('order_id', '=', orderId).where('sent_at', '=', since).execute();
+      return (await this.find(orderId))!;
+    },
   };
 }
