@@ -12,6 +12,7 @@ import { seedBenchWorld } from './lib/seed.ts';
 import { writeReport, type BenchResults } from './lib/report.ts';
 import { holdBillPhase, warmUp } from './phases/hold-bill.phase.ts';
 import { journeyRun, notificationsLostRun, raceRun } from './phases/payment.phase.ts';
+import { waitingRoomPhase, workersPhase } from './phases/scale.phase.ts';
 import { settlePhase } from './phases/settle.phase.ts';
 
 /**
@@ -22,7 +23,7 @@ import { settlePhase } from './phases/settle.phase.ts';
 function parseOptions(argv: string[]): BenchOptions & { out: string; command: string; profileDir: string | undefined } {
   const quick = argv.includes('--quick');
   const value = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
-  const phases = new Set((value('--phases') ?? 'hold,settle,paid,journey').split(','));
+  const phases = new Set((value('--phases') ?? 'hold,settle,paid,journey,scale').split(','));
   return {
     quick, phases,
     phaseSeconds: Number(value('--seconds') ?? (quick ? 2 : 10)),
@@ -71,7 +72,10 @@ async function main(): Promise<void> {
       now: new Date(), sites, slots, candidates: opts.candidates,
       spreadSeats: Math.ceil((opts.candidates / (sites * slots)) * 1.5) + 50, hotSeats: opts.candidates, raceSeats: 50,
     });
-    app = await startAppProcess({ databaseUrl: db.url, dataDir, poolSize: opts.poolSize, ...(opts.profileDir ? { profileDir: path.resolve(opts.profileDir) } : {}) });
+    // The engine's figures are measured with the waiting room off (WAITING_ROOM_LIMIT=0); the
+    // room is measured by itself in the scale phase, at 10× its limit.
+    const start = (env: Record<string, string>) => startAppProcess({ databaseUrl: db.url, dataDir, poolSize: opts.poolSize, env: { WAITING_ROOM_LIMIT: '0', ...env } });
+    app = await startAppProcess({ databaseUrl: db.url, dataDir, poolSize: opts.poolSize, env: { WAITING_ROOM_LIMIT: '0' }, ...(opts.profileDir ? { profileDir: path.resolve(opts.profileDir) } : {}) });
     const idleRss = rssMiB(app.pid) ?? NaN;
     log(`app pid ${app.pid} at ${app.baseUrl} (RSS ${idleRss.toFixed(0)} MiB idle), PostgreSQL ${db.serverVersion} (${db.origin}), ${pgbench}`);
     const ctx: BenchContext = { opts, db, world, app, dataDir, log };
@@ -94,7 +98,11 @@ async function main(): Promise<void> {
       results.race = await raceRun(ctx, 200, 64);
     }
     if (opts.phases.has('paid')) results.lost = await notificationsLostRun(ctx, opts.quick ? 16 : 64);
-    const after = machineFacts([process.pid, app.pid]);
+    if (opts.phases.has('scale')) {
+      results.waitingRoom = await waitingRoomPhase(ctx, start, opts.quick ? 16 : 32, 10, async () => { await app?.stop(); app = undefined; });
+      results.workers = await workersPhase(ctx, start);
+    }
+    const after = machineFacts([process.pid, ...(app ? [app.pid] : [])]);
     writeReport(opts.out, { opts, command: opts.command, before, after, db, pgbench, seconds: (Date.now() - started) / 1000, results, poolSize: opts.poolSize });
     log(`wrote ${opts.out}`);
   } finally {

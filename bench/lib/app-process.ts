@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { freePort } from './free-port.ts';
+import { freePort, freePortPair } from './free-port.ts';
 
 export interface AppProcess {
   /** Where the bench sends its load: the app itself. */
@@ -20,7 +20,7 @@ export interface AppProcess {
  * of its own so its memory and CPU are its own.
  */
 export async function startAppProcess(opts: { databaseUrl: string; dataDir: string; poolSize: number; env?: Record<string, string>; profileDir?: string }): Promise<AppProcess> {
-  const port = await freePort();
+  const port = opts.env?.WORKERS ? await freePortPair() : await freePort();
   const gate = await startNotifyGate(port);
   const publicBaseUrl = `http://127.0.0.1:${gate.port}`;
   const root = path.resolve(import.meta.dirname, '../..');

@@ -21,6 +21,8 @@ export interface BenchContext {
   world: BenchWorld;
   app: AppProcess;
   dataDir: string;
+  /** The app runs WORKERS > 1: its sandbox cashier is on the primary's port, not the app's. */
+  cashierAsGiven?: boolean;
   log(message: string): void;
 }
 

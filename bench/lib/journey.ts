@@ -18,7 +18,7 @@ type Slot = { siteId: bigint; slotId: bigint };
  * bill until PAID (the page polls; the money arrives by the channel's notification).
  * With `stopAfterPay` it returns once paid at the cashier (the capture-to-PAID phase watches).
  */
-export async function candidateJourney(opts: { baseUrl: string; world: BenchWorld; candidate: number; subjectId: bigint; slot: Slot; stopAfterPay?: boolean; pollMs?: number; paidWithinMs?: number }): Promise<JourneyOutcome> {
+export async function candidateJourney(opts: { baseUrl: string; world: BenchWorld; candidate: number; subjectId: bigint; slot: Slot; stopAfterPay?: boolean; cashierAsGiven?: boolean; pollMs?: number; paidWithinMs?: number }): Promise<JourneyOutcome> {
   const started = Date.now();
   const c = opts.world.candidates[opts.candidate]!;
   const cookies = new Map<string, string>();
@@ -57,9 +57,10 @@ export async function candidateJourney(opts: { baseUrl: string; world: BenchWorl
   if (agree.status !== 200) return failed('agreement', agree);
   const pay = await call('POST', `/api/v1/bills/${billNo}/payments`, { channel: 'alipay' });
   if (pay.status !== 200) return failed('pay', pay);
-  // The cashier lives on the app (sandbox mounted at /sandbox); the bench calls it directly.
+  // One process: the cashier lives on the app (sandbox mounted at /sandbox); the bench calls it
+  // directly. With WORKERS the sandbox is the primary's own server: go where payUrl says.
   const cashier = new URL(pay.json.payUrl as string);
-  const cashierUrl = `${opts.baseUrl}${cashier.pathname}`;
+  const cashierUrl = opts.cashierAsGiven ? cashier.href : `${opts.baseUrl}${cashier.pathname}`;
   const page = await fetch(cashierUrl);
   await page.text();
   const paid = await fetch(`${cashierUrl}/pay`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'pay_method=balance' });

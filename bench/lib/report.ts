@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { HoldBillMode } from '../phases/hold-bill.phase.ts';
 import type { CaptureToPaid, JourneyRun, RaceRun } from '../phases/payment.phase.ts';
 import type { SettleResult } from '../phases/settle.phase.ts';
+import type { WaitingRoomResult, WorkersResult } from '../phases/scale.phase.ts';
 import type { BenchOptions } from './context.ts';
 import type { CpuShare } from './app-process.ts';
 import type { MachineFacts } from './machine.ts';
@@ -19,6 +20,8 @@ export interface BenchResults {
   journeys?: JourneyRun[];
   race?: RaceRun;
   lost?: CaptureToPaid;
+  waitingRoom?: WaitingRoomResult;
+  workers?: WorkersResult;
 }
 
 /** Vendure 3.7, one process, guest checkouts per second at best on this kind of machine (issue 9). */
@@ -157,6 +160,28 @@ export function writeReport(file: string, r: { opts: BenchOptions; command: stri
     out.push('### Capture → PAID with every notification lost', '',
       `A pass-through gate at PUBLIC_BASE_URL drops every \`/notify/*\` call, so the money is found only by the poll job (first query 15 s after 缴费中, then 30 s, 1 min, … ; runs every 5 s, 50 bills a run). ${l.bills} candidates paid at the cashier: ${l.paid} reached PAID; capture→PAID p50 ${f0(l.p50Ms)} ms, p99 ${f0(l.p99Ms)} ms, max ${f0(l.maxMs)} ms; moved by ${JSON.stringify(l.byActor)}.`, '');
     targets.push(`| capture→PAID p99 < 60 s without notifications | ${f0(l.p99Ms)} ms (${l.paid}/${l.bills} PAID) | ${mark(l.p99Ms < 60_000 && l.paid === l.bills)} |`);
+  }
+  if (x.waitingRoom) {
+    const wr = x.waitingRoom;
+    const row = (label: string, o: typeof wr.withRoom) => `| ${label} | ${o.admittedRequests} | ${f1(o.admittedRequests / o.seconds)} | ${f0(o.admittedP50Ms)} | ${f0(o.admittedP99Ms)} | ${o.queuedAnswers} | ${o.busyAnswers} | ${o.errorPages} | ${f0(o.longestWaitMs)} |`;
+    out.push('### The waiting room at 10× its capacity', '',
+      `${wr.clients} candidates, each signed in with their own session, all at once for ${wr.withRoom.seconds} s on a guarded route (\`GET /api/v1/sittings/:id/registration-options\`), behaving as the page does (queued → poll at Retry-After → enter with the pass). First against the app with no room, then with \`WAITING_ROOM_LIMIT=${wr.limit}\` (offered load = ${wr.clients / wr.limit}× its capacity).`, '',
+      '| app | answered (admitted) | per second | p50 ms | p99 ms | queue answers | busy answers | error pages | longest wait ms |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      row('no waiting room', wr.withoutRoom), row(`waiting room, limit ${wr.limit}`, wr.withRoom), '');
+    targets.push(`| waiting room at 10× capacity: admitted p99 < 100 ms | ${f0(wr.withRoom.admittedP99Ms)} ms (without the room: ${f0(wr.withoutRoom.admittedP99Ms)} ms) | ${mark(wr.withRoom.admittedP99Ms < 100)} |`);
+    targets.push(`| waiting room at 10× capacity: nobody gets an error page | ${wr.withRoom.errorPages} | ${mark(wr.withRoom.errorPages === 0)} |`);
+  }
+  if (x.workers) {
+    const w = x.workers;
+    const one = x.spread?.http.find((h) => h.connections === 128);
+    const oneJourney = x.journeys?.find((j) => j.concurrency === 32);
+    out.push('### One process and two (`WORKERS=2`)', '',
+      'The same runs with `WORKERS=2` (node:cluster, the processes share nothing but PostgreSQL); the one-process figures are from the tables above, same run.', '',
+      '| run | 1 process | 2 workers | ratio | oversold (2 workers) |', '|---|---:|---:|---:|---:|',
+      `| hold + bill spread, 128 connections, per second (p99 ms) | ${one ? `${f0(one.perSecond)} (${one.latencyMs.p99})` : '–'} | ${f0(w.hold.perSecond)} (${w.hold.latencyMs.p99}) | ${one ? `${(w.hold.perSecond / one.perSecond).toFixed(2)}×` : '–'} | ${w.hold.audit.oversold} |`,
+      `| candidate journey, 32 at a time, PAID per second (p99 ms) | ${oneJourney ? `${f1(oneJourney.perSecond)} (${f0(oneJourney.p99Ms)})` : '–'} | ${f1(w.journey.perSecond)} (${f0(w.journey.p99Ms)}) | ${oneJourney ? `${(w.journey.perSecond / oneJourney.perSecond).toFixed(2)}×` : '–'} | ${w.journey.audit.oversold} |`,
+      '', `Peak RSS per process with two workers (primary, then each worker): ${w.rssMiB.map((m) => `${f0(m)} MiB`).join(', ')}. On 2 cores PostgreSQL and the workers share the same two cores, so a second worker adds little; it is there for hosts with more cores (docs/scaling.md).`, '');
+    targets.push(`| WORKERS=2: nothing oversold | ${w.hold.audit.oversold + w.journey.audit.oversold} | ${mark(w.hold.audit.oversold + w.journey.audit.oversold === 0)} |`);
   }
   out.push('### Memory', '', `ExamPay server process RSS: ${f0(x.idleRssMiB)} MiB idle after start; the peak under each load is in the tables above (sampled every 250 ms from /proc).`, '');
   out.push('## Targets', '', '| target | measured | |', '|---|---:|---|', ...targets, '');

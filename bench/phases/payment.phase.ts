@@ -74,7 +74,7 @@ export async function journeyRun(ctx: BenchContext, concurrency: number): Promis
   const rss = sampleRss(ctx.app.pid);
   const { outcomes, wallSeconds } = await journeysAtConcurrency({
     concurrency, seconds: ctx.opts.phaseSeconds, firstCandidate: 0, lastCandidate: world.candidates.length,
-    run: (n) => candidateJourney({ baseUrl: ctx.app.baseUrl, world, candidate: n, subjectId: world.subjectId, slot: world.spread[n % world.spread.length]! }),
+    run: (n) => candidateJourney({ baseUrl: ctx.app.baseUrl, world, candidate: n, subjectId: world.subjectId, slot: world.spread[n % world.spread.length]!, cashierAsGiven: ctx.cashierAsGiven ?? false }),
   });
   const rssMiB = rss.stop();
   const paid = outcomes.filter((o) => o.result === 'PAID');
