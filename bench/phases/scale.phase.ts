@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { rssMiB, startAppProcess, type AppProcess } from '../lib/app-process.ts';
+import { rssMiB, type AppProcess } from '../lib/app-process.ts';
 import type { BenchContext } from '../lib/context.ts';
 import { auditSeats, resetBenchWorld, type SeatAudit } from '../lib/seed.ts';
 import { holdAndBillOverHttp, type HttpRun } from '../lib/http-load.ts';
