@@ -123,7 +123,8 @@ describe('the authority console operations pages (ADM-3, PAY-4, PAY-10)', () => 
 
   it('a bill stuck in 缴费中 past 24 hours is flagged in words; "ask the channel now" turns it PAID from the sandbox\'s capture', async () => {
     await page.goto(`${w.baseUrl}/admin/paying-bills`);
-    const row = (billNo: string) => page.locator('tr.ant-table-row', { hasText: billNo });
+    // The list's rows only: the channel's answers after a query are a table of their own, naming the bill's order.
+    const row = (billNo: string) => page.locator('[data-testid=paying-list] tr.ant-table-row', { hasText: billNo });
     await expect.poll(() => row(stuckBillNo).count()).toBe(1);
     expect(await row(stuckBillNo).textContent()).toContain('已超 24 小时');
     expect(await row(stuckBillNo).textContent()).toContain('已 25 小时');

@@ -90,6 +90,7 @@ function PayingBills({ canQuery }: { canQuery: boolean }) {
             </>} />
         </section>
       ) : null}
+      <div data-testid="paying-list">
       <Table<PayingBill> rowKey="billNo" size="small" loading={query.isPending} dataSource={query.data ?? []} pagination={false} scroll={{ x: 900 }}
         locale={{ emptyText: <Empty description={stuck ? t('paying.emptyStuck') : t('paying.empty')} /> }}
         rowClassName={(b) => (b.pastFlag ? 'paying-stuck' : '')}
@@ -107,6 +108,7 @@ function PayingBills({ canQuery }: { canQuery: boolean }) {
               aria-label={`${t('paying.queryNow')} ${b.billNo}`}>{t('paying.queryNow')}</Button>
             : '—') },
         ]} />
+      </div>
     </>
   );
 }
