@@ -1,15 +1,7 @@
 import net from 'node:net';
+import { freePort } from '../../test/support/free-port.ts';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
