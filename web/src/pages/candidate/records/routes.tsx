@@ -1,0 +1,10 @@
+import type { RouteObject } from 'react-router';
+import { CandidatePage } from '../../../session/candidate.tsx';
+import { MyAppealsPage } from './MyAppealsPage.tsx';
+import { RecordsPage } from './RecordsPage.tsx';
+
+/** The student record (学籍与报考资格) and the candidate's appeals. */
+export const recordRoutes: RouteObject[] = [
+  { path: '/records', element: <CandidatePage>{() => <RecordsPage />}</CandidatePage> },
+  { path: '/appeals', element: <CandidatePage>{() => <MyAppealsPage />}</CandidatePage> },
+];
