@@ -70,10 +70,10 @@ export function MyAppealsPage() {
         {record.isPending ? <Spin aria-label={t('common:loading')} /> : (
           <Form form={form} layout="vertical" onFinish={(v) => void file(v)} initialValues={{ subjectId: preselected }} requiredMark={false}>
             <Form.Item name="subjectId" label={t('mine.subject')} rules={[{ required: true, message: t('mine.chooseSubject') }]}>
-              <Select id="appeal-subject" options={options} placeholder={t('mine.chooseSubject')} showSearch optionFilterProp="label" />
+              <Select options={options} placeholder={t('mine.chooseSubject')} showSearch optionFilterProp="label" />
             </Form.Item>
             <Form.Item name="statement" label={t('mine.statement')} extra={t('mine.statementHelp')} rules={[{ required: true, whitespace: true, message: t('mine.statementHelp') }]}>
-              <Input.TextArea id="appeal-statement" rows={3} maxLength={500} showCount />
+              <Input.TextArea rows={3} maxLength={500} showCount />
             </Form.Item>
             <Button type="primary" htmlType="submit" loading={busy}>{t('mine.submit')}</Button>
           </Form>
