@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Form, Input, List, Select, Spin, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { beijingTime, post } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import { say, useMyAppeals, useStudentRecord, type MyAppeal } from './api.ts';
@@ -106,7 +106,7 @@ export function MyAppealsPage() {
           )} />
         </Card>
       )}
-      <Typography.Paragraph type="secondary" style={{ marginTop: 16 }}>{t('mine.linkNote')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary" style={{ marginTop: 16 }}>{t('mine.linkNote')} <Link to="/link-appeal">{t('link.title')}</Link></Typography.Paragraph>
     </>
   );
 }
