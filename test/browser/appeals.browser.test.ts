@@ -155,4 +155,23 @@ describe('appeals and the student record in the browser (ORG-2, seed 000, issue 
     await staffPage.close();
     await page.close();
   });
+
+  it('关联申诉 without signing in: the form (captcha) answers the same words whatever matched; the appeal reaches the learning centre', async () => {
+    const w = await world();
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
+    const captcha = watchCaptchas(page);
+    await page.goto(`${baseUrl}/link-appeal?authority=${w.exam.authorityCode}`);
+    await poll(() => page.textContent('main')).toContain('关联申诉');
+    await checkAtBothSizes(page, 'link-appeal', artifactPath);
+    await page.getByLabel('姓名').fill(w.name);
+    await page.getByLabel('证件号码').fill(w.c.idNumber);
+    await page.getByLabel('接收结果的邮箱').fill('owner@example.com');
+    await page.getByLabel('申诉说明').fill('我的身份证被别人注册了账号');
+    await captcha.fillCaptcha();
+    await page.getByRole('button', { name: '提交关联申诉' }).click();
+    await poll(() => page.locator('#link-appeal-answer').textContent()).toContain('请查收邮件');
+    const rows = await t.db.selectFrom('appeal').select(['kind', 'state', 'institution_id']).where('candidate_id', '=', w.c.candidateId).execute();
+    expect(rows).toEqual([{ kind: 'LINK', state: 'PENDING', institution_id: w.staff.institutionId }]);
+    await page.close();
+  });
 });

@@ -43,7 +43,7 @@ export async function studentRecord(db: DbOrTrx, keys: PersonalDataKeys, candida
         return {
           subjectId: s.id, code: s.code, name: s.name, kind: s.kind, cancelled: s.cancelled_at !== null, standing,
           onRoster: !st.roster_restricted || standing === 'ELIGIBLE',
-          registered: reg !== undefined, registeredBy: reg?.owner ?? null, paid: reg?.paid_at != null, appealPending: appealed.has(s.id),
+          registered: reg !== undefined, registeredBy: reg?.owner ?? null, paid: reg !== undefined && reg.paid_at !== null, appealPending: appealed.has(s.id),
         };
       }),
     })),
