@@ -222,7 +222,7 @@ describe('关联申诉 (seed 000): the record is held by someone else', () => {
     expect(mail.kind).toBe('LINK_APPEAL_ACCEPTED');
     const token = linkToken(mail.body_text, 'reset');
     const owner = new Browser(app);
-    expect((await owner.post('/api/v1/password-resets/confirm', { token, newPassword: 'Appeal2026ok' })).status).toBe(200);
+    expect((await owner.post('/api/v1/password-resets/confirm', { token, newPassword: 'Appeal2026ok' })).status).toBe(204);
     expect((await owner.signIn(exam.authorityCode, c.idNumber, 'Appeal2026ok')).status).toBe(200);
     expect((await owner.get('/api/v1/appeals')).body).toEqual([expect.objectContaining({ appealId: String(appeal.id), kind: 'LINK', state: 'ACCEPTED', subject: null })]);
     // 忘记密码 now reaches the appellant's address, not the holder's.
