@@ -1,11 +1,12 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Empty, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Empty, Input, Modal, Segmented, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { beijingTime, get, post } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { StaffPage, type StaffNavItem, type StaffSurface } from '../../session/staff.tsx';
+import { StrongTag } from '../candidate/records/StrongTag.tsx';
 
 /** GET /api/v1/{admin|institution}/appeals */
 interface QueuedAppeal {
@@ -73,7 +74,7 @@ function AppealQueue({ surface, canDecide }: { surface: StaffSurface; canDecide:
         locale={{ emptyText: <Empty description={t('queue.empty')} /> }}
         columns={[
           { key: 'cand', title: t('queue.candidate'), render: (_, a) => <>{a.candidate.name}<br /><Typography.Text type="secondary">{a.candidate.idNumberMasked}</Typography.Text>{a.institutionName ? <><br /><Typography.Text type="secondary">{a.institutionName}</Typography.Text></> : null}</> },
-          { key: 'kind', title: t('queue.type'), render: (_, a) => <Tag color={a.kind === 'LINK' ? 'purple' : 'blue'}>{t(`queue.kind.${a.kind}`)}</Tag> },
+          { key: 'kind', title: t('queue.type'), render: (_, a) => <StrongTag tone={a.kind === 'LINK' ? 'purple' : 'blue'}>{t(`queue.kind.${a.kind}`)}</StrongTag> },
           { key: 'about', title: t('queue.about'), render: (_, a) => (a.subject
             ? <>{a.subject.name}（{a.subject.code}）<br /><Typography.Text type="secondary">{a.subject.sittingName}{a.registration
               ? ` · ${a.registration.owner === 'INSTITUTION' ? t('queue.institutionRegistration') : t('queue.candidateRegistration')}${a.registration.paid ? ` · ${t('queue.paid')}` : ''}` : ''}</Typography.Text></>
@@ -83,8 +84,8 @@ function AppealQueue({ surface, canDecide }: { surface: StaffSurface; canDecide:
           { key: 'outcome', title: t('queue.outcome'), render: (_, a) => (a.state === 'PENDING'
             ? (canDecide ? <Space wrap>
                 <Button type="primary" size="small" onClick={() => (a.kind === 'LINK' ? setAccepting(a) : void decide(a, 'ACCEPT'))}>{t('queue.accept')}</Button>
-                <Button danger size="small" onClick={() => setRejecting(a)}>{t('queue.reject')}</Button>
-              </Space> : <Tag>{t('queue.state.PENDING')}</Tag>)
+                <Button danger size="small" style={{ color: '#a8071a', borderColor: '#a8071a' }} onClick={() => setRejecting(a)}>{t('queue.reject')}</Button>
+              </Space> : <StrongTag tone="orange">{t('queue.state.PENDING')}</StrongTag>)
             : <>{t(`queue.state.${a.state}`)}{a.rejectReason ? `：${a.rejectReason}` : ''}<br /><Typography.Text type="secondary">{a.decidedBy} {beijingTime(a.decidedAt)}</Typography.Text></>) },
         ]} />
       <Modal open={rejecting !== undefined} title={t('queue.rejectTitle', { name: rejecting?.candidate.name ?? '' })} okText={t('queue.reject')} okButtonProps={{ danger: true, disabled: reason.trim().length === 0 }}

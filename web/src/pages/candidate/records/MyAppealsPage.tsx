@@ -1,13 +1,14 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Input, List, Select, Spin, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Form, Input, List, Select, Spin, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { beijingTime, post } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import { say, useMyAppeals, useStudentRecord, type MyAppeal } from './api.ts';
+import { StrongTag, type Tone } from './StrongTag.tsx';
 
-const STATE_COLOR: Record<MyAppeal['state'], string> = { PENDING: 'orange', ACCEPTED: 'green', REJECTED: 'red', WITHDRAWN: 'default' };
+const STATE_TONE: Record<MyAppeal['state'], Tone> = { PENDING: 'orange', ACCEPTED: 'green', REJECTED: 'red', WITHDRAWN: 'grey' };
 
 /**
  * 我的申诉 (seed 000, ORG-2): file a 报考科目申诉 about a subject, see every appeal with its outcome
@@ -70,7 +71,7 @@ export function MyAppealsPage() {
         {record.isPending ? <Spin aria-label={t('common:loading')} /> : (
           <Form form={form} layout="vertical" onFinish={(v) => void file(v)} initialValues={{ subjectId: preselected }} requiredMark={false}>
             <Form.Item name="subjectId" label={t('mine.subject')} rules={[{ required: true, message: t('mine.chooseSubject') }]}>
-              <Select options={options} placeholder={t('mine.chooseSubject')} showSearch optionFilterProp="label" />
+              <Select options={options} showSearch optionFilterProp="label" />
             </Form.Item>
             <Form.Item name="statement" label={t('mine.statement')} extra={t('mine.statementHelp')} rules={[{ required: true, whitespace: true, message: t('mine.statementHelp') }]}>
               <Input.TextArea rows={3} maxLength={500} showCount />
@@ -92,7 +93,7 @@ export function MyAppealsPage() {
                   {t(`mine.kind.${a.kind}`)}{a.subject ? `：${a.subject.name}（${a.subject.sittingName}）` : ''}
                 </Typography.Title>
                 <p style={{ margin: '4px 0' }}>
-                  <Tag color={STATE_COLOR[a.state]} className="appeal-state">{say(a.stateLabel, i18n.language)}</Tag>
+                  <StrongTag tone={STATE_TONE[a.state]} className="appeal-state">{say(a.stateLabel, i18n.language)}</StrongTag>
                   {t('mine.filedAt')} {beijingTime(a.createdAt)}
                   {a.decidedAt && <> · {t('mine.decidedAt')} {beijingTime(a.decidedAt)}</>}
                   {' · '}{t('mine.decidedBy')} {a.institutionName ?? t('mine.authority')}

@@ -1,8 +1,9 @@
-import { Alert, Button, Card, Descriptions, Spin, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Spin, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import { useStudentRecord, type StudentRecord } from './api.ts';
+import { StrongTag } from './StrongTag.tsx';
 
 type SubjectRow = StudentRecord['sittings'][number]['subjects'][number];
 
@@ -20,15 +21,15 @@ export function RecordsPage() {
   const { candidate, sittings } = record.data;
   const standingTag = (s: SubjectRow) => {
     const key = s.standing ?? 'NONE';
-    const color = { PASSED: 'green', EXEMPT: 'blue', ELIGIBLE: 'default', NONE: 'default' }[key];
-    return <Tag color={color} data-standing={key}>{t(`records.standings.${key}`)}</Tag>;
+    const tone = ({ PASSED: 'green', EXEMPT: 'blue', ELIGIBLE: 'grey', NONE: 'grey' } as const)[key];
+    return <StrongTag tone={tone} data-standing={key}>{t(`records.standings.${key}`)}</StrongTag>;
   };
   const registration = (s: SubjectRow) => (
     <>
-      {s.registered ? <Tag color="processing">{s.registeredBy === 'INSTITUTION' ? t('records.registeredByInstitution') : t('records.registered')}</Tag> : <span>{t('records.notRegistered')}</span>}
-      {s.paid && <Tag color="green">{t('records.paid')}</Tag>}
-      {s.appealPending && <Tag color="orange" data-testid="appeal-pending">{t('records.appealPending')}</Tag>}
-      {s.cancelled && <Tag>{t('records.cancelled')}</Tag>}
+      {s.registered ? <StrongTag tone="blue">{s.registeredBy === 'INSTITUTION' ? t('records.registeredByInstitution') : t('records.registered')}</StrongTag> : <span>{t('records.notRegistered')}</span>}
+      {s.paid && <StrongTag tone="green">{t('records.paid')}</StrongTag>}
+      {s.appealPending && <StrongTag tone="orange" data-testid="appeal-pending">{t('records.appealPending')}</StrongTag>}
+      {s.cancelled && <StrongTag tone="grey">{t('records.cancelled')}</StrongTag>}
     </>
   );
   return (
@@ -36,7 +37,7 @@ export function RecordsPage() {
       <Typography.Title level={1} style={{ fontSize: 22 }}>{t('records.title')}</Typography.Title>
       <Typography.Paragraph>{t('records.hint')}</Typography.Paragraph>
       <Card style={{ marginBottom: 16 }}>
-        <Descriptions column={{ xs: 1, sm: 2 }} size="small" items={[
+        <Descriptions column={{ xs: 1, sm: 2 }} size="small" styles={{ label: { color: '#434343' } }} items={[
           { key: 'name', label: t('records.name'), children: candidate.name },
           { key: 'id', label: t('records.idNumber'), children: candidate.idNumberMasked },
           { key: 'exam', label: t('records.exam'), children: candidate.examName },
@@ -48,7 +49,7 @@ export function RecordsPage() {
         <Card key={st.sittingId} style={{ marginBottom: 16 }} data-testid="record-sitting">
           <Typography.Title level={2} style={{ fontSize: 18, marginTop: 0 }}>{st.examName} · {st.name}</Typography.Title>
           {st.rosterRestricted && <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('records.rosterRestricted')} />}
-          <Table<SubjectRow> rowKey="subjectId" size="small" pagination={false} dataSource={st.subjects} scroll={{ x: 560 }}
+          <Table<SubjectRow> rowKey="subjectId" size="small" pagination={false} dataSource={st.subjects}
             onRow={(s) => ({ 'data-subject': s.code } as React.HTMLAttributes<HTMLElement>)}
             columns={[
               { key: 'subject', title: t('records.subject'), render: (_, s) => <>{s.name} <Typography.Text type="secondary">{s.code} · {s.kind === 'ORAL' ? t('records.oral') : t('records.written')}</Typography.Text></> },
