@@ -154,7 +154,7 @@ describe('appeals and the student record in the browser (ORG-2, seed 000, issue 
     await checkAtBothSizes(page, 'my-appeals-decided', artifactPath);
     await staffPage.close();
     await page.close();
-  });
+  }, 180_000);
 
   it('关联申诉 without signing in: the form (captcha) answers the same words whatever matched; the appeal reaches the learning centre', async () => {
     const w = await world();
@@ -173,5 +173,5 @@ describe('appeals and the student record in the browser (ORG-2, seed 000, issue 
     const rows = await t.db.selectFrom('appeal').select(['kind', 'state', 'institution_id']).where('candidate_id', '=', w.c.candidateId).execute();
     expect(rows).toEqual([{ kind: 'LINK', state: 'PENDING', institution_id: w.staff.institutionId }]);
     await page.close();
-  });
+  }, 120_000);
 });
