@@ -9,5 +9,5 @@ const TONES = { green: '#237804', blue: '#0958d9', orange: '#ad4e00', red: '#a80
 export type Tone = keyof typeof TONES;
 
 export function StrongTag({ tone, children, ...rest }: { tone: Tone; children: ReactNode } & Record<`data-${string}`, string> & { className?: string }) {
-  return <Tag {...rest} style={{ color: '#fff', background: TONES[tone], borderColor: TONES[tone] }}>{children}</Tag>;
+  return <Tag {...rest} style={{ color: '#fff', background: TONES[tone], borderColor: TONES[tone], marginInlineEnd: 8 }}>{children}</Tag>;
 }
