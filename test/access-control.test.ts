@@ -241,6 +241,11 @@ const fresh = {
     authority_id: W.exam.authorityId, kind: 'ROSTER', exam_id: W.exam.examId, format: 'CSV', file_name: 'roster.csv', file: null, state: 'REJECTED',
     error_count: 1, error_sheet: Buffer.from('PK\u0003\u0004 error sheet'), requested_by: W.staff.admin.staffId, created_at: clock.now(), finished_at: clock.now(),
   }).returning('id').executeTakeFirstOrThrow()).id,
+  /** A pending 报考科目申诉 of the victim's, gone to school A1 (ORG-2). */
+  appeal: async () => (await t.db.insertInto('appeal').values({
+    authority_id: W.exam.authorityId, candidate_id: W.victim.candidateId, kind: 'SUBJECT', institution_id: W.a1.institutionId,
+    subject_id: await newSubject(W.exam), statement: '报考科目有误', created_at: clock.now(),
+  }).returning('id').executeTakeFirstOrThrow()).id,
   /** A refund the channel refused (FAILED, flagged), for staff to send again. */
   async failedRefund() {
     const refundNo = await refundOf(W.exam, await this.paidRegistration());
@@ -535,6 +540,26 @@ export const CASES: Record<string, Case> = {
     sameAuthorityOwnData: "a sitting, subject and site are the authority's reference data: another school's staff get an export of their own candidates only",
   } satisfies StaffCase])),
 
+  // Candidates' appeals (ORG-2): the candidate's own; staff by the institution the appeal went to.
+  'POST /api/v1/appeals': {
+    kind: 'candidate', prepare: async () => {
+      const reg = await fresh.registration();
+      const { subject_id } = await t.db.selectFrom('registration').select('subject_id').where('id', '=', reg).executeTakeFirstOrThrow();
+      return { reg: u(reg), subject: u(subject_id) };
+    },
+    request: (v) => ({ method: 'POST', url: '/api/v1/appeals', body: { subjectId: v.subject, registrationId: v.reg, statement: '报考科目有误' } }), ok: 201,
+  },
+  'POST /api/v1/appeals/:appealId/withdraw': { kind: 'candidate', prepare: async () => ({ appeal: u(await fresh.appeal()) }), request: (v) => ({ method: 'POST', url: `/api/v1/appeals/${v.appeal}/withdraw` }), ok: 200 },
+  'GET /api/v1/admin/appeals': { kind: 'staff', prepare: async () => ({ appeal: u(await fresh.appeal()) }), request: () => ({ method: 'GET', url: `/api/v1/admin/appeals?candidateId=${W.victim.candidateId}&afterId=1` }), ok: { actor: 'admin', status: 200 } },
+  'GET /api/v1/institution/appeals': { kind: 'staff', prepare: async () => ({ appeal: u(await fresh.appeal()) }), request: () => ({ method: 'GET', url: `/api/v1/institution/appeals?candidateId=${W.victim.candidateId}&afterId=1` }), ok: { actor: 'schoolA1', status: 200 } },
+  'POST /api/v1/admin/appeals/:appealId/decision': {
+    kind: 'staff', prepare: async () => ({ appeal: u(await fresh.appeal()) }), request: (v) => ({ method: 'POST', url: `/api/v1/admin/appeals/${v.appeal}/decision`, body: { decision: 'ACCEPT' } }), ok: { actor: 'admin', status: 200 },
+  },
+  'POST /api/v1/institution/appeals/:appealId/decision': {
+    kind: 'staff', prepare: async () => ({ appeal: u(await fresh.appeal()) }),
+    request: (v) => ({ method: 'POST', url: `/api/v1/institution/appeals/${v.appeal}/decision`, body: { decision: 'REJECT', reason: '经核对，报考科目无误' } }), ok: { actor: 'schoolA1', status: 200 },
+  },
+
   // Public by design: no session, nothing of anyone's to give.
   'GET /api/v1/public/receipts/:code': {
     kind: 'public', why: "receipt verification (DOC-1): the code is a 132-bit HMAC only the printed receipt carries; an unknown one is RECEIPT_NOT_FOUND, naming no one",
@@ -562,7 +587,7 @@ export const CASES: Record<string, Case> = {
 /** A digest of everything a request could wrongly change (logs and sessions aside). */
 async function snapshot(): Promise<string> {
   const tables = ['candidate', 'registration', 'seat', 'bill', 'bill_item', 'bill_transition', 'payment_attempt', 'channel_payment', 'refund', 'eligibility_review', 'staff_account', 'institution', 'subject', 'sitting',
-    'authority_action', 'candidate_notice', 'repayment_approval', 'journal_entry', 'audit_log', 'exam', 'site', 'slot', 'seat_pool', 'sitting_window'];
+    'authority_action', 'candidate_notice', 'repayment_approval', 'journal_entry', 'audit_log', 'exam', 'site', 'slot', 'seat_pool', 'sitting_window', 'appeal'];
   const parts = await Promise.all(tables.map(async (tbl) =>
     (await sql<{ d: string | null }>`SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) AS d FROM ${sql.table(tbl)} x`.execute(t.db)).rows[0]!.d ?? ''));
   return tables.map((tbl, i) => `${tbl}:${parts[i]}`).join(' ');
@@ -673,6 +698,23 @@ describe('access control, generated from the route table (ADM-5, ACC-7)', () => 
     const owner = c.kind === 'candidate' ? 'victim' : c.ok.actor;
     const res = await send(owner, req);
     expect(res.status, `${key} as ${owner}: ${res.text.slice(0, 300)}`).toBe(c.kind === 'candidate' ? c.ok : c.ok.status);
+  });
+});
+
+describe("appeals lists (ORG-2): institution staff never see another institution's appeal", () => {
+  it('the queue of school A2, of another authority and its school hold none of the victim\'s appeals; school A1 and the admin see them', async () => {
+    const appealId = u(await fresh.appeal());
+    for (const state of ['PENDING', 'ACCEPTED', 'REJECTED', 'WITHDRAWN']) {
+      for (const [actor, url] of [['schoolA2', '/api/v1/institution/appeals'], ['otherSchool', '/api/v1/institution/appeals'], ['otherAdmin', '/api/v1/admin/appeals']] as const) {
+        const res = await send(actor, { method: 'GET', url: `${url}?state=${state}&limit=200` });
+        expect(res.status, `${actor} ${state}`).toBe(200);
+        expect((res.body as { appealId: string }[]).map((a) => a.appealId)).not.toContain(appealId);
+        expectNoVictimData(res, { method: 'GET', url }, { actor, expect: [200], why: 'another institution or authority' });
+      }
+    }
+    for (const [actor, url] of [['schoolA1', '/api/v1/institution/appeals'], ['admin', '/api/v1/admin/appeals']] as const) {
+      expect(((await send(actor, { method: 'GET', url: `${url}?limit=200` })).body as { appealId: string }[]).map((a) => a.appealId), actor).toContain(appealId);
+    }
   });
 });
 

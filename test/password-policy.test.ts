@@ -126,7 +126,9 @@ describe('the forced first change keeps blocking everything else (ACC-2)', () =>
       // Documents anyone may ask for (DOC-1 verification, DOC-2 quick print).
       'GET /api/v1/public/receipts/:code', 'POST /api/v1/public/admission-tickets',
       // The waiting room's status and poll (docs/waiting-room.md): no session lookup by design; the guarded routes check it after admission.
-      'GET /api/v1/waiting-room', 'POST /api/v1/waiting-room']);
+      'GET /api/v1/waiting-room', 'POST /api/v1/waiting-room',
+      // 关联申诉 (docs/appeals.md): filed by someone who cannot sign in to the record, with a captcha.
+      'POST /api/v1/link-appeals']);
     // The staff APIs are not the candidate's: a candidate session is no staff session there (401,
     // the access-control suite checks every one of them).
     const routes = routeTable(app).filter((r) => r.url.startsWith('/api/v1/') && r.method !== 'HEAD' && !/^\/api\/v1\/(admin|institution)\//.test(r.url))

@@ -412,6 +412,8 @@ export interface DB {
   waiting_room_admission: WaitingRoomAdmissionTable;
   // Migration 027 (imports, ADM-2).
   import_job: ImportJobTable;
+  // Migration 028 (candidates' appeals, ORG-2).
+  appeal: AppealTable;
 }
 
 export type Bill = Selectable<BillTable>;
@@ -503,3 +505,14 @@ export interface ImportJobTable {
   finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export type ImportJob = Selectable<ImportJobTable>;
+
+// Candidates' appeals (migration 028, ORG-2, docs/appeals.md).
+export type AppealKind = 'LINK' | 'SUBJECT';
+export type AppealState = 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'WITHDRAWN';
+export interface AppealTable {
+  id: Id; authority_id: bigint; candidate_id: bigint; kind: AppealKind; institution_id: bigint | null;
+  subject_id: bigint | null; registration_id: bigint | null; contact_email: string | null; statement: string;
+  state: ColumnType<AppealState, AppealState | undefined, AppealState>;
+  reject_reason: string | null; decided_by: string | null; decided_at: Date | null; created_at: Date;
+}
+export type Appeal = Selectable<AppealTable>;

@@ -29,6 +29,8 @@ import { documentRoutes } from './routes/candidate/document.routes.ts';
 import { publicDocumentRoutes } from './routes/public/document.routes.ts';
 import type { WaitingRoom } from '../modules/waiting-room/waiting-room.ts';
 import { installWaitingRoom } from './plugins/waiting-room.ts';
+import { appealRoutes } from './routes/candidate/appeal.routes.ts';
+import { linkAppealRoutes } from './routes/public/link-appeal.routes.ts';
 
 /** One route as Fastify registered it (test/access-control.test.ts walks these). */
 export type RouteTableEntry = Pick<RouteOptions, 'method' | 'url' | 'schema' | 'config'>;
@@ -107,6 +109,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // Documents: receipts, verification, admission tickets (DOC-1 … DOC-3).
   await app.register(documentRoutes(opts));
   await app.register(publicDocumentRoutes(opts));
+  await app.register(appealRoutes(opts));
+  await app.register(linkAppealRoutes(opts));
   if (opts.devMailPage) await app.register(devMailRoutes(opts));
   if (opts.sandbox) {
     const sandbox = opts.sandbox;

@@ -140,6 +140,13 @@ export const ERROR_CATALOGUE = {
   IMPORT_FILE_TOO_LARGE: [413, '文件过大：一次最多导入 {maxMb} MB。', 'The file is too large: at most {maxMb} MB per import.'],
   IMPORT_NO_ERROR_SHEET: [409, '该导入没有错误表：只有因错误未导入的文件才有错误表。', 'This import has no error sheet: only a file rejected for errors has one.'],
   EXPORT_BAD_RANGE: [400, '日期范围不正确：开始日期不能晚于结束日期，且最长一年。', 'The date range is wrong: the start cannot be after the end, and it spans at most a year.'],
+  // Candidates' appeals (ORG-2, seed 000: 关联申诉, 报考科目申诉; docs/appeals.md).
+  SUBJECT_APPEAL_PENDING: [409, '暂不能报考：您对该科目提交的报考科目申诉尚未处理，请等待学习中心处理后再报考。', 'Not yet: your appeal about this subject has not been decided; register it once your institution has decided it.'],
+  APPEAL_NOT_FOUND: [404, '没有找到该申诉。', 'No such appeal.'],
+  APPEAL_ALREADY_PENDING: [409, '您已提交过该申诉，正在等待处理，请勿重复提交。', 'You already have a pending appeal about this; wait for its decision.'],
+  APPEAL_NOT_PENDING: [409, '该申诉已处理或已撤回，不能再更改。', 'This appeal has already been decided or withdrawn; it cannot change any more.'],
+  APPEAL_REASON_REQUIRED: [400, '不予受理的申诉必须填写原因，原因会告知考生。', 'Rejecting an appeal needs a reason; the candidate is shown it.'],
+  APPEAL_EMAIL_IN_USE: [409, '申诉中填写的邮箱已是本机构其他通行证的登录邮箱，不能用于恢复该账号，请不予受理并请考生换一个邮箱重新申诉。', "The appeal's address is already another account's login here, so it cannot take this record back; reject it and ask the candidate to appeal again with another address."],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -8,6 +8,7 @@ import { institutionRoutes } from './pages/institution/routes.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { publicRoutes } from './pages/public/routes.tsx';
 import { staffRoutes } from './pages/staff/routes.tsx';
+import { recordRoutes } from './pages/candidate/records/routes.tsx';
 
 /** Every page of the app; each area lists its own in pages/<area>/routes.tsx. */
 export const routes: RouteObject[] = [
@@ -19,5 +20,6 @@ export const routes: RouteObject[] = [
   ...documentRoutes,
   ...staffRoutes,
   ...institutionRoutes,
+  ...recordRoutes,
   { path: '*', element: <NotFoundPage /> },
 ];

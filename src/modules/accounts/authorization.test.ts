@@ -37,6 +37,8 @@ const EXPECTED: Record<StaffAction, string> = {
   'import.run': 'A',
   'import.read': 'AR',
   'export.read': 'AFIR',
+  'appeal.read': 'AIR',
+  'appeal.decide': 'AI',
 };
 const LETTER: Record<StaffRole, string> = { AUTHORITY_ADMIN: 'A', FINANCE: 'F', INSTITUTION_STAFF: 'I', READ_ONLY: 'R' };
 

@@ -49,6 +49,9 @@ export const STAFF_ACTIONS = {
   'import.run': { changes: true, zh: '导入考生名单、学籍及报考资格', en: 'Import rosters, student records and eligibility' },
   'import.read': { changes: false, zh: '查看导入进度及错误表', en: 'View imports, their progress and error sheets' },
   'export.read': { changes: false, zh: '导出报考、缴费单、支付、退费及对账结果（证件号码脱敏）', en: 'Export registrations, bills, payments, refunds and reconciliation results (ID numbers masked)' },
+  // Candidates' appeals (ORG-2, seed 000: 关联申诉, 报考科目申诉; docs/appeals.md).
+  'appeal.read': { changes: false, zh: '查看考生申诉（关联申诉、报考科目申诉）', en: "View candidates' appeals (record link, wrong subject)" },
+  'appeal.decide': { changes: true, zh: '处理考生申诉（受理/不予受理）', en: "Decide candidates' appeals (accept / reject)" },
 } as const satisfies Record<string, { changes: boolean; money?: boolean; zh: string; en: string }>;
 export type StaffAction = keyof typeof STAFF_ACTIONS;
 export const ALL_STAFF_ACTIONS = Object.keys(STAFF_ACTIONS) as StaffAction[];
@@ -63,13 +66,14 @@ export const ALL_STAFF_ACTIONS = Object.keys(STAFF_ACTIONS) as StaffAction[];
 export const ROLE_PERMISSIONS: Record<StaffRole, readonly StaffAction[]> = {
   AUTHORITY_ADMIN: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'review.decide', 'institution.read', 'staff.read', 'staff.manage', 'audit.read', 'exam.configure', 'exam.read',
     'refund.read', 'refund.personal', 'refund.retry', 'registration.cancel', 'sitting.cancel', 'decision.read', 'repayment.read', 'repayment.decide',
-    'dashboard.read', 'bill.query', 'reconciliation.read', 'reconciliation.resolve', 'import.run', 'import.read', 'export.read'],
+    'dashboard.read', 'bill.query', 'reconciliation.read', 'reconciliation.resolve', 'import.run', 'import.read', 'export.read',
+    'appeal.read', 'appeal.decide'],
   FINANCE: ['candidate.read', 'registration.read', 'bill.read', 'institution.read', 'refund.read', 'refund.personal', 'refund.retry', 'decision.read',
     'dashboard.read', 'bill.query', 'reconciliation.read', 'reconciliation.resolve', 'export.read'],
   INSTITUTION_STAFF: ['candidate.read', 'registration.read', 'registration.create', 'registration.delete', 'bill.read', 'bill.pay', 'review.read', 'review.decide', 'institution.read',
-    'export.read'],
+    'export.read', 'appeal.read', 'appeal.decide'],
   READ_ONLY: ['candidate.read', 'registration.read', 'bill.read', 'review.read', 'institution.read', 'staff.read', 'refund.read', 'decision.read', 'repayment.read', 'dashboard.read', 'reconciliation.read',
-    'import.read', 'export.read'],
+    'import.read', 'export.read', 'appeal.read'],
 };
 
 export const ROLE_LABELS: Record<StaffRole, { zh: string; en: string }> = {

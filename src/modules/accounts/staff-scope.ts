@@ -149,3 +149,11 @@ export async function loadSeatPool(db: DbOrTrx, actor: StaffActor, action: Staff
     .select(['p.id', 'p.sitting_id', 'p.site_id', 'p.slot_id', 'p.subject_id', 'p.capacity', 'e.authority_id']).where('p.id', '=', poolId).executeTakeFirst();
   return scoped(actor, action, row && { scope: shared(row.authority_id), value: row }, 'SEAT_POOL_NOT_FOUND');
 }
+
+/** A candidate's appeal (ORG-2), in the scope of the institution it went to (NULL: the authority's admins only). */
+export async function loadAppeal(db: DbOrTrx, actor: StaffActor, action: StaffAction, appealId: bigint) {
+  const denied = roleDenied(actor, action);
+  if (denied) return denied;
+  const row = await db.selectFrom('appeal').selectAll().where('id', '=', appealId).executeTakeFirst();
+  return scoped(actor, action, row && { scope: scopeOf(row), value: row }, 'APPEAL_NOT_FOUND');
+}

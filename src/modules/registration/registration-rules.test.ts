@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canPay, canRegister, type CandidateStanding, type SubjectFacts } from './registration-rules.ts';
+import { appealBlocksRegistration } from './appeal-rule.ts';
+import { ERROR_CATALOGUE } from '../../shared/errors.ts';
 
 const S = (id: number, o: Partial<SubjectFacts> = {}): SubjectFacts => ({ id: BigInt(id), kind: 'WRITTEN', writtenSubjectId: null, exclusionGroup: null, requiresReview: false, ...o });
 const engA = S(1, { exclusionGroup: 'ENGLISH' });
@@ -69,5 +71,28 @@ describe('after a refund, and when the authority cancels (REF-2, REF-3)', () => 
   it('REF-3: approval does not make an ineligible candidate eligible: the roster still decides first', () => {
     expect(canRegister(computing, standing({ eligibleSubjectIds: new Set([1n]), repaymentApprovalPending: false }), all)).toEqual({ ok: false, code: 'NOT_ELIGIBLE' });
     expect(canRegister(computing, standing({ passedSubjectIds: new Set([3n]) }), all)).toMatchObject({ code: 'SUBJECT_ALREADY_PASSED' });
+  });
+});
+
+describe('a pending 报考科目申诉 holds its subject back (seed 000)', () => {
+  it('seed 000: while the candidate\'s appeal about a subject is pending, that subject cannot be registered; others can', () => {
+    const pending = standing({ appealPendingSubjectIds: new Set([3n]) });
+    expect(canRegister(computing, pending, all)).toEqual({ ok: false, code: 'SUBJECT_APPEAL_PENDING' });
+    expect(canRegister(engA, pending, all)).toEqual({ ok: true });
+    expect(appealBlocksRegistration(3n, new Set([3n]))).toEqual({ ok: false, code: 'SUBJECT_APPEAL_PENDING' });
+    expect(appealBlocksRegistration(3n, undefined)).toEqual({ ok: true });
+  });
+  it('seed 000: once decided or withdrawn (no longer pending) the subject is registrable again', () => {
+    expect(canRegister(computing, standing({ appealPendingSubjectIds: new Set() }), all)).toEqual({ ok: true });
+  });
+  it('the older reasons come first: passed, exempt or already registered is what the candidate is told', () => {
+    expect(canRegister(computing, standing({ appealPendingSubjectIds: new Set([3n]), passedSubjectIds: new Set([3n]) }), all)).toMatchObject({ code: 'SUBJECT_ALREADY_PASSED' });
+    expect(canRegister(computing, standing({ appealPendingSubjectIds: new Set([3n]), registered: new Map([[3n, { paid: false }]]) }), all)).toMatchObject({ code: 'SUBJECT_ALREADY_REGISTERED' });
+  });
+  it('the reason has its words in Chinese and English in the error catalogue', () => {
+    const [status, zh, en] = ERROR_CATALOGUE.SUBJECT_APPEAL_PENDING;
+    expect(status).toBe(409);
+    expect(zh).toContain('申诉');
+    expect(en).toMatch(/appeal/);
   });
 });

@@ -4,6 +4,8 @@
  * 大学英语A/B are mutually exclusive, counting passed ones (seed 000); 需先报考笔试，才可以报考
  * 对应科目的口试 and 需先成功支付笔试，才能支付对应科目的口试 (seed 002).
  */
+import { appealBlocksRegistration } from './appeal-rule.ts';
+
 export interface SubjectFacts {
   id: bigint;
   kind: 'WRITTEN' | 'ORAL';
@@ -32,6 +34,8 @@ export interface CandidateStanding {
    * pays) again; the approval has not been given.
    */
   repaymentApprovalPending?: boolean;
+  /** Seed 000: subjects with a pending 报考科目申诉 of the candidate's (appeal-rule.ts). */
+  appealPendingSubjectIds?: ReadonlySet<bigint>;
 }
 
 export type RuleCode =
@@ -43,7 +47,8 @@ export type RuleCode =
   | 'WRITTEN_BEFORE_ORAL'
   | 'REVIEW_REQUIRED'
   | 'SUBJECT_CANCELLED'
-  | 'REPAYMENT_APPROVAL_REQUIRED';
+  | 'REPAYMENT_APPROVAL_REQUIRED'
+  | 'SUBJECT_APPEAL_PENDING';
 
 export type RuleResult = { ok: true } | { ok: false; code: RuleCode; subjectId?: bigint };
 
@@ -54,6 +59,8 @@ export function canRegister(subject: SubjectFacts, standing: CandidateStanding, 
   if (standing.passedSubjectIds.has(subject.id)) return { ok: false, code: 'SUBJECT_ALREADY_PASSED' };
   if (standing.exemptSubjectIds.has(subject.id)) return { ok: false, code: 'SUBJECT_EXEMPT' };
   if (standing.registered.has(subject.id)) return { ok: false, code: 'SUBJECT_ALREADY_REGISTERED' };
+  const appeal = appealBlocksRegistration(subject.id, standing.appealPendingSubjectIds);
+  if (!appeal.ok) return appeal;
   if (standing.repaymentApprovalPending) return { ok: false, code: 'REPAYMENT_APPROVAL_REQUIRED' };
   if (subject.exclusionGroup !== null) {
     const rival = allSubjects.find((s) => s.id !== subject.id && s.exclusionGroup === subject.exclusionGroup

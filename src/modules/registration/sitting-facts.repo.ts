@@ -20,7 +20,7 @@ export async function sittingSubjects(db: DbOrTrx, sittingId: bigint): Promise<S
 }
 
 export async function candidateStanding(db: DbOrTrx, input: { candidateId: bigint; sittingId: bigint; rosterRestricted: boolean }): Promise<CandidateStanding> {
-  const [facts, regs, review, awaiting] = await Promise.all([
+  const [facts, regs, review, awaiting, appeals] = await Promise.all([
     db.selectFrom('candidate_subject_standing').select(['subject_id', 'status']).where('candidate_id', '=', input.candidateId).execute(),
     db.selectFrom('registration').select(['subject_id', 'paid_at']).where('candidate_id', '=', input.candidateId)
       .where('sitting_id', '=', input.sittingId).where('status', '=', 'ACTIVE').execute(),
@@ -36,6 +36,9 @@ export async function candidateStanding(db: DbOrTrx, input: { candidateId: bigin
       .where('r.status', '=', 'CANCELLED').where('r.paid_at', 'is not', null).where('r.cancelled_reason', 'in', REFUND_CAUSES)
       .where('e.repayment_needs_approval', '=', true).where('s.cancelled_at', 'is', null).where('a.registration_id', 'is', null)
       .limit(1).executeTakeFirst(),
+    // Seed 000: a pending 报考科目申诉 holds its subject back (appeal-rule.ts).
+    db.selectFrom('appeal').select('subject_id').where('candidate_id', '=', input.candidateId)
+      .where('kind', '=', 'SUBJECT').where('state', '=', 'PENDING').execute(),
   ]);
   const having = (status: string) => new Set(facts.filter((f) => f.status === status).map((f) => f.subject_id));
   return {
@@ -45,5 +48,6 @@ export async function candidateStanding(db: DbOrTrx, input: { candidateId: bigin
     registered: new Map(regs.map((r) => [r.subject_id, { paid: r.paid_at !== null }])),
     reviewApproved: review !== undefined,
     repaymentApprovalPending: awaiting !== undefined,
+    appealPendingSubjectIds: new Set(appeals.flatMap((a) => (a.subject_id === null ? [] : [a.subject_id]))),
   };
 }

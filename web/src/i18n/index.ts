@@ -7,9 +7,10 @@ import { documents } from './documents.ts';
 import { institution } from './institution.ts';
 import { registration } from './registration.ts';
 import { staff } from './staff.ts';
+import { appeals, registrationReasonExtras } from './appeals.ts';
 
 /** One namespace per area, so pages built side by side do not edit the same file. */
-export const NAMESPACES = { common, account, registration, bills, documents, staff, institution } as const;
+export const NAMESPACES = { common, account, registration, bills, documents, staff, institution, appeals } as const;
 export type Lang = 'zh-CN' | 'en';
 
 const STORAGE_KEY = 'exampay.lang';
@@ -41,6 +42,7 @@ void i18n.use(initReactI18next).init({
   interpolation: { escapeValue: false },
   returnNull: false,
 });
+for (const [lng, words] of [['zh-CN', registrationReasonExtras.zh], ['en', registrationReasonExtras.en]] as const) i18n.addResourceBundle(lng, 'registration', words, true, false);
 document.documentElement.lang = i18n.language;
 
 export default i18n;

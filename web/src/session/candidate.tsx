@@ -51,6 +51,8 @@ const NAV = [
   { key: '/sittings', label: 'nav.sittings' },
   { key: '/bills', label: 'nav.bills' },
   { key: '/tickets', label: 'nav.tickets' },
+  { key: '/records', label: 'appeals:nav.records' },
+  { key: '/appeals', label: 'appeals:nav.appeals' },
   { key: '/account', label: 'nav.account' },
 ] as const;
 

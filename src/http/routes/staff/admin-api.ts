@@ -11,6 +11,7 @@ import { importExportRoutes } from './import-export.routes.ts';
 import { refundRoutes } from './refund.routes.ts';
 import { staffReadRoutes } from './staff-read.routes.ts';
 import { staffSessionRoutes } from './staff-session.routes.ts';
+import { appealStaffRoutes } from './appeal.routes.ts';
 
 /** /api/v1/admin: the authority's roles (authority admin, finance, read-only). */
 export function adminApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
@@ -23,6 +24,7 @@ export function adminApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
     await app.register(configurationRoutes(deps));
     await app.register(sittingPartRoutes(deps));
     await app.register(importExportRoutes('/api/v1/admin', deps));
+    await app.register(appealStaffRoutes('/api/v1/admin', deps));
   });
 }
 
@@ -34,5 +36,6 @@ export function institutionApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
     await app.register(institutionRoutes(deps));
     await app.register(institutionBillRoutes(deps));
     await app.register(importExportRoutes('/api/v1/institution', deps));
+    await app.register(appealStaffRoutes('/api/v1/institution', deps));
   });
 }

@@ -4,6 +4,7 @@ import { MismatchesPage } from './MismatchesPage.tsx';
 import { ADMIN_NAV } from './nav.ts';
 import { PayingBillsPage } from './PayingBillsPage.tsx';
 import { ReviewsPage } from './ReviewsPage.tsx';
+import { AppealsPage } from './AppealsPage.tsx';
 import { StaffPasswordPage, StaffSignInPage } from './StaffSignInPage.tsx';
 
 /** The authority console pages. */
@@ -15,4 +16,5 @@ export const staffRoutes: RouteObject[] = [
   { path: '/admin/dashboard', element: <AdminHomePage /> },
   { path: '/admin/paying-bills', element: <PayingBillsPage /> },
   { path: '/admin/mismatches', element: <MismatchesPage /> },
+  { path: '/admin/appeals', element: <AppealsPage surface="admin" nav={ADMIN_NAV} /> },
 ];
