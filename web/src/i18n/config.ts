@@ -54,6 +54,10 @@ export const config = {
       hint: '每个“考点 × 场次 × 科目”的座位数。座位数不能低于已占用（已预留或已售出）的座位。', site: '考点', slot: '场次', subject: '科目', seats: '座位数',
       held: '占用中', sold: '已售出', free: '空余', needParts: '请先添加考点、场次和科目，才能设置座位容量。', choose: '请选择',
     },
+    institutions: {
+      title: '学习中心 / 学校', link: '管理学习中心和学校', hint: '学习中心和学校属于考试机构（不属于某个考次），其工作人员只能看到和报名本机构的考生。已有考生、工作人员、报考或缴费单的机构不能删除。',
+      code: '机构代码', name: '机构名称', kind: '类型', kinds: { LEARNING_CENTRE: '学习中心', SCHOOL: '学校' },
+    },
     import: {
       title: '导入考次数据文件', hint: '选择由“导出考次数据文件”得到的 JSON 文件（或 fixtures/seeds 的同格式文件，不含考生名单）。考次代码必须是新的；可以在下面改为新的代码和名称。导入要么全部成功，要么什么也不改变。',
       file: '考次数据文件（JSON）', fileRead: '已读取文件：考试 {{exam}}，考次 {{sitting}}', notJson: '该文件不是有效的 JSON 数据文件', chooseFile: '请先选择文件',
@@ -62,13 +66,14 @@ export const config = {
     },
     errors: {
       general: '保存未成功：', problemsBelow: '请按各项下方的说明修改。', other: '其他问题：',
-      inUse: { registrations: '报考记录 {{n}} 条', standings: '名单资格记录 {{n}} 条', oralSubjects: '依赖它的口试科目 {{n}} 个', decisions: '考试机构决定 {{n}} 条', sittings: '考次 {{n}} 个', candidates: '已有考生', reviews: '复核 {{n}} 条', bills: '缴费单 {{n}} 张', windows: '窗口 {{n}} 个' },
+      inUse: { staff: '工作人员账号 {{n}} 个', registrations: '报考记录 {{n}} 条', standings: '名单资格记录 {{n}} 条', oralSubjects: '依赖它的口试科目 {{n}} 个', decisions: '考试机构决定 {{n}} 条', sittings: '考次 {{n}} 个', candidates: '考生 {{n}} 名', audits: '相关审计记录 {{n}} 条', reviews: '复核 {{n}} 条', bills: '缴费单 {{n}} 张', windows: '窗口 {{n}} 个' },
       capacity: '容量不能低于已占用的 {{taken}} 个座位（已预留或已售出）。', feeLocked: '已有 {{n}} 个报考生成了缴费单或已缴费，费用保持 {{fee}} 元不能修改。',
       reasons: {
         after: '必须晚于 {{when}}', notTime: '{{when}} 不是有效的时间', needSite: '考点管理窗口必须指定考点', onlySiteMgmt: '只有考点管理窗口才能指定考点', notSite: '{{code}} 不是本考次的考点',
         notSlot: '{{code}} 不是本考次的场次', notSubject: '{{code}} 不是本考次的科目', notWritten: '{{code}} 不是笔试科目', onlyOral: '只有口试科目才能指定对应的笔试科目', self: '科目不能以自己为笔试科目',
         namedBy: '口试科目 {{codes}} 以它为笔试科目，它必须保持为笔试', maxBelowMin: '最长长度 {{max}} 小于最短长度 {{min}}', styleFixed: '该考试已有 {{n}} 个考生账户，不能更改账户方式',
         twice: '代码 {{code}} 重复使用', pattern: '格式不正确', required: '缺少此项',
+        sittingExists: '考试 {{exam}} 已有代码为 {{sitting}} 的考次，请改用新的考次代码', examDiffers: '与已存在的考试 {{exam}} 的设置不同：请先修改该考试，或改用新的考试代码导入',
       },
     },
   },
@@ -126,6 +131,10 @@ export const config = {
       hint: 'Seats per site × slot × subject. Never below the seats already held or sold.', site: 'Site', slot: 'Slot', subject: 'Subject', seats: 'Seats',
       held: 'Held', sold: 'Sold', free: 'Free', needParts: 'Add sites, slots and subjects first; then set the seats.', choose: 'Choose',
     },
+    institutions: {
+      title: 'Learning centres and schools', link: 'Manage learning centres and schools', hint: "Learning centres and schools belong to the authority (not to one sitting); their staff see and register only their own candidates. One with candidates, staff, registrations or bills cannot be deleted.",
+      code: 'Institution code', name: 'Institution name', kind: 'Kind', kinds: { LEARNING_CENTRE: 'Learning centre', SCHOOL: 'School' },
+    },
     import: {
       title: 'Import a sitting file', hint: 'Choose a JSON file made by "Export the sitting" (or one of the same format from fixtures/seeds, without a roster). The sitting code must be new; change the code and name below. The import applies all of it or nothing.',
       file: 'Sitting data file (JSON)', fileRead: 'File read: exam {{exam}}, sitting {{sitting}}', notJson: 'This file is not a valid JSON data file', chooseFile: 'Choose a file first',
@@ -134,13 +143,14 @@ export const config = {
     },
     errors: {
       general: 'Not saved: ', problemsBelow: 'Fix each field as explained under it.', other: 'Other problems:',
-      inUse: { registrations: '{{n}} registration(s)', standings: '{{n}} roster standing(s)', oralSubjects: '{{n}} oral subject(s) built on it', decisions: "{{n}} authority decision(s)", sittings: '{{n}} sitting(s)', candidates: 'candidates', reviews: '{{n}} review(s)', bills: '{{n}} bill(s)', windows: '{{n}} window(s)' },
+      inUse: { staff: '{{n}} staff account(s)', registrations: '{{n}} registration(s)', standings: '{{n}} roster standing(s)', oralSubjects: '{{n}} oral subject(s) built on it', decisions: "{{n}} authority decision(s)", sittings: '{{n}} sitting(s)', candidates: '{{n}} candidate(s)', audits: '{{n}} audit entries', reviews: '{{n}} review(s)', bills: '{{n}} bill(s)', windows: '{{n}} window(s)' },
       capacity: 'Capacity cannot go below the {{taken}} seats already held or sold.', feeLocked: '{{n}} registration(s) are on a bill or paid; the fee stays ¥{{fee}}.',
       reasons: {
         after: 'must be after {{when}}', notTime: '{{when}} is not a real time', needSite: 'A site management window names its site', onlySiteMgmt: 'Only a site management window names a site', notSite: '{{code}} is not a site of this sitting',
         notSlot: '{{code}} is not a slot of this sitting', notSubject: '{{code}} is not a subject of this sitting', notWritten: '{{code}} is not a written subject', onlyOral: 'Only an oral subject names its written subject', self: 'A subject cannot be its own written subject',
         namedBy: 'Oral subjects {{codes}} name it as their written subject; it stays written', maxBelowMin: 'The maximum {{max}} is below the minimum {{min}}', styleFixed: 'The exam already has {{n}} candidate account(s); the account style cannot change',
         twice: 'Code {{code}} is used twice', pattern: 'Not in the required format', required: 'Missing',
+        sittingExists: 'Exam {{exam}} already has a sitting {{sitting}}; choose a new sitting code', examDiffers: 'Differs from the settings of the existing exam {{exam}}: change that exam first, or import under a new exam code',
       },
     },
   },

@@ -21,7 +21,7 @@ interface Values {
 
 const DEFAULTS: Values = {
   code: '', name: '', accountStyle: 'ID_DOCUMENT', initialPassword: { rule: 'ID_LAST6' }, billTimeoutMinutes: 30, channels: ['alipay'], institutionSame: true, institutionChannels: [],
-  bankCardOnly: false, agreementText: '', releaseSeatsOnBillExpiry: true, payWithoutSignIn: false, seatHoldMinutes: 1440, rosterRestricted: true, auditRequired: false,
+  bankCardOnly: false, agreementText: '', releaseSeatsOnBillExpiry: true, payWithoutSignIn: false, seatHoldMinutes: 1440, rosterRestricted: false, auditRequired: false,
   unpaidRegistrationTtlHours: null, cet6ReviewThreshold: null, refundPolicy: 'STAFF_DECIDES', repaymentNeedsApproval: false,
   passwordPolicy: { minLength: 8, maxLength: 16, requiredClasses: ['LETTER', 'DIGIT'], specialCharacters: '!@#$%^&*_-' },
 };

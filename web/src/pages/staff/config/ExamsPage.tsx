@@ -21,7 +21,10 @@ function Exams({ canEdit }: { canEdit: boolean }) {
     <>
       <H1>{t('exams.title')}</H1>
       <Typography.Paragraph type="secondary">{t('exams.hint')}</Typography.Paragraph>
-      {canEdit ? <Button type="primary" style={{ marginBottom: 12 }} onClick={() => navigate('/admin/config/exams/new')}>{t('exams.create')}</Button> : null}
+      <Space wrap style={{ marginBottom: 12 }}>
+        {canEdit ? <Button type="primary" onClick={() => navigate('/admin/config/exams/new')}>{t('exams.create')}</Button> : null}
+        <Link to="/admin/config/institutions">{t('institutions.link')}</Link>
+      </Space>
       <ErrorAlert error={exams.error} />
       <Table<ExamView> rowKey="examId" size="small" loading={exams.isPending} dataSource={exams.data ?? []} pagination={false} scroll={{ x: 760 }}
         locale={{ emptyText: <Empty description={t('exams.empty')} /> }}
@@ -90,7 +93,10 @@ function SittingImport() {
       setBusy(false);
     }
   };
-  const problems = error instanceof ApiError && Array.isArray(error.details.problems) ? (error.details.problems as Problem[]) : [];
+  const all = error instanceof ApiError && Array.isArray(error.details.problems) ? (error.details.problems as Problem[]) : [];
+  // The new sitting's code and name are typed here: their problems show under those fields.
+  const at = (path: string) => all.filter((p) => p.path === path).map((p) => reasonText(p.reason, t)).join(' ') || undefined;
+  const problems = all.filter((p) => p.path !== '/sitting/code' && p.path !== '/sitting/name');
   return (
     <section aria-labelledby="import-title" style={{ marginTop: 24, maxWidth: 720 }}>
       <H2 id="import-title">{t('import.title')}</H2>
@@ -99,10 +105,10 @@ function SittingImport() {
         <Form.Item label={t('import.file')} htmlFor="import-file" validateStatus={fileError ? 'error' : undefined} help={fileError ?? (file ? t('import.fileRead', { exam: file.exam?.code ?? '?', sitting: file.sitting?.code ?? '?' }) : undefined)}>
           <input id="import-file" type="file" accept="application/json,.json" onChange={(e) => void read(e.target.files?.[0])} />
         </Form.Item>
-        <Form.Item label={t('import.sittingCode')} htmlFor="import-code">
+        <Form.Item label={t('import.sittingCode')} htmlFor="import-code" validateStatus={at('/sitting/code') ? 'error' : undefined} help={at('/sitting/code')}>
           <Input id="import-code" value={code} onChange={(e) => setCode(e.target.value)} maxLength={32} />
         </Form.Item>
-        <Form.Item label={t('import.sittingName')} htmlFor="import-name">
+        <Form.Item label={t('import.sittingName')} htmlFor="import-name" validateStatus={at('/sitting/name') ? 'error' : undefined} help={at('/sitting/name')}>
           <Input id="import-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
         </Form.Item>
         <RefusalAlert error={error} />

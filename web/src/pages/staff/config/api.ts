@@ -75,6 +75,8 @@ export function reasonText(reason: string, t: TFunction): string {
   if ((m = /^maxLength (\d+) is below minLength (\d+)$/.exec(reason))) return r('maxBelowMin', { max: m[1]!, min: m[2]! });
   if ((m = /^the exam already has (\d+) candidate account/.exec(reason))) return r('styleFixed', { n: m[1]! });
   if ((m = /^code (.+) is used twice$/.exec(reason))) return r('twice', { code: m[1]! });
+  if ((m = /^exam (.+) already has a sitting (.+)$/.exec(reason))) return r('sittingExists', { exam: m[1]!, sitting: m[2]! });
+  if ((m = /^differs from the settings of exam (\S+), which already exists/.exec(reason))) return r('examDiffers', { exam: m[1]! });
   if (/pattern/i.test(reason)) return r('pattern');
   if (/required propert/i.test(reason)) return r('required');
   return reason;
@@ -84,7 +86,7 @@ export function reasonText(reason: string, t: TFunction): string {
 export function inUseText(details: Record<string, unknown>, t: TFunction): string {
   return Object.entries(details)
     .filter(([, v]) => v === true || (typeof v === 'number' && v > 0))
-    .map(([k, v]) => (t(`config:errors.inUse.${k}`, { n: String(v), defaultValue: `${k}: ${String(v)}` })))
+    .map(([k, v]) => t(`config:errors.inUse.${k}`, { n: v === true ? '≥1' : String(v), defaultValue: `${k}: ${String(v)}` }))
     .join('、');
 }
 
