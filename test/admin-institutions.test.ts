@@ -64,7 +64,7 @@ describe('institutions in the console', () => {
 
     const audit = await t.db.selectFrom('audit_log').select(['action', 'object_id', 'summary']).where('actor_id', '=', adminId).where('action', 'like', 'institution.%').orderBy('id').execute();
     expect(audit.map((e) => [e.action, e.object_id])).toEqual([['institution.create', id], ['institution.update', id], ['institution.delete', id]]);
-    expect(audit[1]!.summary).toMatchObject({ before: { name: '北京学习中心' }, after: { name: '北京海淀学习中心' } });
+    expect(audit[1]!.summary).toMatchObject({ before: { code: 'BJ01', title: '北京学习中心' }, after: { code: 'BJ01', title: '北京海淀学习中心' } });
   });
 
   it('refuses a code used twice, a kind it does not know, and an institution in use — with codes, in both languages, changing nothing', async () => {

@@ -304,4 +304,25 @@ describe('the configuration console (ADM-1)', () => {
     await poll(() => row('windows', '网上缴费').count()).toBe(1);
     await checkAtBothSizes(page, 'console-config-imported', artifactPath);
   }, 90_000);
+
+  it('learning centres and schools: added in the console; one a candidate belongs to cannot be deleted, said next to the table', async () => {
+    await page.goto(`${w.baseUrl}/admin/config`);
+    await page.getByRole('link', { name: '管理学习中心和学校' }).click();
+    await page.waitForURL(`${w.baseUrl}/admin/config/institutions`);
+    await page.fill('#institutions_code', 'LC01');
+    await page.fill('#institutions_name', '海淀学习中心');
+    await page.click('#institutions-submit');
+    const lc = page.locator('tr.ant-table-row', { hasText: '海淀学习中心' });
+    await poll(() => lc.count()).toBe(1);
+    expect(await lc.textContent()).toContain('学习中心');
+    const inst = await w.db.selectFrom('institution').select(['id', 'kind']).where('authority_id', '=', w.exam.authorityId).where('code', '=', 'LC01').executeTakeFirstOrThrow();
+    expect(inst.kind).toBe('LEARNING_CENTRE');
+    const c = await makeCandidate(w.db, { ...w.exam, examId, sittingId, subjectIds: [], fees: [] });
+    await w.db.updateTable('candidate').set({ institution_id: inst.id }).where('id', '=', c.candidateId).execute();
+    await lc.getByRole('button', { name: /^删除/ }).click();
+    await page.locator('.ant-modal-confirm').getByRole('button', { name: /删\s*除/ }).click();
+    await poll(() => page.locator('[data-testid=row-error]').textContent()).toContain('考生 1 名');
+    await checkAtBothSizes(page, 'console-config-institutions', artifactPath);
+    expect(await w.db.selectFrom('institution').select('id').where('id', '=', inst.id).execute()).toHaveLength(1);
+  }, 60_000);
 });

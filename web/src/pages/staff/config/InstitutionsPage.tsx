@@ -34,7 +34,6 @@ function Institutions({ canEdit }: { canEdit: boolean }) {
   useEffect(() => {
     form.resetFields();
     form.setFieldsValue(editing ? { code: editing.code, name: editing.name, kind: editing.kind } : INITIAL);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [editId, editing === undefined]);
   const label = (r: InstitutionRow) => `${r.name} (${r.code})`;
   const setEdit = (id: string | null) => setParams(id ? { edit: id } : {});

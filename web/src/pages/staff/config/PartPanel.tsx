@@ -60,7 +60,6 @@ export function PartPanel<Row extends object, V extends object>({ spec, sitting,
     setError(undefined);
     setRest([]);
     // Only when another row is chosen: a refetch after a save must not wipe what is typed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [editId, editing === undefined]);
 
   const setEdit = (id: string | null) => {

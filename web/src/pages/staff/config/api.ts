@@ -1,5 +1,7 @@
-import type { TFunction } from 'i18next';
 import { ApiError } from '../../../api/client.ts';
+
+/** The page's translate function, as these helpers use it. */
+export type Tr = (key: string, options?: Record<string, unknown>) => string;
 
 /** The configuration API's shapes (docs/configuration.md; src/http/routes/staff/configuration.views.ts). */
 
@@ -58,7 +60,7 @@ export function fenFromYuan(text: string): string | null {
 }
 
 /** The server's English reason of a configuration problem in the page's words, when it is one of the known rules; else as it came. */
-export function reasonText(reason: string, t: TFunction): string {
+export function reasonText(reason: string, t: Tr): string {
   const r = (key: string, o: Record<string, string> = {}) => t(`config:errors.reasons.${key}`, o);
   let m: RegExpExecArray | null;
   if ((m = /^must be after (.+)$/.exec(reason))) return r('after', { when: m[1]! });
@@ -83,7 +85,7 @@ export function reasonText(reason: string, t: TFunction): string {
 }
 
 /** A refusal's counts (CONFIG_IN_USE details) in words: "报考记录 3 条, …". */
-export function inUseText(details: Record<string, unknown>, t: TFunction): string {
+export function inUseText(details: Record<string, unknown>, t: Tr): string {
   return Object.entries(details)
     .filter(([, v]) => v === true || (typeof v === 'number' && v > 0))
     .map(([k, v]) => t(`config:errors.inUse.${k}`, { n: v === true ? '≥1' : String(v), defaultValue: `${k}: ${String(v)}` }))
@@ -97,7 +99,7 @@ export function inUseText(details: Record<string, unknown>, t: TFunction): strin
  * (`feeFen` → `feeYuan`).
  */
 export interface FieldError { name: (string | number)[]; errors: string[] }
-export function placeErrors(error: unknown, opts: { t: TFunction; lang: string; fields: string[][]; rename?: Record<string, string>; codeField?: Record<string, string[]> }): { fields: FieldError[]; rest: string[] } {
+export function placeErrors(error: unknown, opts: { t: Tr; lang: string; fields: string[][]; rename?: Record<string, string>; codeField?: Record<string, string[]> }): { fields: FieldError[]; rest: string[] } {
   if (!(error instanceof ApiError)) return { fields: [], rest: [String(error)] };
   const known = (name: string[]) => opts.fields.some((f) => f.join('/') === name.join('/'));
   if (error.code === 'CONFIGURATION_INVALID' && Array.isArray(error.details.problems)) {

@@ -1,17 +1,16 @@
 import { Checkbox, Col, Form, Input, InputNumber, Radio, Row, Select, Tag } from 'antd';
-import type { TFunction } from 'i18next';
 import { yuan } from '../../../api/client.ts';
-import { fenFromYuan, type CapacityRow, type SittingView, type SiteRow, type SlotRow, type SubjectRow, type WindowRow } from './api.ts';
+import { fenFromYuan, type Tr, type CapacityRow, type SittingView, type SiteRow, type SlotRow, type SubjectRow, type WindowRow } from './api.ts';
 import type { PartSpec } from './PartPanel.tsx';
 
 /** The five parts of a sitting (REG-1, REG-3, REG-5, REG-6): their tables, forms and API calls. */
 
-const req = (t: TFunction) => [{ required: true, message: t('staff:signIn.required') }];
+const req = (t: Tr) => [{ required: true, message: t('staff:signIn.required') }];
 const A = '/api/v1/admin';
 const WINDOW_KINDS = ['REGISTRATION', 'PAYMENT', 'SITE_MANAGEMENT', 'PRINT'] as const;
 
 interface WindowValues { kind: WindowRow['kind']; site?: string; opens: string; closes: string }
-export function windowsSpec(t: TFunction): PartSpec<WindowRow, WindowValues> {
+export function windowsSpec(t: Tr): PartSpec<WindowRow, WindowValues> {
   return {
     part: 'windows', rows: (s) => s.windows, idOf: (r) => r.windowId,
     labelOf: (r) => `${t(`windows.kinds.${r.kind}`)}${r.site ? ` ${r.site}` : ''} ${r.opens}`,
@@ -45,7 +44,7 @@ export function windowsSpec(t: TFunction): PartSpec<WindowRow, WindowValues> {
 }
 
 interface SubjectValues { code: string; name: string; kind: SubjectRow['kind']; feeYuan: string; writtenSubject?: string; exclusionGroup?: string; requiresReview: boolean }
-export function subjectsSpec(t: TFunction): PartSpec<SubjectRow, SubjectValues> {
+export function subjectsSpec(t: Tr): PartSpec<SubjectRow, SubjectValues> {
   return {
     part: 'subjects', rows: (s) => s.subjects, idOf: (r) => r.subjectId, labelOf: (r) => `${r.name} (${r.code})`,
     hint: t('subjects.hint'),
@@ -98,7 +97,7 @@ export function subjectsSpec(t: TFunction): PartSpec<SubjectRow, SubjectValues> 
 }
 
 interface SiteValues { code: string; name: string }
-export function sitesSpec(t: TFunction): PartSpec<SiteRow, SiteValues> {
+export function sitesSpec(t: Tr): PartSpec<SiteRow, SiteValues> {
   return {
     part: 'sites', rows: (s) => s.sites, idOf: (r) => r.siteId, labelOf: (r) => `${r.name} (${r.code})`,
     columns: [{ key: 'code', title: t('sites.code'), dataIndex: 'code' }, { key: 'name', title: t('sites.name'), dataIndex: 'name' }],
@@ -120,7 +119,7 @@ export function sitesSpec(t: TFunction): PartSpec<SiteRow, SiteValues> {
 }
 
 interface SlotValues { code: string; starts: string; ends: string }
-export function slotsSpec(t: TFunction): PartSpec<SlotRow, SlotValues> {
+export function slotsSpec(t: Tr): PartSpec<SlotRow, SlotValues> {
   return {
     part: 'slots', rows: (s) => s.slots, idOf: (r) => r.slotId, labelOf: (r) => `${r.code} ${r.starts}`,
     hint: t('slots.hint'),
@@ -148,7 +147,7 @@ const nameOf = (list: { code: string; name?: string }[], code: string) => {
   const x = list.find((i) => i.code === code);
   return x?.name ? `${x.name} (${code})` : code;
 };
-export function capacitySpec(t: TFunction, s: SittingView): PartSpec<CapacityRow, CapacityValues> {
+export function capacitySpec(t: Tr, s: SittingView): PartSpec<CapacityRow, CapacityValues> {
   const slotLabel = (code: string) => {
     const x = s.slots.find((i) => i.code === code);
     return x ? `${code} ${x.starts}` : code;
