@@ -55,7 +55,7 @@ async function tabTo(p: Page, selector: string, max = 120) {
 
 /** The error text antd shows under a form field. */
 const fieldError = (formItemOf: string) => page.locator(`.ant-form-item:has(#${formItemOf}) .ant-form-item-explain-error`).allTextContents().then((x) => x.join(' '));
-const tab = (name: RegExp) => page.getByRole('tab', { name }).click();
+const tab = (name: RegExp) => page.getByRole('navigation', { name: '考次配置的各部分' }).getByRole('link', { name }).click();
 const row = (part: string, text: string) => page.locator(`[data-part="${part}"] tr.ant-table-row`, { hasText: text });
 /** Seats, held, sold and free of the capacity row of a site, as numbers. */
 const seatCells = (site: string) => row('capacity', site).locator('td').allTextContents().then((cells) => cells.slice(3, 7).map(Number));
@@ -64,7 +64,8 @@ const seatCells = (site: string) => row('capacity', site).locator('td').allTextC
 async function chooseByKeyboard(id: string, optionText: string) {
   await page.focus(`#${id}`);
   await page.keyboard.press('ArrowDown');
-  const options = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
+  // This select's own list (the one before may still be fading out).
+  const options = page.locator(`.ant-select-dropdown:has([id="${id}_list"]) .ant-select-item-option`);
   await poll(() => options.count()).toBeGreaterThan(0);
   const texts = await options.allTextContents();
   const index = texts.findIndex((t) => t.includes(optionText));
@@ -144,7 +145,7 @@ describe('the configuration console (ADM-1)', () => {
     // A site, by keyboard alone: Tab to the field, type, Enter submits.
     await tab(/^考点/);
     await page.waitForSelector('#sites_code');
-    await page.focus('[role="tab"][aria-selected="true"]');
+    await page.focus('a[aria-current="page"][data-part-link="sites"]');
     await tabTo(page, '#sites_code');
     await page.keyboard.type('KD1');
     await page.keyboard.press('Tab');

@@ -30,7 +30,7 @@ export const config = {
       basics: '考次代码和名称', code: '考次代码', name: '考次名称', save: '保存', saved: '已保存',
       export: '导出考次数据文件（JSON）', exportHint: '导出的文件与 fixtures/seeds 中的示例配置格式相同（不含考生名单），可在“考试配置”页面导入为新的考次。',
       delete: '删除考次', deleteConfirm: '确定删除考次“{{name}}”及其全部配置吗？已有考生报考、缴费或复核的考次不能删除。', deleted: '考次已删除',
-      parts: { windows: '时间窗口', subjects: '科目', sites: '考点', slots: '考试场次', capacity: '座位容量' },
+      partsNav: '考次配置的各部分', parts: { windows: '时间窗口', subjects: '科目', sites: '考点', slots: '考试场次', capacity: '座位容量' },
     },
     part: {
       add: '添加', edit: '修改', editing: '正在修改：{{item}}', adding: '添加新的一项', save: '保存', create: '添加', cancelEdit: '取消修改', delete: '删除', actions: '操作',
@@ -107,7 +107,7 @@ export const config = {
       basics: 'Sitting code and name', code: 'Sitting code', name: 'Sitting name', save: 'Save', saved: 'Saved',
       export: 'Export the sitting as a data file (JSON)', exportHint: 'The file has the format of the example configurations in fixtures/seeds (without the roster) and can be imported as a new sitting on the exam set-up page.',
       delete: 'Delete sitting', deleteConfirm: 'Delete the sitting "{{name}}" with everything configured in it? A sitting anyone has registered, paid or been reviewed in cannot be deleted.', deleted: 'Sitting deleted',
-      parts: { windows: 'Windows', subjects: 'Subjects', sites: 'Sites', slots: 'Time slots', capacity: 'Seat capacity' },
+      partsNav: 'Parts of the sitting', parts: { windows: 'Windows', subjects: 'Subjects', sites: 'Sites', slots: 'Time slots', capacity: 'Seat capacity' },
     },
     part: {
       add: 'Add', edit: 'Edit', editing: 'Editing: {{item}}', adding: 'Add a new one', save: 'Save', create: 'Add', cancelEdit: 'Cancel editing', delete: 'Delete', actions: 'Actions',

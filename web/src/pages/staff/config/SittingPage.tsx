@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Col, Form, Input, Row, Space, Spin, Tabs, Typography } from 'antd';
+import { Alert, App, Button, Col, Form, Input, Row, Space, Spin, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
@@ -20,7 +20,7 @@ export function SittingPage() {
 function Sitting({ canEdit }: { canEdit: boolean }) {
   const { sittingId = '' } = useParams();
   const { t } = useTranslation('config');
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const query = useQuery({ queryKey: sittingKey(sittingId), queryFn: () => get<SittingView>(`/api/v1/admin/sittings/${sittingId}`) });
   if (query.isPending) return <Spin aria-label={t('common:loading')} />;
   if (query.error) return <><ErrorAlert error={query.error} /><Link to="/admin/config">{t('exam.back')}</Link></>;
@@ -35,11 +35,20 @@ function Sitting({ canEdit }: { canEdit: boolean }) {
       <Typography.Paragraph type="secondary">{t('sitting.exam', { exam: s.examCode })} · {s.code}</Typography.Paragraph>
       {s.cancelledAt ? <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t('sitting.cancelled')} /> : null}
       <SittingHeader sitting={s} canEdit={editable} />
-      <Tabs activeKey={part} onChange={(k) => setParams({ part: k })} style={{ marginTop: 16 }}
-        items={PARTS.map((p) => ({
-          key: p, label: `${t(`sitting.parts.${p}`)} (${s[p].length})`,
-          children: p === part ? renderPart(p, spec, s, editable) : null,
-        }))} />
+      {/* Links, not tabs: each part has its own address (Back and Refresh keep it), and a wrapped row stays reachable at 375 px. */}
+      <nav aria-label={t('sitting.partsNav')} style={{ marginTop: 16, borderBottom: '1px solid #f0f0f0' }}>
+        <ul style={{ display: 'flex', flexWrap: 'wrap', gap: '4px 20px', listStyle: 'none', margin: 0, padding: 0 }}>
+          {PARTS.map((p) => (
+            <li key={p}>
+              <Link to={`?part=${p}`} aria-current={p === part ? 'page' : undefined} data-part-link={p}
+                style={{ display: 'inline-block', padding: '8px 0', color: '#1456a0', fontWeight: p === part ? 600 : 400, borderBottom: p === part ? '2px solid #1456a0' : '2px solid transparent' }}>
+                {t(`sitting.parts.${p}`)} ({s[p].length})
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div style={{ marginTop: 8 }}>{renderPart(part, spec, s, editable)}</div>
     </>
   );
 }

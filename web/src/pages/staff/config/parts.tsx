@@ -57,9 +57,9 @@ export function subjectsSpec(t: Tr): PartSpec<SubjectRow, SubjectValues> {
       { key: 'group', title: t('subjects.exclusionGroup'), render: (_, r) => r.exclusionGroup ?? '—' },
       { key: 'regs', title: t('subjects.registrations'), align: 'right', dataIndex: 'registrations' },
       { key: 'state', title: '', render: (_, r) => <>
-        {r.feeLocked ? <Tag color="orange">{t('subjects.feeLocked')}</Tag> : null}
-        {r.requiresReview ? <Tag color="blue">{t('subjects.review')}</Tag> : null}
-        {r.cancelledAt ? <Tag color="red">{t('subjects.cancelledTag')}</Tag> : null}
+        {r.feeLocked ? <Tag>{t('subjects.feeLocked')}</Tag> : null}
+        {r.requiresReview ? <Tag>{t('subjects.review')}</Tag> : null}
+        {r.cancelledAt ? <Tag>{t('subjects.cancelledTag')}</Tag> : null}
       </> },
     ],
     initial: { code: '', name: '', kind: 'WRITTEN', feeYuan: '', writtenSubject: undefined, exclusionGroup: '', requiresReview: false },
