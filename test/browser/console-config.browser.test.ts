@@ -200,7 +200,9 @@ describe('the configuration console (ADM-1)', () => {
     await cand.fill('#password', c.password);
     await captcha.fillCaptcha();
     await cand.click('#signin-submit');
-    await cand.waitForURL(`${w.baseUrl}/sittings`);
+    await cand.waitForURL(`${w.baseUrl}/sittings`, { timeout: 60_000 }).catch(async (e: unknown) => {
+      throw new Error(`candidate sign-in did not reach /sittings (at ${cand.url()}): ${await cand.textContent('main').catch(() => '?')}`, { cause: e });
+    });
     await poll(() => cand.textContent('main')).toContain('网上报名进行中');
     await cand.getByRole('link', { name: /2026年春季/ }).click();
     await cand.waitForURL(`${w.baseUrl}/sittings/${sittingId}`);
@@ -268,11 +270,12 @@ describe('the configuration console (ADM-1)', () => {
   }, 60_000);
 
   it('exports the sitting as a data file and imports it back as a new sitting', async () => {
+    expect(sittingId, 'the first test configured the sitting').toBeDefined();
     await page.goto(`${w.baseUrl}/admin/config/sittings/${sittingId}`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
     const file = artifactPath('console-config-export.json');
     await download.saveAs(file);
-    const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { exam: { code: string }; sitting: { code: string; subjects: { feeFen: number }[]; capacity: { seats: number }[]; windows: unknown[] } };
+    const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { seed: string; exam: { code: string }; sitting: { code: string; subjects: { feeFen: number }[]; capacity: { seats: number }[]; windows: unknown[] } };
     expect(exported.exam.code).toBe('CFG');
     expect(exported.sitting.code).toBe('S2026');
     expect(exported.sitting.subjects).toEqual([expect.objectContaining({ code: 'ENG', feeFen: 8050, exclusionGroup: '外语' })]);
@@ -300,7 +303,8 @@ describe('the configuration console (ADM-1)', () => {
     expect(seats).toEqual([{ state: 'FREE' }]);
     // Exported again, it is the same file but for the sitting's code and name.
     const again = await (await page.request.get(`${w.baseUrl}/api/v1/admin/sittings/${imported}/export`)).json() as typeof exported;
-    expect({ ...again, sitting: { ...again.sitting, code: 'S2026', name: '2026年春季' } }).toEqual(exported);
+    expect(again.seed).toBe(exported.seed.replace(/S2026$/, 'S2026B'));
+    expect({ ...again, seed: exported.seed, sitting: { ...again.sitting, code: 'S2026', name: '2026年春季' } }).toEqual(exported);
     await tab(/^时间窗口/);
     await poll(() => row('windows', '网上缴费').count()).toBe(1);
     await checkAtBothSizes(page, 'console-config-imported', artifactPath);
