@@ -198,11 +198,19 @@ describe('the configuration console (ADM-1)', () => {
     await cand.fill('#authority', w.exam.authorityCode);
     await cand.fill('#idNumber', c.idNumber);
     await cand.fill('#password', c.password);
-    await captcha.fillCaptcha();
-    await cand.click('#signin-submit');
-    await cand.waitForURL(`${w.baseUrl}/sittings`, { timeout: 60_000 }).catch(async (e: unknown) => {
-      throw new Error(`candidate sign-in did not reach /sittings (at ${cand.url()}): ${await cand.textContent('main').catch(() => '?')}`, { cause: e });
-    });
+    // The captcha is single-use and renewed after each try; on a busy machine the page may renew it
+    // while the answer is typed — then the page says so (CAPTCHA_INVALID) and a person types the new one.
+    for (let attempt = 1; ; attempt++) {
+      await captcha.fillCaptcha();
+      const [answer] = await Promise.all([
+        cand.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/session', { timeout: 60_000 }),
+        cand.click('#signin-submit'),
+      ]);
+      if (answer.status() === 200) break;
+      const code = ((await answer.json()) as { error: { code: string } }).error.code;
+      if (code !== 'CAPTCHA_INVALID' || attempt === 3) throw new Error(`candidate sign-in refused: ${code}`);
+    }
+    await cand.waitForURL(`${w.baseUrl}/sittings`, { timeout: 60_000 });
     await poll(() => cand.textContent('main')).toContain('网上报名进行中');
     await cand.getByRole('link', { name: /2026年春季/ }).click();
     await cand.waitForURL(`${w.baseUrl}/sittings/${sittingId}`);
@@ -235,7 +243,7 @@ describe('the configuration console (ADM-1)', () => {
     await page.fill('#capacity_seats', '0');
     await page.click('#capacity-submit');
     await poll(() => fieldError('capacity_seats')).toContain('容量不能低于已占用');
-    expect(await fieldError('capacity_seats')).toContain('已占用的 1 个座位');
+    expect(await fieldError('capacity_seats')).toContain('已占用 1 个座位');
     await page.screenshot({ path: artifactPath('console-config-capacity-refused-desktop.png'), fullPage: true });
     const pools = await w.db.selectFrom('seat_pool').innerJoin('subject', 'subject.id', 'seat_pool.subject_id').select('seat_pool.capacity').where('subject.sitting_id', '=', sittingId).execute();
     expect(pools).toEqual([{ capacity: 2 }]);

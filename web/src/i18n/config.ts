@@ -67,7 +67,7 @@ export const config = {
     errors: {
       general: '保存未成功：', problemsBelow: '请按各项下方的说明修改。', other: '其他问题：',
       inUse: { staff: '工作人员账号 {{n}} 个', registrations: '报考记录 {{n}} 条', standings: '名单资格记录 {{n}} 条', oralSubjects: '依赖它的口试科目 {{n}} 个', decisions: '考试机构决定 {{n}} 条', sittings: '考次 {{n}} 个', candidates: '考生 {{n}} 名', audits: '相关审计记录 {{n}} 条', reviews: '复核 {{n}} 条', bills: '缴费单 {{n}} 张', windows: '窗口 {{n}} 个' },
-      capacity: '容量不能低于已占用的 {{taken}} 个座位（已预留或已售出）。', feeLocked: '已有 {{n}} 个报考生成了缴费单或已缴费，费用保持 {{fee}} 元不能修改。',
+      capacity: '（已占用 {{taken}} 个座位）', feeLocked: '（{{n}} 个报考已在缴费单上或已缴费，费用保持 {{fee}} 元）',
       reasons: {
         after: '必须晚于 {{when}}', notTime: '{{when}} 不是有效的时间', needSite: '考点管理窗口必须指定考点', onlySiteMgmt: '只有考点管理窗口才能指定考点', notSite: '{{code}} 不是本考次的考点',
         notSlot: '{{code}} 不是本考次的场次', notSubject: '{{code}} 不是本考次的科目', notWritten: '{{code}} 不是笔试科目', onlyOral: '只有口试科目才能指定对应的笔试科目', self: '科目不能以自己为笔试科目',
@@ -144,7 +144,7 @@ export const config = {
     errors: {
       general: 'Not saved: ', problemsBelow: 'Fix each field as explained under it.', other: 'Other problems:',
       inUse: { staff: '{{n}} staff account(s)', registrations: '{{n}} registration(s)', standings: '{{n}} roster standing(s)', oralSubjects: '{{n}} oral subject(s) built on it', decisions: "{{n}} authority decision(s)", sittings: '{{n}} sitting(s)', candidates: '{{n}} candidate(s)', audits: '{{n}} audit entries', reviews: '{{n}} review(s)', bills: '{{n}} bill(s)', windows: '{{n}} window(s)' },
-      capacity: 'Capacity cannot go below the {{taken}} seats already held or sold.', feeLocked: '{{n}} registration(s) are on a bill or paid; the fee stays ¥{{fee}}.',
+      capacity: ' ({{taken}} seats are taken)', feeLocked: ' ({{n}} registration(s) on a bill or paid; the fee stays ¥{{fee}})',
       reasons: {
         after: 'must be after {{when}}', notTime: '{{when}} is not a real time', needSite: 'A site management window names its site', onlySiteMgmt: 'Only a site management window names a site', notSite: '{{code}} is not a site of this sitting',
         notSlot: '{{code}} is not a slot of this sitting', notSubject: '{{code}} is not a subject of this sitting', notWritten: '{{code}} is not a written subject', onlyOral: 'Only an oral subject names its written subject', self: 'A subject cannot be its own written subject',

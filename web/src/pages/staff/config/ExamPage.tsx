@@ -103,8 +103,9 @@ function ExamForm({ exam, canEdit }: { exam?: ExamView; canEdit: boolean }) {
         navigate(`/admin/config/exams/${created.examId}`, { replace: true });
       }
     } catch (e) {
-      setError(e);
-      setRest(showRefusal(form, e, { t, lang: i18n.language, fields: FIELDS, codeField: { CONFIG_CODE_TAKEN: ['code'] } }));
+      const rest = showRefusal(form, e, { t, lang: i18n.language, fields: FIELDS, codeField: { CONFIG_CODE_TAKEN: ['code'] } });
+      setRest(rest ?? []);
+      setError(rest === null ? undefined : e);
     } finally {
       setBusy(false);
     }
@@ -119,8 +120,9 @@ function ExamForm({ exam, canEdit }: { exam?: ExamView; canEdit: boolean }) {
         await qc.invalidateQueries({ queryKey: ['config'] });
         navigate('/admin/config', { replace: true });
       } catch (e) {
-        setError(e);
-        setRest(showRefusal(form, e, { t, lang: i18n.language, fields: [] }));
+        const rest = showRefusal(form, e, { t, lang: i18n.language, fields: [] });
+        setRest(rest ?? []);
+        setError(rest === null ? undefined : e);
       }
     },
   });
@@ -200,8 +202,9 @@ function Sittings({ exam, canEdit }: { exam: ExamView; canEdit: boolean }) {
       await qc.invalidateQueries({ queryKey: ['config'] });
       navigate(`/admin/config/sittings/${s.sittingId}`);
     } catch (e) {
-      setError(e);
-      setRest(showRefusal(form, e, { t, lang: i18n.language, fields: [['code'], ['name']], codeField: { CONFIG_CODE_TAKEN: ['code'] } }));
+      const rest = showRefusal(form, e, { t, lang: i18n.language, fields: [['code'], ['name']], codeField: { CONFIG_CODE_TAKEN: ['code'] } });
+      setRest(rest ?? []);
+      setError(rest === null ? undefined : e);
     }
   };
   return (

@@ -47,8 +47,9 @@ function Institutions({ canEdit }: { canEdit: boolean }) {
       form.resetFields();
       if (editing) setEdit(null);
     } catch (e) {
-      setError(e);
-      setRest(showRefusal(form, e, { t, lang: i18n.language, fields: [['code'], ['name'], ['kind']], codeField: { CONFIG_CODE_TAKEN: ['code'] } }));
+      const rest = showRefusal(form, e, { t, lang: i18n.language, fields: [['code'], ['name'], ['kind']], codeField: { CONFIG_CODE_TAKEN: ['code'] } });
+      setRest(rest ?? []);
+      setError(rest === null ? undefined : e);
     }
   };
   const remove = (r: InstitutionRow) => modal.confirm({

@@ -88,8 +88,9 @@ export function PartPanel<Row extends object, V extends object>({ spec, sitting,
       form.setFieldsValue(spec.initial as Parameters<typeof form.setFieldsValue>[0]);
       if (editing) setEdit(null);
     } catch (e) {
-      setError(e);
-      setRest(showRefusal(form, e, { t, lang: i18n.language, fields: spec.fields, rename: spec.rename, codeField: spec.codeField }));
+      const rest = showRefusal(form, e, { t, lang: i18n.language, fields: spec.fields, rename: spec.rename, codeField: spec.codeField });
+      setRest(rest ?? []);
+      setError(rest === null ? undefined : e);
     } finally {
       setBusy(false);
     }

@@ -81,8 +81,9 @@ function SittingHeader({ sitting, canEdit }: { sitting: SittingView; canEdit: bo
       message.success(t('sitting.saved'));
       await qc.invalidateQueries({ queryKey: ['config'] });
     } catch (e) {
-      setError(e);
-      setRest(showRefusal(form, e, { t, lang: i18n.language, fields: [['code'], ['name']], codeField: { CONFIG_CODE_TAKEN: ['code'] } }));
+      const rest = showRefusal(form, e, { t, lang: i18n.language, fields: [['code'], ['name']], codeField: { CONFIG_CODE_TAKEN: ['code'] } });
+      setRest(rest ?? []);
+      setError(rest === null ? undefined : e);
     }
   };
   const remove = () => modal.confirm({
@@ -97,8 +98,9 @@ function SittingHeader({ sitting, canEdit }: { sitting: SittingView; canEdit: bo
         await qc.invalidateQueries({ queryKey: ['config'] });
         navigate(`/admin/config/exams/${sitting.examId}`, { replace: true });
       } catch (e) {
-        setError(e);
-        setRest(showRefusal(form, e, { t, lang: i18n.language, fields: [] }));
+        const rest = showRefusal(form, e, { t, lang: i18n.language, fields: [] });
+        setRest(rest ?? []);
+        setError(rest === null ? undefined : e);
       }
     },
   });

@@ -122,10 +122,10 @@ export function placeErrors(error: unknown, opts: { t: Tr; lang: string; fields:
   }
   const target = opts.codeField?.[error.code];
   let text = error.text(opts.lang);
-  if (error.code === 'CAPACITY_BELOW_TAKEN' && error.details.taken !== undefined) text += ` ${opts.t('config:errors.capacity', { taken: String(error.details.taken) })}`;
+  if (error.code === 'CAPACITY_BELOW_TAKEN' && error.details.taken !== undefined) text += `${opts.t('config:errors.capacity', { taken: String(error.details.taken) })}`;
   if (error.code === 'SUBJECT_FEE_LOCKED' && error.details.feeFen !== undefined) {
     const fen = BigInt(String(error.details.feeFen));
-    text += ` ${opts.t('config:errors.feeLocked', { n: String(error.details.registrations ?? ''), fee: `${fen / 100n}.${String(fen % 100n).padStart(2, '0')}` })}`;
+    text += `${opts.t('config:errors.feeLocked', { n: String(error.details.registrations ?? ''), fee: `${fen / 100n}.${String(fen % 100n).padStart(2, '0')}` })}`;
   }
   if (error.code === 'CONFIG_IN_USE') {
     const counts = inUseText(error.details, opts.t);

@@ -35,8 +35,8 @@ export function windowsSpec(t: Tr): PartSpec<WindowRow, WindowValues> {
           <Select allowClear placeholder={t('windows.noSite')} style={{ maxWidth: 360 }} options={s.sites.map((x) => ({ value: x.code, label: `${x.name} (${x.code})` }))} />
         </Form.Item>
         <Row gutter={16}>
-          <Col xs={24} md={12}><Form.Item name="opens" label={t('windows.opens')} rules={req(t)}><Input placeholder="2026-03-15 09:00:00" autoComplete="off" /></Form.Item></Col>
-          <Col xs={24} md={12}><Form.Item name="closes" label={t('windows.closes')} rules={req(t)}><Input placeholder="2026-03-31 17:00:00" autoComplete="off" /></Form.Item></Col>
+          <Col xs={24} md={12}><Form.Item name="opens" label={t('windows.opens')} rules={req(t)}><Input placeholder="yyyy-MM-dd HH:mm:ss" autoComplete="off" /></Form.Item></Col>
+          <Col xs={24} md={12}><Form.Item name="closes" label={t('windows.closes')} rules={req(t)}><Input placeholder="yyyy-MM-dd HH:mm:ss" autoComplete="off" /></Form.Item></Col>
         </Row>
       </>
     ),
@@ -135,8 +135,8 @@ export function slotsSpec(t: Tr): PartSpec<SlotRow, SlotValues> {
     form: () => (
       <Row gutter={16}>
         <Col xs={24} md={6}><Form.Item name="code" label={t('slots.code')} rules={req(t)}><Input maxLength={32} autoComplete="off" /></Form.Item></Col>
-        <Col xs={24} md={9}><Form.Item name="starts" label={t('slots.starts')} rules={req(t)}><Input placeholder="2026-04-11 09:00:00" autoComplete="off" /></Form.Item></Col>
-        <Col xs={24} md={9}><Form.Item name="ends" label={t('slots.ends')} rules={req(t)}><Input placeholder="2026-04-11 11:00:00" autoComplete="off" /></Form.Item></Col>
+        <Col xs={24} md={9}><Form.Item name="starts" label={t('slots.starts')} rules={req(t)}><Input placeholder="yyyy-MM-dd HH:mm:ss" autoComplete="off" /></Form.Item></Col>
+        <Col xs={24} md={9}><Form.Item name="ends" label={t('slots.ends')} rules={req(t)}><Input placeholder="yyyy-MM-dd HH:mm:ss" autoComplete="off" /></Form.Item></Col>
       </Row>
     ),
   };

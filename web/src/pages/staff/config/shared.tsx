@@ -36,11 +36,13 @@ export function RefusalAlert({ error, rest, title }: { error: unknown; rest?: st
 }
 
 /**
- * Shows a refusal where it belongs: at the fields it names (the form's own error text under each),
- * the rest returned for the alert above the form.
+ * Shows a refusal where it belongs: at the fields it names (the form's own error text under each).
+ * Returns what no field holds, for the alert above the form — or null when a coded refusal sits
+ * at its field entirely and an alert would only repeat it.
  */
-export function showRefusal<T>(form: FormInstance<T>, error: unknown, opts: Omit<Parameters<typeof placeErrors>[1], 'fields'> & { fields: string[][] }): string[] {
+export function showRefusal<T>(form: FormInstance<T>, error: unknown, opts: Omit<Parameters<typeof placeErrors>[1], 'fields'> & { fields: string[][] }): string[] | null {
   const placed = placeErrors(error, opts);
   form.setFields(placed.fields as Parameters<typeof form.setFields>[0]);
-  return placed.rest;
+  const coded = error instanceof ApiError && error.code !== 'CONFIGURATION_INVALID';
+  return coded && placed.fields.length > 0 && placed.rest.length === 0 ? null : placed.rest;
 }
