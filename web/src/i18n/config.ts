@@ -45,7 +45,7 @@ export const config = {
     subjects: {
       hint: '费用以元填写（如 70.00）。已有考生生成缴费单或已缴费的科目，费用不能再修改。',
       code: '科目代码', name: '科目名称', kind: '科目类型', kinds: { WRITTEN: '笔试', ORAL: '口试' }, fee: '报考费（元）', feeFormat: '请按元填写金额，最多两位小数，如 70 或 70.00',
-      writtenSubject: '对应的笔试科目（仅口试：须先报考该笔试）', noWritten: '无', exclusionGroup: '互斥组（同组科目只能报考一个，留空表示不互斥）', requiresReview: '报考须经人工资格复核（CET6）',
+      writtenSubject: '对应的笔试科目（仅口试：须先报考该笔试）', writtenCol: '对应笔试', groupCol: '互斥组', noWritten: '无', exclusionGroup: '互斥组（同组科目只能报考一个，留空表示不互斥）', requiresReview: '报考须经人工资格复核（CET6）',
       registrations: '报考人数', feeLocked: '费用已锁定（已有缴费单或已缴费）', cancelledTag: '已取消', review: '需复核',
     },
     sites: { code: '考点代码', name: '考点名称' },
@@ -122,7 +122,7 @@ export const config = {
     subjects: {
       hint: 'Fees are written in yuan (e.g. 70.00). Once a candidate has a subject on a bill or has paid it, its fee cannot change.',
       code: 'Subject code', name: 'Subject name', kind: 'Kind', kinds: { WRITTEN: 'Written', ORAL: 'Oral' }, fee: 'Fee (yuan)', feeFormat: 'Write the fee in yuan with at most two decimals, e.g. 70 or 70.00',
-      writtenSubject: 'Its written subject (oral only: registered first)', noWritten: 'None', exclusionGroup: 'Exclusion group (one subject per group; empty: none)', requiresReview: 'Registering needs an eligibility review (CET6)',
+      writtenSubject: 'Its written subject (oral only: registered first)', writtenCol: 'Written subject', groupCol: 'Exclusion group', noWritten: 'None', exclusionGroup: 'Exclusion group (one subject per group; empty: none)', requiresReview: 'Registering needs an eligibility review (CET6)',
       registrations: 'Registrations', feeLocked: 'Fee locked (on a bill or paid)', cancelledTag: 'cancelled', review: 'review',
     },
     sites: { code: 'Site code', name: 'Site name' },

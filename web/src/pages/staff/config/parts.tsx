@@ -53,8 +53,8 @@ export function subjectsSpec(t: Tr): PartSpec<SubjectRow, SubjectValues> {
       { key: 'name', title: t('subjects.name'), dataIndex: 'name' },
       { key: 'kind', title: t('subjects.kind'), render: (_, r) => t(`subjects.kinds.${r.kind}`) },
       { key: 'fee', title: t('subjects.fee'), align: 'right', render: (_, r) => yuan(r.feeFen) },
-      { key: 'written', title: t('subjects.writtenSubject'), render: (_, r) => r.writtenSubject ?? '—' },
-      { key: 'group', title: t('subjects.exclusionGroup'), render: (_, r) => r.exclusionGroup ?? '—' },
+      { key: 'written', title: t('subjects.writtenCol'), render: (_, r) => r.writtenSubject ?? '—' },
+      { key: 'group', title: t('subjects.groupCol'), render: (_, r) => r.exclusionGroup ?? '—' },
       { key: 'regs', title: t('subjects.registrations'), align: 'right', dataIndex: 'registrations' },
       { key: 'state', title: '', render: (_, r) => <>
         {r.feeLocked ? <Tag>{t('subjects.feeLocked')}</Tag> : null}
