@@ -260,6 +260,7 @@ const config = {
     code, name: '新考试', accountStyle: 'ID_DOCUMENT', initialPassword: { rule: 'ID_LAST6' }, billTimeoutMinutes: 30, channels: ['alipay'], bankCardOnly: false, agreementText: '',
     releaseSeatsOnBillExpiry: false, rosterRestricted: false, auditRequired: false, unpaidRegistrationTtlHours: null, cet6ReviewThreshold: null, refundPolicy: 'NO_PERSONAL_REFUNDS',
   }),
+  institution: async () => (await t.db.insertInto('institution').values({ authority_id: W.exam.authorityId, code: `I${Math.floor(Math.random() * 1e9)}`, name: '新学校', kind: 'SCHOOL' }).returning('id').executeTakeFirstOrThrow()).id,
   exam: async () => (await t.db.insertInto('exam').values({ authority_id: W.exam.authorityId, code: `E${Math.floor(Math.random() * 1e9)}`, name: '新考试', initial_password_rule: 'ID_LAST6', initial_password_fixed: null }).returning('id').executeTakeFirstOrThrow()).id,
   async window() {
     return (await t.db.insertInto('sitting_window').values({ sitting_id: await fresh.sitting(), kind: 'PRINT', site_id: null, opens_at: new Date('2026-04-01T01:00:00Z'), closes_at: new Date('2026-04-02T01:00:00Z') }).returning('id').executeTakeFirstOrThrow()).id;
@@ -472,6 +473,10 @@ export const CASES: Record<string, Case> = {
   },
 
   // The configuration console (ADM-1): the authority's administrators only; another authority's objects are 404.
+  'PUT /api/v1/admin/institutions/:institutionId': {
+    kind: 'staff', prepare: async () => ({ inst: u(await config.institution()) }), request: (v) => ({ method: 'PUT', url: `/api/v1/admin/institutions/${v.inst}`, body: { code: `R${v.inst}`, name: '改名学校', kind: 'LEARNING_CENTRE' } }), ok: { actor: 'admin', status: 200 },
+  },
+  'DELETE /api/v1/admin/institutions/:institutionId': { kind: 'staff', prepare: async () => ({ inst: u(await config.institution()) }), request: (v) => ({ method: 'DELETE', url: `/api/v1/admin/institutions/${v.inst}` }), ok: { actor: 'admin', status: 204 } },
   'GET /api/v1/admin/exams/:examId': { kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/admin/exams/${W.exam.examId}` }), ok: { actor: 'admin', status: 200 } },
   'PUT /api/v1/admin/exams/:examId': {
     kind: 'staff', prepare: async () => ({ exam: u(await config.exam()) }), request: (v) => ({ method: 'PUT', url: `/api/v1/admin/exams/${v.exam}`, body: config.settings(`E${v.exam}`) }), ok: { actor: 'admin', status: 200 },

@@ -3,6 +3,7 @@ import { initReactI18next } from 'react-i18next';
 import { account } from './account.ts';
 import { bills } from './bills.ts';
 import { common } from './common.ts';
+import { config } from './config.ts';
 import { documents } from './documents.ts';
 import { institution } from './institution.ts';
 import { registration } from './registration.ts';
@@ -10,7 +11,7 @@ import { staff } from './staff.ts';
 import { appeals, registrationReasonExtras } from './appeals.ts';
 
 /** One namespace per area, so pages built side by side do not edit the same file. */
-export const NAMESPACES = { common, account, registration, bills, documents, staff, institution, appeals } as const;
+export const NAMESPACES = { common, account, registration, bills, documents, staff, institution, appeals, config } as const;
 export type Lang = 'zh-CN' | 'en';
 
 const STORAGE_KEY = 'exampay.lang';

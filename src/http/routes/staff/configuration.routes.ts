@@ -8,12 +8,13 @@ import { ExamConfiguration, ExamSettings } from '../../../modules/exams/exam-con
 import { createSitting, deleteSitting, updateSitting } from '../../../modules/exams/sitting-admin.ts';
 import { exportSitting, readSitting } from '../../../modules/exams/sitting-config.ts';
 import { importSitting } from '../../../modules/exams/sitting-import.ts';
+import { deleteInstitution, saveInstitution } from '../../../modules/exams/institution-admin.ts';
 import { fail, type Result } from '../../../shared/errors.ts';
 import { currentStaff } from '../../plugins/staff-auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
 import type { RouteDeps } from '../../route-deps.ts';
 import { IdString, responses } from '../../schemas.ts';
-import { ExamView, examView, SittingBody, SittingView, sittingView } from './configuration.views.ts';
+import { ExamView, examView, InstitutionBody, InstitutionView, SittingBody, SittingView, sittingView } from './configuration.views.ts';
 
 const PREFIX = '/api/v1/admin';
 const tags = ['configuration'];
@@ -171,6 +172,33 @@ export function configurationRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypeb
       const r = await importSitting(ctx, { actor: currentStaff(req).actor, file: req.body, ip: req.ip });
       if (refusedBy(req, reply, r)) return reply;
       return reply.code(201).send({ ...r.value, examId: String(r.value.examId), sittingId: String(r.value.sittingId) });
+    });
+
+    // ── Institutions (seeds 000, 002): the authority's, not a sitting's ──
+    const institutionView = (i: { institutionId: bigint; code: string; name: string; kind: string }) => ({ ...i, institutionId: String(i.institutionId) });
+    app.post(`${PREFIX}/institutions`, {
+      config: { staffAction: 'exam.configure' },
+      schema: { tags, summary: 'Add a learning centre or school (学习中心/学校)', body: InstitutionBody, response: responses(201, InstitutionView, [401, 403, 409]) },
+    }, async (req, reply) => {
+      const r = await saveInstitution(ctx, { actor: currentStaff(req).actor, institution: req.body, ip: req.ip });
+      if (refusedBy(req, reply, r)) return reply;
+      return reply.code(201).send(institutionView(r.value));
+    });
+    app.put(`${PREFIX}/institutions/:institutionId`, {
+      config: { staffAction: 'exam.configure' },
+      schema: { tags, summary: "Change an institution's code, name or kind", params: Type.Object({ institutionId: IdString }), body: InstitutionBody, response: responses(200, InstitutionView, [401, 403, 404, 409]) },
+    }, async (req, reply) => {
+      const r = await saveInstitution(ctx, { actor: currentStaff(req).actor, institutionId: BigInt(req.params.institutionId), institution: req.body, ip: req.ip });
+      if (refusedBy(req, reply, r)) return reply;
+      return institutionView(r.value);
+    });
+    app.delete(`${PREFIX}/institutions/:institutionId`, {
+      config: { staffAction: 'exam.configure' },
+      schema: { tags, summary: 'Delete an institution no candidate, staff account, registration or bill names', params: Type.Object({ institutionId: IdString }), response: responses(204, Empty, [401, 403, 404, 409]) },
+    }, async (req, reply) => {
+      const r = await deleteInstitution(ctx, { actor: currentStaff(req).actor, institutionId: BigInt(req.params.institutionId), ip: req.ip });
+      if (refusedBy(req, reply, r)) return reply;
+      return reply.code(204).send(null);
     });
   };
 }

@@ -17,6 +17,11 @@ export const FenString = Type.String({ pattern: '^(0|[1-9]\\d{0,8})$', descripti
 /** A subject as the console sends it: SubjectConfig with the fee as a string. */
 export const SubjectBody = Type.Object({ ...SubjectConfig.properties, feeFen: FenString }, { additionalProperties: false });
 export const SittingBody = Type.Object({ code: Code, name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+/** A learning centre or school as a data file's `institutions` holds it (seeds 000, 002). */
+export const InstitutionBody = Type.Object({
+  code: Code, name: Type.String({ minLength: 1, maxLength: 200 }), kind: Type.Union([Type.Literal('LEARNING_CENTRE'), Type.Literal('SCHOOL')]),
+}, { additionalProperties: false });
+export const InstitutionView = Type.Object({ institutionId: IdString, code: Type.String(), name: Type.String(), kind: Type.String() });
 const Shown = Type.String({ description: 'Beijing time, yyyy-MM-dd HH:mm:ss (the data file\'s form)' });
 
 export const SittingSummary = Type.Object({ sittingId: IdString, code: Type.String(), name: Type.String(), cancelledAt: NullableTimestamp });
