@@ -6,5 +6,6 @@ export const ADMIN_NAV: StaffNavItem[] = [
   { path: '/admin/reviews', label: 'staff:nav.reviews', action: 'review.read' },
   { path: '/admin/paying-bills', label: 'staff:nav.paying', action: 'bill.read' },
   { path: '/admin/mismatches', label: 'staff:nav.mismatches', action: 'reconciliation.read' },
-  { path: '/admin/appeals', label: 'appeals:nav.queue', action: 'appeal.read', path: '/admin/config', label: 'config:nav.config', action: 'exam.read' },
+  { path: '/admin/appeals', label: 'appeals:nav.queue', action: 'appeal.read' },
+  { path: '/admin/config', label: 'config:nav.config', action: 'exam.read' },
 ];
