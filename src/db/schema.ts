@@ -412,6 +412,8 @@ export interface DB {
   waiting_room_admission: WaitingRoomAdmissionTable;
   // Migration 027 (imports, ADM-2).
   import_job: ImportJobTable;
+  // Migration 029 (institution registrations from a spreadsheet, ORG-1).
+  institution_import: InstitutionImportTable;
 }
 
 export type Bill = Selectable<BillTable>;
@@ -503,3 +505,14 @@ export interface ImportJobTable {
   finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export type ImportJob = Selectable<ImportJobTable>;
+
+// An institution's registration file (migration 029, ORG-1): applied whole or rejected with its error sheet.
+export interface InstitutionImportTable {
+  id: Id; institution_id: bigint; sitting_id: bigint; requested_by: bigint; format: 'CSV' | 'XLSX'; file_name: string;
+  state: 'DONE' | 'REJECTED'; rows_total: number;
+  registered: ColumnType<number, number | undefined, number>;
+  error_count: ColumnType<number, number | undefined, number>;
+  error_sheet: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+  created_at: Date;
+}
+export type InstitutionImport = Selectable<InstitutionImportTable>;
