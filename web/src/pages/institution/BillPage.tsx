@@ -156,7 +156,8 @@ function Items({ b }: { b: BatchBillDetail }) {
     <Card style={{ marginBottom: 16 }}>
       <section aria-labelledby="bill-items-title">
         <Typography.Title level={2} id="bill-items-title" style={{ fontSize: 18, marginTop: 0 }}>{t('bill.itemsTitle')}</Typography.Title>
-        <Table size="small" pagination={false} rowKey="registrationId" dataSource={rows} scroll={{ x: 560 }} data-testid="bill-items"
+        <div data-testid="bill-items">
+        <Table size="small" pagination={false} rowKey="registrationId" dataSource={rows} scroll={{ x: 560 }}
           columns={[
             { title: t('bill.candidate'), key: 'candidate', render: (_, i) => i.who?.candidateName ?? '—' },
             { title: t('bill.idNumber'), key: 'id', render: (_, i) => i.who?.idNumberMasked ?? '—' },
@@ -169,6 +170,7 @@ function Items({ b }: { b: BatchBillDetail }) {
               <Table.Summary.Cell index={1} align="right"><strong>¥{yuan(b.amountFen)}</strong></Table.Summary.Cell>
             </Table.Summary.Row>
           )} />
+        </div>
       </section>
     </Card>
   );

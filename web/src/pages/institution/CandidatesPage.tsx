@@ -106,12 +106,12 @@ function CandidatesTable({ canPay, canDelete, canRegister }: { canPay: boolean; 
           { key: 'fee', title: t('candidates.fee'), align: 'right', render: (_, r) => (r.reg ? yuan(r.reg.feeFen) : '—') },
           { key: 'seat', title: t('candidates.seat'), render: (_, r) => (r.reg?.seat ? `${r.reg.seat.siteName} · ${beijingTime(r.reg.seat.startsAt)}` : '—') },
           { key: 'status', title: t('candidates.status'), render: (_, r) => (r.reg ? (
-            <Space orientation="vertical" size={0} data-testid="registration-status">
+            <div data-testid="registration-status" style={{ display: 'flex', flexDirection: 'column', alignItems: 'flex-start' }}>
               <Tag color={STATUS_COLOR[r.reg.status]}>{label(r.reg.statusLabel, i18n.language)}</Tag>
               {r.reg.seatReleased ? <Typography.Text type="secondary">{label(r.reg.seatReleased, i18n.language)}</Typography.Text> : null}
               {r.reg.bill ? <Link to={`/institution/bills/${r.reg.bill.billNo}`}>{r.reg.bill.billNo}</Link> : null}
-            </Space>
-          ) : <Tag data-testid="registration-status">{t('candidates.notRegistered')}</Tag>) },
+            </div>
+          ) : <div data-testid="registration-status"><Tag>{t('candidates.notRegistered')}</Tag></div>) },
           { key: 'actions', title: t('candidates.actions'), render: (_, r) => (
             <Space orientation="vertical" size={4}>
               {canDelete && r.reg && r.reg.owner === 'INSTITUTION' && (r.reg.status === 'UNPAID' || r.reg.status === 'SEAT_RELEASED')
