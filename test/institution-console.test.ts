@@ -63,7 +63,7 @@ async function readSheet(bytes: Buffer) {
 describe('学习中心报考 from a spreadsheet, paid in one bill (ORG-1, REG-8)', () => {
   it('twenty rows → twenty registrations owned by the centre with seats held; paid in one bill; the receipt names the centre as payer and lists the twenty', async () => {
     const c = await centre();
-    const twenty = [];
+    const twenty: Awaited<ReturnType<typeof c.candidate>>[] = [];
     for (let i = 0; i < 20; i++) twenty.push(await c.candidate());
     const res = await c.upload(twenty.map((t) => c.row(t)));
     expect(res.status, res.text).toBe(201);
@@ -105,8 +105,8 @@ describe('学习中心报考 from a spreadsheet, paid in one bill (ORG-1, REG-8)
     expect(receipt.headers['content-type']).toBe('application/pdf');
     const pdf = await readPdf(receipt.raw);
     expect(pdf.text).toContain('电子缴费凭证');
-    const payerLine = pdf.text.split('\n').findIndex((l) => l.includes('缴费人 Payer'));
-    expect(pdf.text.split('\n')[payerLine + 1]).toBe(c.instName);
+    const lines = pdf.text.split('\n').map((l) => l.trim()).filter(Boolean);
+    expect(lines[lines.indexOf('缴费人 Payer') + 1]).toBe(c.instName);
     expect(pdf.text).not.toContain('证件号码 ID No.');
     for (const t of twenty) {
       expect(pdf.text).toContain(`${t.name} · 大学英语B`);

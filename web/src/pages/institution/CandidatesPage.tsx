@@ -43,7 +43,7 @@ function CandidatesTable({ canPay, canDelete, canRegister }: { canPay: boolean; 
     getNextPageParam: (last) => (last.length === PAGE ? last[last.length - 1]!.candidateId : undefined),
     refetchInterval: 15_000,
   });
-  const rows: Row[] = useMemo(() => (query.data?.pages ?? []).flat().flatMap((c) => {
+  const rows: Row[] = useMemo(() => (query.data?.pages ?? []).flat().flatMap((c): Row[] => {
     const who = { candidateId: c.candidateId, candidateName: c.name, idNumberMasked: c.idNumberMasked };
     return c.registrations.length === 0 ? [{ key: `c${c.candidateId}`, ...who, reg: null }] : c.registrations.map((r) => ({ key: r.registrationId, ...who, reg: r }));
   }), [query.data]);
