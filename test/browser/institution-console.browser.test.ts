@@ -41,7 +41,7 @@ async function signIn(page: Page, s: StaffFixture, path: string) {
   await page.fill('#staff-password', s.password);
   await captcha.fillCaptcha();
   await page.click('button[type=submit]');
-  await page.waitForURL(`${w.baseUrl}${path}`);
+  await page.waitForURL(`${w.baseUrl}${path}`, { timeout: 60_000 });
 }
 
 async function sheet(rows: (string | null)[][]): Promise<Buffer> {
@@ -55,6 +55,8 @@ async function sheet(rows: (string | null)[][]): Promise<Buffer> {
 
 async function download(page: Page, selector: string): Promise<Buffer> {
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  // The pointer leaves the link, so later checks see it as a reader does (not mid-hover).
+  await page.mouse.move(0, 0);
   return fs.promises.readFile((await dl.path())!);
 }
 
@@ -152,7 +154,7 @@ describe('the institution console (ORG-1)', () => {
     await page.waitForLoadState();
     const back = page.locator('a[href*="/pay/return/alipay"]');
     if (await back.count()) await back.first().click();
-    await page.waitForURL(`${w.baseUrl}/institution/bills/${billNo}`);
+    await page.waitForURL(`${w.baseUrl}/institution/bills/${billNo}`, { timeout: 60_000 });
     // 已缴费 arrives by itself (the channel's notification; the page polls), no reload.
     await expect.poll(() => state(page), { timeout: 20_000 }).toBe('已缴费');
     expect((await w.bill(billNo)).state).toBe('PAID');
@@ -185,7 +187,7 @@ describe('the institution console (ORG-1)', () => {
     await rivalPage.goto(`${w.baseUrl}/institution/bills/${billNo}`);
     await expect.poll(() => rivalPage.textContent('main'), { timeout: 15_000 }).toContain('没有找到该订单');
     await rivalPage.close();
-  });
+  }, 300_000);
 
   it('registers one candidate from the console page, the registration the centre\'s', async () => {
     const centre = await makeInstitution(w.db, w.exam.authorityId, 'LEARNING_CENTRE');
@@ -204,5 +206,5 @@ describe('the institution console (ORG-1)', () => {
     // The page now shows the rule that stops registering it twice, in the server's words.
     await expect.poll(() => page.textContent('main')).toContain('不可报考');
     await page.close();
-  });
+  }, 120_000);
 });

@@ -66,7 +66,7 @@ function BatchBill({ billNo, canPay }: { billNo: string; canPay: boolean }) {
       <Items b={b} />
       {isOpen(b.state) && canPay ? <PaySteps b={b} lang={lang} /> : null}
       {b.state === 'CLOSED' ? (
-        <Card style={{ marginBottom: 16 }}><p style={{ margin: 0 }}>{t('bill.closedNext')} <Link to="/institution">{t('bill.toCandidates')}</Link></p></Card>
+        <Card style={{ marginBottom: 16 }}><p style={{ margin: 0 }}>{t('bill.closedNext')} <Link to="/institution" style={{ textDecoration: 'underline' }}>{t('bill.toCandidates')}</Link></p></Card>
       ) : null}
       {b.state === 'PAID' || b.state === 'PARTIALLY_REFUNDED' || b.state === 'REFUNDED' ? (
         <Card style={{ marginBottom: 16 }}>
@@ -157,7 +157,7 @@ function Items({ b }: { b: BatchBillDetail }) {
       <section aria-labelledby="bill-items-title">
         <Typography.Title level={2} id="bill-items-title" style={{ fontSize: 18, marginTop: 0 }}>{t('bill.itemsTitle')}</Typography.Title>
         <div data-testid="bill-items">
-        <Table size="small" pagination={false} rowKey="registrationId" dataSource={rows} scroll={{ x: 560 }}
+        <Table size="small" pagination={false} rowKey="registrationId" dataSource={rows}
           columns={[
             { title: t('bill.candidate'), key: 'candidate', render: (_, i) => i.who?.candidateName ?? '—' },
             { title: t('bill.idNumber'), key: 'id', render: (_, i) => i.who?.idNumberMasked ?? '—' },

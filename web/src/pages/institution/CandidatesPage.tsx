@@ -10,7 +10,14 @@ import { label, type InstitutionCandidate, type InstitutionRegistration } from '
 import { INSTITUTION_NAV } from './nav.ts';
 
 const PAGE = 50;
-const STATUS_COLOR: Record<InstitutionRegistration['status'], string> = { UNPAID: 'orange', ON_BILL: 'blue', PAID: 'green', SEAT_RELEASED: 'red' };
+/** Status colours dark enough to read on their tint (WCAG AA 4.5:1; antd's preset tags are lighter). */
+const STATUS_STYLE: Record<InstitutionRegistration['status'], React.CSSProperties> = {
+  UNPAID: { color: '#873800', background: '#fff7e6', borderColor: '#ffd591' },
+  ON_BILL: { color: '#003a8c', background: '#e6f4ff', borderColor: '#91caff' },
+  PAID: { color: '#135200', background: '#f6ffed', borderColor: '#b7eb8f' },
+  SEAT_RELEASED: { color: '#820014', background: '#fff1f0', borderColor: '#ffa39e' },
+};
+const DANGER = { color: '#a8071a', borderColor: '#a8071a' };
 
 /** One line per registration; a candidate with none still has a line ("未报考"). */
 interface Row { key: string; candidateId: string; candidateName: string; idNumberMasked: string; reg: InstitutionRegistration | null }
@@ -107,7 +114,7 @@ function CandidatesTable({ canPay, canDelete, canRegister }: { canPay: boolean; 
           { key: 'seat', title: t('candidates.seat'), render: (_, r) => (r.reg?.seat ? `${r.reg.seat.siteName} · ${beijingTime(r.reg.seat.startsAt)}` : '—') },
           { key: 'status', title: t('candidates.status'), render: (_, r) => (r.reg ? (
             <div data-testid="registration-status" style={{ display: 'flex', flexDirection: 'column', alignItems: 'flex-start' }}>
-              <Tag color={STATUS_COLOR[r.reg.status]}>{label(r.reg.statusLabel, i18n.language)}</Tag>
+              <Tag style={STATUS_STYLE[r.reg.status]}>{label(r.reg.statusLabel, i18n.language)}</Tag>
               {r.reg.seatReleased ? <Typography.Text type="secondary">{label(r.reg.seatReleased, i18n.language)}</Typography.Text> : null}
               {r.reg.bill ? <Link to={`/institution/bills/${r.reg.bill.billNo}`}>{r.reg.bill.billNo}</Link> : null}
             </div>
@@ -115,7 +122,7 @@ function CandidatesTable({ canPay, canDelete, canRegister }: { canPay: boolean; 
           { key: 'actions', title: t('candidates.actions'), render: (_, r) => (
             <Space orientation="vertical" size={4}>
               {canDelete && r.reg && r.reg.owner === 'INSTITUTION' && (r.reg.status === 'UNPAID' || r.reg.status === 'SEAT_RELEASED')
-                ? <Button size="small" danger onClick={() => remove(r.reg!)} aria-label={`${t('candidates.deleteRegistration')} ${r.candidateName} ${r.reg.subjectName}`}>{t('candidates.deleteRegistration')}</Button> : null}
+                ? <Button size="small" style={DANGER} onClick={() => remove(r.reg!)} aria-label={`${t('candidates.deleteRegistration')} ${r.candidateName} ${r.reg.subjectName}`}>{t('candidates.deleteRegistration')}</Button> : null}
               {r.reg?.owner === 'CANDIDATE' && r.reg.reason ? <Typography.Text type="secondary" style={{ fontSize: 12 }}>{label(r.reg.reason, i18n.language)}</Typography.Text> : null}
               {canRegister && (!r.reg || rows.find((x) => x.candidateId === r.candidateId) === r)
                 ? <Link to={`/institution/register?candidateId=${r.candidateId}`} aria-label={`${t('candidates.registerOne')} ${r.candidateName}`}>{t('candidates.registerOne')}</Link> : null}

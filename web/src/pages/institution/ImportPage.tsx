@@ -53,7 +53,8 @@ function ImportForm() {
     <>
       <Typography.Title level={1} style={{ fontSize: 22 }}>{t('import.title')}</Typography.Title>
       <Typography.Paragraph>{t('import.intro')}</Typography.Paragraph>
-      <Typography.Paragraph>{t('import.columns')} <a href="/api/v1/institution/registration-imports/template.xlsx" download>{t('import.template')}</a></Typography.Paragraph>
+      <Typography.Paragraph>{t('import.columns')}</Typography.Paragraph>
+      <p><a href="/api/v1/institution/registration-imports/template.xlsx" download>{t('import.template')}</a></p>
       <Card style={{ marginBottom: 16, maxWidth: 640 }}>
         <Form layout="vertical" onFinish={() => void submit()}>
           <Form.Item label={t('import.sitting')} htmlFor="import-sitting" required>
@@ -80,7 +81,7 @@ function ImportForm() {
           <Typography.Title level={2} id="rejected-title" style={{ fontSize: 18 }}>{t('import.rejectedTitle')}</Typography.Title>
           <ErrorAlert error={error} />
           <p><a href={rejected.errorSheetUrl} download data-testid="error-sheet">{t('import.errorSheet')}</a></p>
-          <Table size="small" pagination={false} rowKey={(e) => `${e.row}:${e.column}:${e.reasonEn}`} dataSource={rejected.errors} scroll={{ x: 700 }}
+          <Table size="small" pagination={false} rowKey={(e) => `${e.row}:${e.column}:${e.reasonEn}`} dataSource={rejected.errors}
             columns={[
               { key: 'row', title: t('import.row'), dataIndex: 'row', width: 72 },
               { key: 'column', title: t('import.column'), dataIndex: 'column' },
