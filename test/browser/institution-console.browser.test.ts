@@ -2,7 +2,7 @@
  * The institution console in Chromium (issue 8 item 6; ORG-1, REG-8, DOC-1), against the real app
  * and the sandbox gateway: a learning centre's staff register twenty candidates from a sheet
  * uploaded through the page, pick them and pay in one bill through the sandbox in the same window
- * (no pop-up), see 已缴费 come by itself, and download the receipt, which names the centre as payer.
+ * (no pop-up), see 已完成缴费 come by itself, and download the receipt, which names the centre as payer.
  * A sheet with a bad row gives the error sheet and registers nobody; another centre's staff never
  * see these candidates. Screenshots of each page at desktop and phone width, axe at both.
  */
@@ -155,8 +155,8 @@ describe('the institution console (ORG-1)', () => {
     const back = page.locator('a[href*="/pay/return/alipay"]');
     if (await back.count()) await back.first().click();
     await page.waitForURL(`${w.baseUrl}/institution/bills/${billNo}`, { timeout: 60_000 });
-    // 已缴费 arrives by itself (the channel's notification; the page polls), no reload.
-    await expect.poll(() => state(page), { timeout: 20_000 }).toBe('已缴费');
+    // 已完成缴费 arrives by itself (the channel's notification; the page polls), no reload.
+    await expect.poll(() => state(page), { timeout: 20_000 }).toBe('已完成缴费');
     expect((await w.bill(billNo)).state).toBe('PAID');
     expect(pages).toBe(1);
     await page.waitForSelector('[data-testid=receipt-link]');
