@@ -178,6 +178,33 @@ describe('学习中心报考 from a spreadsheet, paid in one bill (ORG-1, REG-8)
     expect((await c.institutionRegs()).filter((r) => r.owner === 'INSTITUTION')).toEqual([]);
   });
 
+  it('uploads racing: the same candidates in opposite orders both apply (no deadlock); two files for too few seats never hold more than there are, each applied whole or not at all', async () => {
+    const c = await centre(25);
+    const ten = [];
+    for (let i = 0; i < 10; i++) ten.push(await c.candidate());
+    // Each row locks its candidate: two files naming the same candidates in opposite orders would deadlock without the id order.
+    const open = await w.db.insertInto('subject').values({ sitting_id: w.exam.sittingId, code: code('OPEN'), name: '计算机应用基础', fee_fen: 5000n }).returning(['id', 'code']).executeTakeFirstOrThrow();
+    const [a, b] = await Promise.all([
+      c.upload(ten.map((t) => c.row(t, { subject: open.code, site: null, slot: null }))),
+      c.upload(ten.map((t) => c.row(t)).reverse()),
+    ]);
+    expect([a.status, b.status], `${a.text} ${b.text}`).toEqual([201, 201]);
+    expect((await c.seatStates()).filter((s) => s === 'HELD')).toHaveLength(10);
+
+    // 15 seats left, two files of ten racing for them: at most one can apply; neither ever half-applies.
+    const twenty = [];
+    for (let i = 0; i < 20; i++) twenty.push(await c.candidate());
+    const [x, y] = await Promise.all([c.upload(twenty.slice(0, 10).map((t) => c.row(t))), c.upload(twenty.slice(10).reverse().map((t) => c.row(t)))]);
+    for (const r of [x, y]) expect([201, 422], r.text).toContain(r.status);
+    const applied = [x, y].filter((r) => r.status === 201).length;
+    expect(applied).toBeLessThanOrEqual(1);
+    expect((await c.seatStates()).filter((s) => s === 'HELD')).toHaveLength(10 + 10 * applied);
+    expect((await c.institutionRegs()).filter((r) => r.owner === 'INSTITUTION')).toHaveLength(10 + 10 * applied);
+    for (const r of [x, y].filter((q) => q.status === 422)) {
+      expect(r.body.error.details.errors.every((e: { reasonZh: string }) => e.reasonZh.length > 0)).toBe(true);
+    }
+  });
+
   it('a file that is not a spreadsheet is refused before anything is read; a header without the required columns is an error sheet', async () => {
     const c = await centre();
     const wrongType = await c.staff.post(`/api/v1/institution/registration-imports?sittingId=${w.exam.sittingId}&fileName=regs.txt`, 'a,b', { 'content-type': 'text/csv' });
