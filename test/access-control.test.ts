@@ -246,6 +246,21 @@ const fresh = {
     authority_id: W.exam.authorityId, candidate_id: W.victim.candidateId, kind: 'SUBJECT', institution_id: W.a1.institutionId,
     subject_id: await newSubject(W.exam), statement: '报考科目有误', created_at: clock.now(),
   }).returning('id').executeTakeFirstOrThrow()).id,
+  /** A rejected registration file of school A1 (ORG-1), with its error sheet. */
+  institutionImport: async () => (await t.db.insertInto('institution_import').values({
+    institution_id: W.a1.institutionId, sitting_id: W.exam.sittingId, requested_by: W.staff.schoolA1.staffId, format: 'CSV', file_name: 'regs.csv', state: 'REJECTED',
+    rows_total: 1, error_count: 1, error_sheet: Buffer.from('PK\u0003\u0004 error sheet'), created_at: clock.now(),
+  }).returning('id').executeTakeFirstOrThrow()).id,
+  /** A PAID batch bill of school A1 for a fresh institution registration of the victim (DOC-1: its receipt). */
+  async paidBatchBill() {
+    const b = await batchBillOf(W.staff.schoolA1.staffId, [await this.institutionRegistration()]);
+    await t.db.insertInto('payment_attempt').values({ bill_id: b.id, seq: 1, out_trade_no: b.bill_no, channel: 'alipay', pay_url: 'https://pay.example/paid-batch', qr_content: 'https://qr.example/paid-batch', created_at: clock.now() }).execute();
+    const settled = await settleCapture({ db: t.db, clock }, {
+      channel: 'alipay', reportedBy: 'notify', actor: 'test', capture: { billNo: b.bill_no, channelTradeNo: `T${b.bill_no}`, amountFen: b.amount_fen, paidAt: clock.now() },
+    });
+    if (!settled.ok || settled.outcome !== 'SETTLED') throw new Error(`settle: ${JSON.stringify(settled)}`);
+    return b.bill_no;
+  },
   /** A refund the channel refused (FAILED, flagged), for staff to send again. */
   async failedRefund() {
     const refundNo = await refundOf(W.exam, await this.paidRegistration());
@@ -315,6 +330,8 @@ interface StaffCase {
   ok: { actor: Actor; status: number };
   /** The id names authority-wide reference data (a sitting) or a cursor: another institution of the authority gets its own data. */
   sameAuthorityOwnData?: string;
+  /** What that other school gets, when not 200 (a request refused for what it sent, not for who sent it). */
+  sameAuthorityExpect?: number[];
 }
 interface PublicCase { kind: 'public'; why: string; prepare?: () => Promise<Vars>; request: (v: Vars) => Req; status: number }
 type Case = CandidateCase | StaffCase | PublicCase;
@@ -420,6 +437,21 @@ export const CASES: Record<string, Case> = {
   },
   'POST /api/v1/institution/batch-bills/:billNo/close': {
     kind: 'staff', prepare: async () => ({ billNo: await fresh.batchBill() }), request: (v) => ({ method: 'POST', url: `/api/v1/institution/batch-bills/${v.billNo}/close` }), ok: { actor: 'schoolA1', status: 200 },
+  },
+  // The institution console (issue 8 item 6): registration files, a candidate's options, a paid batch bill's receipt.
+  'POST /api/v1/institution/registration-imports': {
+    kind: 'staff', request: () => ({ method: 'POST', url: `/api/v1/institution/registration-imports?sittingId=${W.exam.sittingId}&fileName=regs.csv` }), ok: { actor: 'schoolA1', status: 415 },
+    sameAuthorityOwnData: 'the sitting is the authority\'s: another school gets as far as the file (none sent: 415), whose rows could only name its own candidates',
+    sameAuthorityExpect: [415],
+  },
+  'GET /api/v1/institution/registration-imports/:importId/errors.xlsx': {
+    kind: 'staff', prepare: async () => ({ job: u(await fresh.institutionImport()) }), request: (v) => ({ method: 'GET', url: `/api/v1/institution/registration-imports/${v.job}/errors.xlsx` }), ok: { actor: 'schoolA1', status: 200 },
+  },
+  'GET /api/v1/institution/candidates/:candidateId/registration-options': {
+    kind: 'staff', request: () => ({ method: 'GET', url: `/api/v1/institution/candidates/${W.victim.candidateId}/registration-options?sittingId=${W.exam.sittingId}` }), ok: { actor: 'schoolA1', status: 200 },
+  },
+  'GET /api/v1/institution/batch-bills/:billNo/receipt.pdf': {
+    kind: 'staff', prepare: async () => ({ billNo: await fresh.paidBatchBill() }), request: (v) => ({ method: 'GET', url: `/api/v1/institution/batch-bills/${v.billNo}/receipt.pdf` }), ok: { actor: 'schoolA1', status: 200 },
   },
   'POST /api/v1/institution/registrations/:registrationId/slot': {
     kind: 'staff', prepare: async () => ({ reg: u(await fresh.seatedInstitutionRegistration()) }),
@@ -623,7 +655,7 @@ function staffProbes(route: RouteTableEntry, c: StaffCase): Probe[] {
   }
   if (surface === 'admin') probes.push({ actor: 'otherAdmin', expect: roleMay('AUTHORITY_ADMIN', action) ? [404] : [403], why: 'an admin of another authority' });
   if (surface === 'institution' && roleMay('INSTITUTION_STAFF', action)) {
-    probes.push({ actor: 'schoolA2', expect: c.sameAuthorityOwnData ? [200] : [404], why: c.sameAuthorityOwnData ?? 'staff of another school of the same authority' });
+    probes.push({ actor: 'schoolA2', expect: c.sameAuthorityOwnData ? c.sameAuthorityExpect ?? [200] : [404], why: c.sameAuthorityOwnData ?? 'staff of another school of the same authority' });
     probes.push({ actor: 'otherSchool', expect: [404], why: 'staff of a school of another authority' });
   }
   return probes;

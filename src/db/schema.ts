@@ -414,6 +414,8 @@ export interface DB {
   import_job: ImportJobTable;
   // Migration 028 (candidates' appeals, ORG-2).
   appeal: AppealTable;
+  // Migration 029 (institution registrations from a spreadsheet, ORG-1).
+  institution_import: InstitutionImportTable;
 }
 
 export type Bill = Selectable<BillTable>;
@@ -516,3 +518,13 @@ export interface AppealTable {
   reject_reason: string | null; decided_by: string | null; decided_at: Date | null; created_at: Date;
 }
 export type Appeal = Selectable<AppealTable>;
+// An institution's registration file (migration 029, ORG-1): applied whole or rejected with its error sheet.
+export interface InstitutionImportTable {
+  id: Id; institution_id: bigint; sitting_id: bigint; requested_by: bigint; format: 'CSV' | 'XLSX'; file_name: string;
+  state: 'DONE' | 'REJECTED'; rows_total: number;
+  registered: ColumnType<number, number | undefined, number>;
+  error_count: ColumnType<number, number | undefined, number>;
+  error_sheet: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+  created_at: Date;
+}
+export type InstitutionImport = Selectable<InstitutionImportTable>;

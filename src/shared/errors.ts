@@ -139,6 +139,8 @@ export const ERROR_CATALOGUE = {
   IMPORT_FILE_EMPTY: [400, '上传的文件是空的。', 'The uploaded file is empty.'],
   IMPORT_FILE_TOO_LARGE: [413, '文件过大：一次最多导入 {maxMb} MB。', 'The file is too large: at most {maxMb} MB per import.'],
   IMPORT_NO_ERROR_SHEET: [409, '该导入没有错误表：只有因错误未导入的文件才有错误表。', 'This import has no error sheet: only a file rejected for errors has one.'],
+  // An institution's registration file (issue 8 item 6, ORG-1): rejected whole; {errorCount} from the details.
+  IMPORT_ROWS_REJECTED: [422, '文件中有 {errorCount} 处错误，没有登记任何报考。请下载错误表，改正后重新上传整个文件。', 'The file has {errorCount} errors, so nothing was registered. Download the error sheet, correct the file and upload all of it again.'],
   EXPORT_BAD_RANGE: [400, '日期范围不正确：开始日期不能晚于结束日期，且最长一年。', 'The date range is wrong: the start cannot be after the end, and it spans at most a year.'],
   // Candidates' appeals (ORG-2, seed 000: 关联申诉, 报考科目申诉; docs/appeals.md).
   SUBJECT_APPEAL_PENDING: [409, '暂不能报考：您对该科目提交的报考科目申诉尚未处理，请等待学习中心处理后再报考。', 'Not yet: your appeal about this subject has not been decided; register it once your institution has decided it.'],

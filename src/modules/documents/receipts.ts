@@ -4,6 +4,7 @@ import type { Bill } from '../../db/schema.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import { shanghaiDateCompact } from '../../shared/time.ts';
 import { maskedIdentity } from '../accounts/candidate-identity.ts';
+import { billPayer } from '../billing/bill-owner.ts';
 import type { AppContext } from '../context.ts';
 import { maskName } from '../payments/payment-pass.ts';
 import { receiptContent, receiptStatusOf, type ReceiptFacts, type ReceiptStatus } from './receipt-content.ts';
@@ -37,12 +38,14 @@ export async function issueReceipt(ctx: Pick<DocumentsContext, 'db' | 'clock' | 
 }
 
 /**
- * Who paid the bill, as a receipt shows them: name and masked ID number. Today every bill is a
- * candidate's (bill.candidate_id); an institution's batch bill names the institution here, with
- * no ID number.
+ * Who paid the bill, as a receipt shows them (DOC-1): the candidate by name and masked ID
+ * number, or — for a batch bill (ORG-1, seed 000 集体缴费) — the institution that paid, by name
+ * and no ID number: the candidates on it did not pay it.
  */
-export async function receiptPayer(ctx: Pick<DocumentsContext, 'db' | 'personalData'>, bill: Pick<Bill, 'candidate_id'>): Promise<{ name: string; idNumberMasked: string | null }> {
-  const c = await ctx.db.selectFrom('candidate').select(['name', 'id_number_sealed', 'phone_sealed']).where('id', '=', bill.candidate_id).executeTakeFirstOrThrow();
+export async function receiptPayer(ctx: Pick<DocumentsContext, 'db' | 'personalData'>, bill: Pick<Bill, 'id'>): Promise<{ name: string; idNumberMasked: string | null }> {
+  const payer = await billPayer(ctx.db, bill.id);
+  if (payer.kind === 'INSTITUTION') return { name: payer.name, idNumberMasked: null };
+  const c = await ctx.db.selectFrom('candidate').select(['name', 'id_number_sealed', 'phone_sealed']).where('id', '=', payer.candidateId).executeTakeFirstOrThrow();
   return { name: c.name, idNumberMasked: maskedIdentity(ctx.personalData, c).idNumberMasked };
 }
 
@@ -57,7 +60,7 @@ export async function receiptFacts(ctx: DocumentsContext, billId: bigint): Promi
     receiptPayer(ctx, bill),
     ctx.db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').innerJoin('authority as a', 'a.id', 'e.authority_id')
       .select(['a.name as issuer', 'e.name as exam', 'st.name as sitting']).where('st.id', '=', bill.sitting_id).executeTakeFirstOrThrow(),
-    billItemsWithRefunds(ctx.db, bill.id),
+    billItemsWithRefunds(ctx.db, bill.id, bill.owner === 'INSTITUTION'),
   ]);
   return ok({
     ...where,
@@ -81,13 +84,15 @@ export async function receiptFacts(ctx: DocumentsContext, billId: bigint): Promi
  * same rule that moves the bill to PARTIALLY_REFUNDED / REFUNDED (execute-refund.ts) and books
  * REFUND_SUCCEEDED in the ledger — so the receipt never says money went back before it did.
  */
-async function billItemsWithRefunds(db: DbOrTrx, billId: bigint): Promise<ReceiptFacts['items']> {
+async function billItemsWithRefunds(db: DbOrTrx, billId: bigint, nameCandidates = false): Promise<ReceiptFacts['items']> {
   const rows = await db.selectFrom('bill_item as i').innerJoin('subject as s', 's.id', 'i.subject_id')
-    .select(['i.id', 's.name', 's.kind', 'i.amount_fen',
+    .innerJoin('registration as r', 'r.id', 'i.registration_id').innerJoin('candidate as c', 'c.id', 'r.candidate_id')
+    .select(['i.id', 's.name', 's.kind', 'i.amount_fen', 'c.name as candidate_name',
       (eb) => eb.selectFrom('refund as f').select((f) => f.fn.coalesce(f.fn.sum<string>('f.amount_fen'), f.val('0')).as('t'))
         .whereRef('f.bill_item_id', '=', 'i.id').where('f.state', '=', 'SUCCEEDED').as('refunded')])
     .where('i.bill_id', '=', billId).orderBy('i.id').execute();
-  return rows.map((r) => ({ subject: r.name, kind: r.kind, amountFen: r.amount_fen, refundedFen: BigInt(r.refunded ?? '0') }));
+  // A batch bill's items are many candidates' (ORG-1): each line names whose subject it is.
+  return rows.map((r) => ({ subject: nameCandidates ? `${r.candidate_name} · ${r.name}` : r.name, kind: r.kind, amountFen: r.amount_fen, refundedFen: BigInt(r.refunded ?? '0') }));
 }
 
 /** The receipt PDF of a paid bill (DOC-1). */

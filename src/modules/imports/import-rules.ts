@@ -51,14 +51,19 @@ const squash = (s: string) => s.normalize('NFKC').trim().toLowerCase().replace(/
 
 /** Header row → column index per key, or the errors of a header that lacks a required column. */
 export function mapHeader(kind: ImportKind, cells: readonly Cell[]): { ok: true; index: Record<string, number> } | { ok: false; errors: RowError[] } {
+  return mapColumns(COLUMNS[kind], cells);
+}
+
+/** mapHeader for any set of columns (an institution's registration file has its own). */
+export function mapColumns(columns: readonly ColumnSpec[], cells: readonly Cell[]): { ok: true; index: Record<string, number> } | { ok: false; errors: RowError[] } {
   const index: Record<string, number> = {};
   cells.forEach((cell, i) => {
     if (cell === null) return;
     const text = squash(String(cell));
-    const spec = COLUMNS[kind].find((c) => c.aliases.some((a) => squash(a) === text || squash(header(c)) === text));
+    const spec = columns.find((c) => c.aliases.some((a) => squash(a) === text || squash(header(c)) === text));
     if (spec && index[spec.key] === undefined) index[spec.key] = i;
   });
-  const missing = COLUMNS[kind].filter((c) => c.required && index[c.key] === undefined);
+  const missing = columns.filter((c) => c.required && index[c.key] === undefined);
   if (!missing.length) return { ok: true, index };
   return {
     ok: false,

@@ -4,6 +4,7 @@ import { UnionpayAdapter } from '../../../channels/unionpay/unionpay.adapter.ts'
 import { isValidBillNo } from '../../../shared/bill-number.ts';
 import { sendFailure } from '../../plugins/errors.ts';
 import type { RouteDeps } from '../../route-deps.ts';
+import { billPagePath } from '../../../modules/billing/bill-page.ts';
 
 /**
  * Browser-facing pages of channels whose pay step is a form the payer's browser posts (UnionPay
@@ -35,7 +36,7 @@ export function channelPageRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox
       const read = adapter instanceof UnionpayAdapter ? adapter.readFrontReturn(raw) : undefined;
       // Order numbers are the bill number or bill number + two digits.
       const billNo = read?.ok ? read.billNo.slice(0, 21) : undefined;
-      return reply.redirect(billNo && isValidBillNo(billNo) ? `/bills/${billNo}` : '/', 303);
+      return reply.redirect(billNo && isValidBillNo(billNo) ? await billPagePath(ctx.db, billNo) : '/', 303);
     });
   };
 }

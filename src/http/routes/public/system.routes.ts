@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { RouteDeps } from '../../route-deps.ts';
 import { isValidBillNo } from '../../../shared/bill-number.ts';
+import { billPagePath } from '../../../modules/billing/bill-page.ts';
 
 export function systemRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -30,7 +31,7 @@ export function systemRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox {
       },
     }, async (req, reply) => {
       const billNo = req.query.bill;
-      return reply.redirect(billNo && isValidBillNo(billNo) ? `/bills/${billNo}` : '/', 303);
+      return reply.redirect(billNo && isValidBillNo(billNo) ? await billPagePath(ctx.db, billNo) : '/', 303);
     });
   };
 }

@@ -3,6 +3,7 @@ import { staffApi } from '../../plugins/staff-auth.ts';
 import type { RouteDeps } from '../../route-deps.ts';
 import { institutionRoutes } from '../institution/institution.routes.ts';
 import { institutionBillRoutes } from '../institution/institution-bill.routes.ts';
+import { institutionConsoleRoutes } from '../institution/institution-console.routes.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { operationsRoutes } from './operations.routes.ts';
 import { configurationRoutes } from './configuration.routes.ts';
@@ -37,5 +38,6 @@ export function institutionApi(deps: RouteDeps): FastifyPluginAsyncTypebox {
     await app.register(institutionBillRoutes(deps));
     await app.register(importExportRoutes('/api/v1/institution', deps));
     await app.register(appealStaffRoutes('/api/v1/institution', deps));
+    await app.register(institutionConsoleRoutes(deps));
   });
 }

@@ -2,7 +2,7 @@ import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Checkbox, Empty, Space, Table, Tag, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { beijingTime, del, get, post, yuan } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { StaffPage } from '../../session/staff.tsx';
@@ -10,9 +10,17 @@ import { label, type InstitutionCandidate, type InstitutionRegistration } from '
 import { INSTITUTION_NAV } from './nav.ts';
 
 const PAGE = 50;
-const STATUS_COLOR: Record<InstitutionRegistration['status'], string> = { UNPAID: 'orange', ON_BILL: 'blue', PAID: 'green', SEAT_RELEASED: 'red' };
+/** Status colours dark enough to read on their tint (WCAG AA 4.5:1; antd's preset tags are lighter). */
+const STATUS_STYLE: Record<InstitutionRegistration['status'], React.CSSProperties> = {
+  UNPAID: { color: '#873800', background: '#fff7e6', borderColor: '#ffd591' },
+  ON_BILL: { color: '#003a8c', background: '#e6f4ff', borderColor: '#91caff' },
+  PAID: { color: '#135200', background: '#f6ffed', borderColor: '#b7eb8f' },
+  SEAT_RELEASED: { color: '#820014', background: '#fff1f0', borderColor: '#ffa39e' },
+};
+const DANGER = { color: '#a8071a', borderColor: '#a8071a' };
 
-interface Row extends InstitutionRegistration { candidateName: string; idNumberMasked: string; candidateId: string }
+/** One line per registration; a candidate with none still has a line ("未报考"). */
+interface Row { key: string; candidateId: string; candidateName: string; idNumberMasked: string; reg: InstitutionRegistration | null }
 
 /**
  * ORG-1 / REG-8: every candidate of this institution with each registration's status, and the
@@ -20,10 +28,14 @@ interface Row extends InstitutionRegistration { candidateName: string; idNumberM
  * is what the server says is payable by the institution; the server checks it again.
  */
 export function CandidatesPage() {
-  return <StaffPage surface="institution" nav={INSTITUTION_NAV}>{(me) => <CandidatesTable canPay={me.permissions.includes('bill.pay')} canDelete={me.permissions.includes('registration.delete')} />}</StaffPage>;
+  return (
+    <StaffPage surface="institution" nav={INSTITUTION_NAV}>
+      {(me) => <CandidatesTable canPay={me.permissions.includes('bill.pay')} canDelete={me.permissions.includes('registration.delete')} canRegister={me.permissions.includes('registration.create')} />}
+    </StaffPage>
+  );
 }
 
-function CandidatesTable({ canPay, canDelete }: { canPay: boolean; canDelete: boolean }) {
+function CandidatesTable({ canPay, canDelete, canRegister }: { canPay: boolean; canDelete: boolean; canRegister: boolean }) {
   const { t, i18n } = useTranslation('institution');
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -38,8 +50,11 @@ function CandidatesTable({ canPay, canDelete }: { canPay: boolean; canDelete: bo
     getNextPageParam: (last) => (last.length === PAGE ? last[last.length - 1]!.candidateId : undefined),
     refetchInterval: 15_000,
   });
-  const rows: Row[] = useMemo(() => (query.data?.pages ?? []).flat().flatMap((c) => c.registrations.map((r) => ({ ...r, candidateName: c.name, idNumberMasked: c.idNumberMasked, candidateId: c.candidateId }))), [query.data]);
-  const chosen = rows.filter((r) => selected.has(r.registrationId) && r.payableByInstitution);
+  const rows: Row[] = useMemo(() => (query.data?.pages ?? []).flat().flatMap((c): Row[] => {
+    const who = { candidateId: c.candidateId, candidateName: c.name, idNumberMasked: c.idNumberMasked };
+    return c.registrations.length === 0 ? [{ key: `c${c.candidateId}`, ...who, reg: null }] : c.registrations.map((r) => ({ key: r.registrationId, ...who, reg: r }));
+  }), [query.data]);
+  const chosen = rows.flatMap((r) => (r.reg && selected.has(r.reg.registrationId) && r.reg.payableByInstitution ? [r.reg] : []));
   const total = chosen.reduce((s, r) => s + BigInt(r.feeFen), 0n);
   const toggle = (id: string, on: boolean) => setSelected((s) => { const n = new Set(s); if (on) n.add(id); else n.delete(id); return n; });
 
@@ -56,14 +71,16 @@ function CandidatesTable({ canPay, canDelete }: { canPay: boolean; canDelete: bo
       setBusy(false);
     }
   };
-  const remove = (r: Row) => modal.confirm({
-    title: t('candidates.deleteConfirm'),
+  const remove = (r: InstitutionRegistration) => modal.confirm({
+    title: t('candidates.deleteConfirm'), okText: t('candidates.confirm'), cancelText: t('candidates.cancel'),
     onOk: async () => {
+      setError(undefined);
       try {
         await del(`/api/v1/institution/registrations/${r.registrationId}`);
         message.success(t('candidates.deleted'));
         await qc.invalidateQueries({ queryKey: ['institution', 'candidates'] });
       } catch (e) {
+        // The server's refusal in its own words (a candidate's own, paid, on a bill, window closed).
         setError(e);
       }
     },
@@ -72,35 +89,45 @@ function CandidatesTable({ canPay, canDelete }: { canPay: boolean; canDelete: bo
   return (
     <>
       <Typography.Title level={1} style={{ fontSize: 22 }}>{t('candidates.title')}</Typography.Title>
+      <Typography.Paragraph>{t('candidates.intro')}</Typography.Paragraph>
+      {canRegister ? <p><Link to="/institution/import">{t('candidates.fromSheet')}</Link></p> : null}
       <ErrorAlert error={error ?? query.error} />
       {canPay ? (
         <Space wrap style={{ marginBottom: 12 }}>
-          <Button type="primary" disabled={chosen.length === 0} loading={busy} onClick={() => void createBill()}>{t('candidates.createBill', { count: chosen.length })}</Button>
-          <Typography.Text>{t('candidates.total', { amount: yuan(total) })}</Typography.Text>
+          <Button type="primary" data-testid="create-bill" disabled={chosen.length === 0} loading={busy} onClick={() => void createBill()}>{t('candidates.createBill', { count: chosen.length })}</Button>
+          <Typography.Text data-testid="selected-total">{t('candidates.total', { amount: yuan(total) })}</Typography.Text>
         </Space>
       ) : null}
       <Table<Row>
-        rowKey="registrationId" size="small" loading={query.isPending} dataSource={rows} pagination={false} scroll={{ x: 900 }}
+        rowKey="key" size="small" loading={query.isPending} dataSource={rows} pagination={false} scroll={{ x: 1000 }}
         locale={{ emptyText: <Empty description={t('candidates.empty')} /> }}
         columns={[
-          ...(canPay ? [{ key: 'select', title: t('candidates.select'), width: 64, render: (_: unknown, r: Row) => (
-            <Checkbox aria-label={`${t('candidates.select')} ${r.candidateName} ${r.subjectName}`} disabled={!r.payableByInstitution} checked={selected.has(r.registrationId)} onChange={(e) => toggle(r.registrationId, e.target.checked)} />
-          ) }] : []),
+          ...(canPay ? [{ key: 'select', title: t('candidates.select'), width: 64, render: (_: unknown, r: Row) => (r.reg ? (
+            <Checkbox aria-label={`${t('candidates.select')} ${r.candidateName} ${r.reg.subjectName}`} disabled={!r.reg.payableByInstitution} checked={selected.has(r.reg.registrationId)}
+              onChange={(e) => toggle(r.reg!.registrationId, e.target.checked)} />
+          ) : null) }] : []),
           { key: 'name', title: t('candidates.name'), dataIndex: 'candidateName' },
           { key: 'id', title: t('candidates.idNumber'), dataIndex: 'idNumberMasked' },
-          { key: 'sitting', title: t('candidates.sitting'), dataIndex: 'sittingName' },
-          { key: 'subject', title: t('candidates.subject'), render: (_, r) => <>{r.subjectName}{r.owner === 'CANDIDATE' ? <Tag style={{ marginInlineStart: 8 }}>{t('candidates.ownedByCandidate')}</Tag> : null}</> },
-          { key: 'fee', title: t('candidates.fee'), align: 'right', render: (_, r) => yuan(r.feeFen) },
-          { key: 'seat', title: t('candidates.seat'), render: (_, r) => (r.seat ? `${r.seat.siteName} · ${beijingTime(r.seat.startsAt)}` : '—') },
-          { key: 'status', title: t('candidates.status'), render: (_, r) => (
-            <Space direction="vertical" size={0}>
-              <Tag color={STATUS_COLOR[r.status]}>{label(r.statusLabel, i18n.language)}</Tag>
-              {r.seatReleased ? <Typography.Text type="secondary">{label(r.seatReleased, i18n.language)}</Typography.Text> : null}
-              {r.bill ? <Button type="link" size="small" style={{ padding: 0 }} onClick={() => navigate(`/institution/bills/${r.bill!.billNo}`)}>{r.bill.billNo}</Button> : null}
+          { key: 'sitting', title: t('candidates.sitting'), render: (_, r) => r.reg?.sittingName ?? '—' },
+          { key: 'subject', title: t('candidates.subject'), render: (_, r) => (r.reg ? <>{r.reg.subjectName}{r.reg.owner === 'CANDIDATE' ? <Tag style={{ marginInlineStart: 8 }}>{t('candidates.ownedByCandidate')}</Tag> : null}</> : '—') },
+          { key: 'fee', title: t('candidates.fee'), align: 'right', render: (_, r) => (r.reg ? yuan(r.reg.feeFen) : '—') },
+          { key: 'seat', title: t('candidates.seat'), render: (_, r) => (r.reg?.seat ? `${r.reg.seat.siteName} · ${beijingTime(r.reg.seat.startsAt)}` : '—') },
+          { key: 'status', title: t('candidates.status'), render: (_, r) => (r.reg ? (
+            <div data-testid="registration-status" style={{ display: 'flex', flexDirection: 'column', alignItems: 'flex-start' }}>
+              <Tag style={STATUS_STYLE[r.reg.status]}>{label(r.reg.statusLabel, i18n.language)}</Tag>
+              {r.reg.seatReleased ? <Typography.Text type="secondary">{label(r.reg.seatReleased, i18n.language)}</Typography.Text> : null}
+              {r.reg.bill ? <Link to={`/institution/bills/${r.reg.bill.billNo}`}>{r.reg.bill.billNo}</Link> : null}
+            </div>
+          ) : <div data-testid="registration-status"><Tag>{t('candidates.notRegistered')}</Tag></div>) },
+          { key: 'actions', title: t('candidates.actions'), render: (_, r) => (
+            <Space orientation="vertical" size={4}>
+              {canDelete && r.reg && r.reg.owner === 'INSTITUTION' && (r.reg.status === 'UNPAID' || r.reg.status === 'SEAT_RELEASED')
+                ? <Button size="small" style={DANGER} onClick={() => remove(r.reg!)} aria-label={`${t('candidates.deleteRegistration')} ${r.candidateName} ${r.reg.subjectName}`}>{t('candidates.deleteRegistration')}</Button> : null}
+              {r.reg?.owner === 'CANDIDATE' && r.reg.reason ? <Typography.Text type="secondary" style={{ fontSize: 12 }}>{label(r.reg.reason, i18n.language)}</Typography.Text> : null}
+              {canRegister && (!r.reg || rows.find((x) => x.candidateId === r.candidateId) === r)
+                ? <Link to={`/institution/register?candidateId=${r.candidateId}`} aria-label={`${t('candidates.registerOne')} ${r.candidateName}`}>{t('candidates.registerOne')}</Link> : null}
             </Space>
           ) },
-          ...(canDelete ? [{ key: 'delete', title: '', render: (_: unknown, r: Row) => (r.owner === 'INSTITUTION' && (r.status === 'UNPAID' || r.status === 'SEAT_RELEASED')
-            ? <Button size="small" danger onClick={() => remove(r)}>{t('candidates.deleteRegistration')}</Button> : null) }] : []),
         ]}
       />
       {query.hasNextPage ? <Button style={{ marginTop: 12 }} onClick={() => void query.fetchNextPage()} loading={query.isFetchingNextPage}>{t('candidates.more')}</Button> : null}
