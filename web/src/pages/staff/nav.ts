@@ -6,4 +6,8 @@ export const ADMIN_NAV: StaffNavItem[] = [
   { path: '/admin/reviews', label: 'staff:nav.reviews', action: 'review.read' },
   { path: '/admin/paying-bills', label: 'staff:nav.paying', action: 'bill.read' },
   { path: '/admin/mismatches', label: 'staff:nav.mismatches', action: 'reconciliation.read' },
+  // Refunds, audit log, staff accounts (pages/staff/finance/).
+  { path: '/admin/refunds', label: 'finance:nav.refunds', action: 'refund.read' },
+  { path: '/admin/audit', label: 'finance:nav.audit', action: 'audit.read' },
+  { path: '/admin/staff', label: 'finance:nav.staff', action: 'staff.read' },
 ];
