@@ -119,7 +119,7 @@ function BillRefund({ canRefund, canRetry }: { canRefund: boolean; canRetry: boo
                 <Form.Item label={t('bill.reason')} htmlFor="refund-reason-text">
                   <Input.TextArea id="refund-reason-text" rows={2} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
                 </Form.Item>
-                <Form.Item label={t('bill.amount')} htmlFor="refund-amount" extra={t('bill.amountHint')}>
+                <Form.Item label={t('bill.refundAmount')} htmlFor="refund-amount" extra={t('bill.amountHint')}>
                   <Input id="refund-amount" style={{ maxWidth: 200 }} inputMode="decimal" value={amount} disabled={selected.length > 1} onChange={(e) => setAmount(e.target.value)} />
                 </Form.Item>
                 {problem ? <Alert type="warning" showIcon role="alert" title={problem} style={{ marginBottom: 12 }} /> : null}
