@@ -128,7 +128,7 @@ describe('finance refunds a paid subject through the original channel (REF-1, RE
     await expectNoSeriousA11yViolations(page, 'console candidate bills');
     await billRow.getByRole('link', { name: /查看并退费/ }).click();
     await page.waitForURL(`${w.baseUrl}/admin/refunds/bills/${billNo}`);
-    await expect.poll(() => page.getByTestId('bill-state').textContent().catch(() => '')).toBe('已缴费');
+    await expect.poll(() => page.getByTestId('bill-state').textContent().catch(() => '')).toBe('已完成缴费');
     const ledgerRows = page.locator('[data-testid=ledger] tr.ant-table-row');
     await expect.poll(() => ledgerRows.count()).toBe(2);
     expect(await page.locator('[data-testid=ledger]').textContent()).toContain('收款入账');
@@ -203,7 +203,7 @@ describe('the audit log (ADM-4) and staff accounts (ADM-5), as the administrator
   });
 
   it('the refund is in the log with who, when, what and before/after; the exports download and hold that row; nothing offers an edit', async () => {
-    expect(await navItems(adminPage)).toEqual(expect.arrayContaining(['退费', '审计日志', '工作人员账号']));
+    await expect.poll(() => navItems(adminPage)).toEqual(expect.arrayContaining(['退费', '审计日志', '工作人员账号']));
     await adminPage.goto(`${w.baseUrl}/admin/audit?action=refund.personal`);
     const row = adminPage.locator('tr.ant-table-row', { hasText: finance.loginName });
     await expect.poll(() => row.count()).toBe(1);

@@ -3,7 +3,7 @@ export const finance = {
   zh: {
     nav: { refunds: '退费', audit: '审计日志', staff: '工作人员账号' },
     refundState: { PENDING: '退款中', SUCCEEDED: '退款成功', FAILED: '退款失败' },
-    billState: { UNPAID: '未缴费', PAYING: '缴费中', PAID: '已缴费', CLOSED: '订单已关闭', PARTIALLY_REFUNDED: '部分退费', REFUNDED: '已全额退费' },
+    billState: { UNPAID: '未缴费', PAYING: '缴费中', PAID: '已完成缴费', CLOSED: '订单已关闭', PARTIALLY_REFUNDED: '部分退费', REFUNDED: '已退费' },
     channel: { alipay: '支付宝', wechatpay: '微信支付', unionpay: '银联', publicpay: '公共支付平台', payease: '首信易支付' },
     reason: {
       DUPLICATE_PAYMENT: '重复缴费（系统自动）', LATE_PAYMENT: '关单后到账（系统自动）', AUTHORITY_CANCEL: '考试机构取消（系统自动）', AUTHORITY_CHANGE: '考试机构变更（系统自动）',

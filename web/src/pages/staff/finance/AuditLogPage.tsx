@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Flex, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Flex, Form, Input, Select, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
@@ -8,6 +8,7 @@ import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import { StaffPage } from '../../../session/staff.tsx';
 import { ADMIN_NAV } from '../nav.ts';
 import type { AuditEntry } from './api.ts';
+import { ToneTag } from './tones.tsx';
 
 const PAGE = 50;
 const TEXT_FILTERS = ['actorId', 'action', 'objectType', 'objectId'] as const;
@@ -95,7 +96,8 @@ function AuditLog() {
       </Flex>
       <Alert type="info" showIcon title={t('audit.readOnly')} style={{ marginBottom: 12 }} />
       <ErrorAlert error={query.error} />
-      <Table<AuditEntry> rowKey="entryId" size="small" loading={query.isFetching} dataSource={rows} pagination={false} scroll={{ x: 1100 }} locale={{ emptyText: t('audit.empty') }}
+      {query.isSuccess && rows.length === 0 ? <Typography.Paragraph>{t('audit.empty')}</Typography.Paragraph> : null}
+      {query.isSuccess && rows.length === 0 ? null : <Table<AuditEntry> rowKey="entryId" size="small" loading={query.isFetching} dataSource={rows} pagination={false} scroll={{ x: 1100 }}
         columns={[
           { key: 'at', title: t('audit.at'), render: (_, e) => <span style={{ whiteSpace: 'nowrap' }}>{e.atShown}</span> },
           {
@@ -106,11 +108,11 @@ function AuditLog() {
           },
           { key: 'what', title: t('audit.what'), render: (_, e) => <>{t(`audit.actions.${e.action.replace('.', '_')}`, { defaultValue: e.action })}<br /><Typography.Text code>{e.action}</Typography.Text></> },
           { key: 'object', title: t('audit.object'), render: (_, e) => (e.object ? <>{e.object.type}<br /><Typography.Text code>{e.object.id}</Typography.Text></> : '—') },
-          { key: 'outcome', title: t('audit.result'), render: (_, e) => <Tag color={e.outcome === 'SUCCESS' ? 'green' : 'red'}>{t(`audit.outcomes.${e.outcome}`, { defaultValue: e.outcome })}</Tag> },
+          { key: 'outcome', title: t('audit.result'), render: (_, e) => <ToneTag tone={e.outcome === 'SUCCESS' ? 'green' : 'red'}>{t(`audit.outcomes.${e.outcome}`, { defaultValue: e.outcome })}</ToneTag> },
           { key: 'change', title: t('audit.change'), render: (_, e) => <Change summary={e.summary} /> },
           { key: 'details', title: t('audit.details'), render: (_, e) => <Details summary={e.summary} /> },
           { key: 'ip', title: t('audit.ip'), render: (_, e) => e.ip ?? '—' },
-        ]} />
+        ]} />}
       <Flex justify="end" gap={8} style={{ marginTop: 12 }}>
         {beforeId ? <Button onClick={() => page('')}>{t('audit.first')}</Button> : null}
         {rows.length === PAGE ? <Button onClick={() => page(rows.at(-1)!.entryId)}>{t('audit.next')}</Button> : null}

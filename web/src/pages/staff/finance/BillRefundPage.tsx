@@ -9,6 +9,7 @@ import { StaffPage } from '../../../session/staff.tsx';
 import { ADMIN_NAV } from '../nav.ts';
 import { fenFromYuan, type LedgerEntry, type PersonalRefundMade, type StaffBill, type StaffRefund } from './api.ts';
 import { RefundTable } from './RefundTable.tsx';
+import { READABLE_LABELS } from './tones.tsx';
 
 type Item = StaffBill['items'][number];
 type Outcome = { subject: string; made?: PersonalRefundMade; error?: unknown };
@@ -86,7 +87,7 @@ function BillRefund({ canRefund, canRetry }: { canRefund: boolean; canRetry: boo
       <Typography.Title level={1} style={{ fontSize: 22 }}>{t('bill.title', { billNo })}</Typography.Title>
       {!b ? null : (
         <>
-          <Descriptions size="small" column={{ xs: 1, sm: 2 }} style={{ marginBottom: 8 }} items={[
+          <Descriptions size="small" column={{ xs: 1, sm: 2 }} style={{ marginBottom: 8 }} styles={READABLE_LABELS} items={[
             { key: 'state', label: t('bill.state'), children: <span data-testid="bill-state">{zh ? b.stateLabel.zh : b.stateLabel.en}</span> },
             { key: 'amount', label: t('bill.amount'), children: `¥${yuan(b.amountFen)}` },
             { key: 'channel', label: t('bill.channel'), children: b.channel ? t(`channel.${b.channel}`, { defaultValue: b.channel }) : '—' },
@@ -100,7 +101,7 @@ function BillRefund({ canRefund, canRetry }: { canRefund: boolean; canRetry: boo
           <Typography.Paragraph type="secondary">{zh ? b.explanation.zh : b.explanation.en}</Typography.Paragraph>
 
           <Typography.Title level={2} style={{ fontSize: 18 }}>{t('bill.items')}</Typography.Title>
-          <Table<Item> rowKey="registrationId" size="small" dataSource={b.items} pagination={false} scroll={{ x: 600 }}
+          <Table<Item> rowKey="registrationId" size="small" dataSource={b.items} pagination={false}
             rowSelection={canRefund ? {
               selectedRowKeys: selected, onChange: (keys) => setSelected(keys.map(String)),
               getCheckboxProps: (i) => ({ disabled: left(i) <= 0n, 'aria-label': t('bill.select', { subject: i.subjectName }) }),

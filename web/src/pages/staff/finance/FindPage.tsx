@@ -7,6 +7,7 @@ import { beijingTime, get, post, yuan } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import { StaffPage } from '../../../session/staff.tsx';
 import { ADMIN_NAV } from '../nav.ts';
+import { READABLE_LABELS } from './tones.tsx';
 import { BILL_NO, type BillSummary, type CandidateDetail, type CandidateSummary } from './api.ts';
 
 /**
@@ -47,7 +48,8 @@ function Find() {
         <Form.Item><Button type="primary" htmlType="submit">{t('find.submit')}</Button></Form.Item>
       </Form>
       <ErrorAlert error={query.error} />
-      {asked ? (
+      {asked && query.isSuccess && query.data.length === 0 ? <Typography.Paragraph>{t('find.empty')}</Typography.Paragraph> : null}
+      {asked && !(query.isSuccess && query.data.length === 0) ? (
         <Table<CandidateSummary> rowKey="candidateId" size="small" loading={query.isFetching} dataSource={query.data ?? []} pagination={false} scroll={{ x: 700 }} locale={{ emptyText: t('find.empty') }}
           columns={[
             { key: 'name', title: t('find.name'), render: (_, c) => <Link to={`/admin/refunds/candidates/${c.candidateId}`}>{c.name}</Link> },
@@ -79,12 +81,12 @@ function CandidateBills() {
       <ErrorAlert error={query.error} />
       {c ? (
         <>
-          <Descriptions size="small" column={{ xs: 1, sm: 2 }} style={{ marginBottom: 16 }} items={[
+          <Descriptions size="small" column={{ xs: 1, sm: 2 }} style={{ marginBottom: 16 }} styles={READABLE_LABELS} items={[
             { key: 'id', label: t('candidate.idNumber'), children: c.idNumberMasked },
             { key: 'exam', label: t('candidate.exam'), children: c.examName },
           ]} />
           <Typography.Title level={2} style={{ fontSize: 18 }}>{t('candidate.bills')}</Typography.Title>
-          <Table<BillSummary> rowKey="billNo" size="small" dataSource={c.bills} pagination={false} scroll={{ x: 700 }} locale={{ emptyText: t('candidate.noBills') }}
+          {c.bills.length === 0 ? <Typography.Paragraph>{t('candidate.noBills')}</Typography.Paragraph> : <Table<BillSummary> rowKey="billNo" size="small" dataSource={c.bills} pagination={false} scroll={{ x: 700 }} locale={{ emptyText: t('candidate.noBills') }}
             columns={[
               { key: 'no', title: t('candidate.billNo'), render: (_, b) => <Link to={`/admin/refunds/bills/${b.billNo}`}>{b.billNo}</Link> },
               { key: 'state', title: t('candidate.state'), render: (_, b) => <Tag>{zh ? b.stateLabel.zh : b.stateLabel.en}</Tag> },
@@ -92,7 +94,7 @@ function CandidateBills() {
               { key: 'channel', title: t('candidate.channel'), render: (_, b) => (b.channel ? t(`channel.${b.channel}`, { defaultValue: b.channel }) : '—') },
               { key: 'paid', title: t('candidate.paidAt'), render: (_, b) => beijingTime(b.paidAt) },
               { key: 'open', title: t('candidate.open'), render: (_, b) => <Link to={`/admin/refunds/bills/${b.billNo}`} aria-label={`${t('candidate.open')} ${b.billNo}`}>{t('candidate.open')}</Link> },
-            ]} />
+            ]} />}
         </>
       ) : null}
       <Typography.Paragraph style={{ marginTop: 16 }}><Link to="/admin/refunds/find">{t('candidate.back')}</Link></Typography.Paragraph>

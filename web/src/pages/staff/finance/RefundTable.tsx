@@ -1,18 +1,19 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Table, Tag, Typography } from 'antd';
+import { App, Button, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { beijingTime, post, yuan } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import type { StaffRefund } from './api.ts';
+import { ToneTag } from './tones.tsx';
 
-const STATE_COLOURS = { PENDING: 'processing', SUCCEEDED: 'success', FAILED: 'error' } as const;
+const STATE_TONES = { PENDING: 'blue', SUCCEEDED: 'green', FAILED: 'red' } as const;
 
 /** A refund's progress in words (the state) and colour; the server's explanation goes beside it. */
 export function RefundStateTag({ r }: { r: Pick<StaffRefund, 'state' | 'refundNo'> }) {
   const { t } = useTranslation('finance');
-  return <Tag color={STATE_COLOURS[r.state]} data-testid={`refund-state-${r.refundNo}`}>{t(`refundState.${r.state}`)}</Tag>;
+  return <ToneTag tone={STATE_TONES[r.state]} testId={`refund-state-${r.refundNo}`}>{t(`refundState.${r.state}`)}</ToneTag>;
 }
 
 /**
@@ -39,10 +40,12 @@ export function RefundTable({ refunds, loading, canRetry, showBill = true, empty
       await qc.invalidateQueries({ queryKey: ['finance'] });
     }
   };
+  // An empty table is a sentence, not antd's grey placeholder row (too faint to read, and its hidden measure row trips screen readers).
+  if (!loading && refunds.length === 0) return <><ErrorAlert error={error} /><Typography.Paragraph data-testid="refunds-empty">{empty}</Typography.Paragraph></>;
   return (
     <>
       <ErrorAlert error={error} />
-      <Table<StaffRefund> rowKey="refundNo" size="small" loading={loading} dataSource={refunds} pagination={false} scroll={{ x: 1000 }} locale={{ emptyText: empty }}
+      <Table<StaffRefund> rowKey="refundNo" size="small" loading={loading} dataSource={refunds} pagination={false} scroll={{ x: 1000 }}
         columns={[
           { key: 'no', title: t('list.refundNo'), render: (_, r) => <><Typography.Text code>{r.refundNo}</Typography.Text><br /><Typography.Text type="secondary">{beijingTime(r.createdAt)}</Typography.Text></> },
           ...(showBill ? [{
@@ -57,7 +60,7 @@ export function RefundTable({ refunds, loading, canRetry, showBill = true, empty
           { key: 'reason', title: t('list.reason'), render: (_, r) => <>{t(`reason.${r.reason}`, { defaultValue: zh ? r.reasonLabel.zh : r.reasonLabel.en })}{r.note ? <><br /><Typography.Text type="secondary">{r.note}</Typography.Text></> : null}</> },
           {
             key: 'progress', title: t('list.progress'), render: (_, r) => <>
-              <RefundStateTag r={r} />{r.flaggedAt ? <Tag color="red">{t('list.flaggedTag')}</Tag> : null}
+              <RefundStateTag r={r} />{r.flaggedAt ? <ToneTag tone="red">{t('list.flaggedTag')}</ToneTag> : null}
               <div style={{ maxWidth: 360 }}>{zh ? r.explanation.zh : r.explanation.en}</div>
               <Typography.Text type="secondary">
                 {t('list.attempts', { n: r.attempts })}{r.succeededAt ? ` · ${t('list.succeededAt', { at: beijingTime(r.succeededAt) })}` : ''}{r.lastError ? ` · ${t('list.lastError', { error: r.lastError })}` : ''}

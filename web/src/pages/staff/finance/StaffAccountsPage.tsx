@@ -7,6 +7,7 @@ import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import { StaffPage } from '../../../session/staff.tsx';
 import { ADMIN_NAV } from '../nav.ts';
 import type { StaffRow } from './api.ts';
+import { DANGER_SOLID, DANGER_STYLE, ToneTag } from './tones.tsx';
 
 const ROLES = ['AUTHORITY_ADMIN', 'FINANCE', 'READ_ONLY', 'INSTITUTION_STAFF'] as const;
 type Created = StaffRow & { initialPassword: string };
@@ -97,17 +98,17 @@ function StaffAccounts({ canManage, selfId }: { canManage: boolean; selfId: stri
           { key: 'inst', title: t('staffPage.institution'), render: (_, s) => instName(s.institutionId) },
           {
             key: 'status', title: t('staffPage.status'), render: (_, s) => (s.disabledAt
-              ? <Tag color="red">{t('staffPage.disabled', { at: beijingTime(s.disabledAt) })}</Tag>
-              : <><Tag color="green">{t('staffPage.active')}</Tag>{s.mustChangePassword ? <Tag>{t('staffPage.mustChange')}</Tag> : null}</>),
+              ? <ToneTag tone="red">{t('staffPage.disabled', { at: beijingTime(s.disabledAt) })}</ToneTag>
+              : <><ToneTag tone="green">{t('staffPage.active')}</ToneTag>{s.mustChangePassword ? <Tag>{t('staffPage.mustChange')}</Tag> : null}</>),
           },
           { key: 'created', title: t('staffPage.createdAt'), render: (_, s) => beijingTime(s.createdAt) },
           ...(canManage ? [{
             key: 'action', title: t('staffPage.action'), render: (_: unknown, s: StaffRow) => (s.disabledAt || s.staffId === selfId ? '—'
-              : <Button size="small" danger onClick={() => setDisabling(s)} aria-label={`${t('staffPage.disable')} ${s.loginName}`}>{t('staffPage.disable')}</Button>),
+              : <Button size="small" style={DANGER_STYLE} onClick={() => setDisabling(s)} aria-label={`${t('staffPage.disable')} ${s.loginName}`}>{t('staffPage.disable')}</Button>),
           }] : []),
         ]} />
       <Modal open={disabling !== undefined} title={t('staffPage.disableTitle', { loginName: disabling?.loginName ?? '' })} okText={t('staffPage.disable')} cancelText={t('staffPage.cancel')}
-        okButtonProps={{ danger: true }} onOk={() => void disable()} onCancel={() => setDisabling(undefined)}>
+        okButtonProps={{ style: DANGER_SOLID }} onOk={() => void disable()} onCancel={() => setDisabling(undefined)}>
         <Typography.Paragraph>{t('staffPage.disableText')}</Typography.Paragraph>
       </Modal>
     </>
