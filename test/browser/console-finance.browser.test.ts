@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endRegistrationByAuthority } from '../../src/modules/refunds/authority-cancel.ts';
-import { expectNoSeriousA11yViolations } from '../support/axe.ts';
+import { checkAtBothSizes, expectNoSeriousA11yViolations } from '../support/axe.ts';
 import { expectBooksBalance } from '../support/books.ts';
 import { artifactPath, launchChromium, watchCaptchas } from '../support/browser.ts';
 import type { CandidateFixture } from '../support/fixtures.ts';
@@ -102,8 +102,7 @@ describe('finance refunds a paid subject through the original channel (REF-1, RE
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.textContent()).toContain('考试机构取消（系统自动）');
     expect(await row.textContent()).toMatch(/退款中|退款成功/);
-    await page.screenshot({ path: artifactPath('console-finance-refunds-desktop.png'), fullPage: true });
-    await expectNoSeriousA11yViolations(page, 'console refunds list');
+    await checkAtBothSizes(page, 'console-finance-refunds', artifactPath);
     // A filter lives in the URL and survives a refresh.
     await page.goto(`${w.baseUrl}/admin/refunds?reason=PERSONAL`);
     await expect.poll(() => body(page)).toContain('没有符合条件的退费');
@@ -159,8 +158,7 @@ describe('finance refunds a paid subject through the original channel (REF-1, RE
     const item = page.locator('tr.ant-table-row', { hasText: '科目0' }).first();
     expect(await item.textContent()).toContain('已无可退金额');
     await expectBooksBalance(w);
-    await page.screenshot({ path: artifactPath('console-finance-bill-desktop.png'), fullPage: true });
-    await expectNoSeriousA11yViolations(page, 'console bill refund page');
+    await checkAtBothSizes(page, 'console-finance-bill', artifactPath);
   }, 120_000);
 
   it("a refund the exam's policy forbids is refused in the server's words, and nothing is refunded", async () => {
@@ -218,8 +216,7 @@ describe('the audit log (ADM-4) and staff accounts (ADM-5), as the administrator
     // Only searching, paging and exporting: no control that could change an entry.
     const buttons = await adminPage.locator('main button, main [role=button]').allTextContents();
     expect(buttons.filter((b) => /编辑|修改|删除|保存|Edit|Delete/.test(b))).toEqual([]);
-    await adminPage.screenshot({ path: artifactPath('console-finance-audit-desktop.png'), fullPage: true });
-    await expectNoSeriousA11yViolations(adminPage, 'console audit log');
+    await checkAtBothSizes(adminPage, 'console-finance-audit', artifactPath);
 
     const [csv] = await Promise.all([adminPage.waitForEvent('download'), adminPage.getByTestId('export-csv').click()]);
     expect(csv.suggestedFilename()).toMatch(/^audit-log-\d{4}-\d{2}-\d{2}\.csv$/);
@@ -258,8 +255,7 @@ describe('the audit log (ADM-4) and staff accounts (ADM-5), as the administrator
     const row = adminPage.locator('tr.ant-table-row', { hasText: 'fin-new1' });
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.textContent()).toContain('财务人员');
-    await adminPage.screenshot({ path: artifactPath('console-finance-staff-desktop.png'), fullPage: true });
-    await expectNoSeriousA11yViolations(adminPage, 'console staff accounts');
+    await checkAtBothSizes(adminPage, 'console-finance-staff', artifactPath);
     await row.getByRole('button', { name: /停用/ }).click();
     await adminPage.getByRole('dialog').getByRole('button', { name: '停用' }).click();
     await expect.poll(() => row.textContent()).toContain('已停用');

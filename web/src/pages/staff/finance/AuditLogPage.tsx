@@ -8,7 +8,7 @@ import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import { StaffPage } from '../../../session/staff.tsx';
 import { ADMIN_NAV } from '../nav.ts';
 import type { AuditEntry } from './api.ts';
-import { ToneTag } from './tones.tsx';
+import { ScrollRegion, ToneTag } from './tones.tsx';
 
 const PAGE = 50;
 const TEXT_FILTERS = ['actorId', 'action', 'objectType', 'objectId'] as const;
@@ -97,7 +97,7 @@ function AuditLog() {
       <Alert type="info" showIcon title={t('audit.readOnly')} style={{ marginBottom: 12 }} />
       <ErrorAlert error={query.error} />
       {query.isSuccess && rows.length === 0 ? <Typography.Paragraph>{t('audit.empty')}</Typography.Paragraph> : null}
-      {query.isSuccess && rows.length === 0 ? null : <Table<AuditEntry> rowKey="entryId" size="small" loading={query.isFetching} dataSource={rows} pagination={false} scroll={{ x: 1100 }}
+      {query.isSuccess && rows.length === 0 ? null : <ScrollRegion label={t('audit.title')} minWidth={1100}><Table<AuditEntry> rowKey="entryId" size="small" loading={query.isFetching} dataSource={rows} pagination={false}
         columns={[
           { key: 'at', title: t('audit.at'), render: (_, e) => <span style={{ whiteSpace: 'nowrap' }}>{e.atShown}</span> },
           {
@@ -112,7 +112,7 @@ function AuditLog() {
           { key: 'change', title: t('audit.change'), render: (_, e) => <Change summary={e.summary} /> },
           { key: 'details', title: t('audit.details'), render: (_, e) => <Details summary={e.summary} /> },
           { key: 'ip', title: t('audit.ip'), render: (_, e) => e.ip ?? '—' },
-        ]} />}
+        ]} /></ScrollRegion>}
       <Flex justify="end" gap={8} style={{ marginTop: 12 }}>
         {beforeId ? <Button onClick={() => page('')}>{t('audit.first')}</Button> : null}
         {rows.length === PAGE ? <Button onClick={() => page(rows.at(-1)!.entryId)}>{t('audit.next')}</Button> : null}

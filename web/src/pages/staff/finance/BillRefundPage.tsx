@@ -9,7 +9,7 @@ import { StaffPage } from '../../../session/staff.tsx';
 import { ADMIN_NAV } from '../nav.ts';
 import { fenFromYuan, type LedgerEntry, type PersonalRefundMade, type StaffBill, type StaffRefund } from './api.ts';
 import { RefundTable } from './RefundTable.tsx';
-import { READABLE_LABELS } from './tones.tsx';
+import { READABLE_LABELS, ScrollRegion } from './tones.tsx';
 
 type Item = StaffBill['items'][number];
 type Outcome = { subject: string; made?: PersonalRefundMade; error?: unknown };
@@ -137,11 +137,12 @@ function BillRefund({ canRefund, canRetry }: { canRefund: boolean; canRetry: boo
 
           <Typography.Title level={2} style={{ fontSize: 18, marginTop: 24 }}>{t('bill.refunds')}</Typography.Title>
           <ErrorAlert error={refunds.error} />
-          <RefundTable refunds={refunds.data ?? []} loading={refunds.isPending} canRetry={canRetry} showBill={false} empty={t('bill.noRefunds')} />
+          <RefundTable refunds={refunds.data ?? []} loading={refunds.isPending} canRetry={canRetry} showBill={false} empty={t('bill.noRefunds')} label={t('bill.refunds')} />
 
           <Typography.Title level={2} style={{ fontSize: 18, marginTop: 24 }}>{t('bill.ledger')}</Typography.Title>
           <div data-testid="ledger">
-          <Table<LedgerEntry & { key: string }> size="small" pagination={false} scroll={{ x: 700 }} locale={{ emptyText: t('bill.noLedger') }}
+          <ScrollRegion label={t('bill.ledger')} minWidth={700}>
+          <Table<LedgerEntry & { key: string }> size="small" pagination={false} locale={{ emptyText: t('bill.noLedger') }}
             dataSource={b.ledger.flatMap((e) => e.postings.map((p, n) => ({ ...e, postings: [p], key: `${e.entryId}-${n}` })))} rowKey="key"
             columns={[
               { key: 'entry', title: t('bill.entry'), render: (_, e) => <>{t(`bill.ledgerKind.${e.kind}`, { defaultValue: e.kind })}{e.refundNo ? <> <Typography.Text code>{e.refundNo}</Typography.Text></> : null}<br /><Typography.Text type="secondary">{beijingTime(e.at)}</Typography.Text></> },
@@ -149,10 +150,12 @@ function BillRefund({ canRefund, canRetry }: { canRefund: boolean; canRetry: boo
               { key: 'debit', title: t('bill.debit'), align: 'right', render: (_, e) => sign(e.postings[0]!, 'debit') },
               { key: 'credit', title: t('bill.credit'), align: 'right', render: (_, e) => sign(e.postings[0]!, 'credit') },
             ]} />
+          </ScrollRegion>
           </div>
 
           <Typography.Title level={2} style={{ fontSize: 18, marginTop: 24 }}>{t('bill.payments')}</Typography.Title>
-          <Table size="small" pagination={false} scroll={{ x: 600 }} rowKey="channelTradeNo" dataSource={b.payments} locale={{ emptyText: t('bill.noPayments') }}
+          <ScrollRegion label={t('bill.payments')} minWidth={600}>
+          <Table size="small" pagination={false} rowKey="channelTradeNo" dataSource={b.payments} locale={{ emptyText: t('bill.noPayments') }}
             columns={[
               { key: 'trade', title: t('bill.tradeNo'), render: (_, p) => <Typography.Text code>{p.channelTradeNo}</Typography.Text> },
               { key: 'channel', title: t('bill.channel'), render: (_, p) => t(`channel.${p.channel}`, { defaultValue: p.channel }) },
@@ -160,9 +163,11 @@ function BillRefund({ canRefund, canRetry }: { canRefund: boolean; canRetry: boo
               { key: 'outcome', title: t('bill.outcome'), render: (_, p) => <Tag>{t(`bill.outcomeKind.${p.outcome}`, { defaultValue: p.outcome })}</Tag> },
               { key: 'at', title: t('bill.paidAt'), render: (_, p) => beijingTime(p.paidAt) },
             ]} />
+          </ScrollRegion>
 
           <Typography.Title level={2} style={{ fontSize: 18, marginTop: 24 }}>{t('bill.history')}</Typography.Title>
-          <Table size="small" pagination={false} scroll={{ x: 600 }} rowKey={(h) => `${h.at}-${h.to}`} dataSource={b.transitions}
+          <ScrollRegion label={t('bill.history')} minWidth={600}>
+          <Table size="small" pagination={false} rowKey={(h) => `${h.at}-${h.to}`} dataSource={b.transitions}
             columns={[
               { key: 'at', title: t('bill.at'), render: (_, h) => beijingTime(h.at) },
               { key: 'from', title: t('bill.from'), render: (_, h) => t(`billState.${h.from}`, { defaultValue: h.from }) },
@@ -170,6 +175,7 @@ function BillRefund({ canRefund, canRetry }: { canRefund: boolean; canRetry: boo
               { key: 'cause', title: t('bill.cause'), dataIndex: 'cause' },
               { key: 'actor', title: t('bill.actor'), dataIndex: 'actor' },
             ]} />
+          </ScrollRegion>
         </>
       )}
       <Typography.Paragraph style={{ marginTop: 16 }}><Link to="/admin/refunds">{t('bill.back')}</Link></Typography.Paragraph>

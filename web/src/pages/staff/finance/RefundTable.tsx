@@ -6,7 +6,7 @@ import { Link } from 'react-router';
 import { beijingTime, post, yuan } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import type { StaffRefund } from './api.ts';
-import { ToneTag } from './tones.tsx';
+import { ScrollRegion, ToneTag } from './tones.tsx';
 
 const STATE_TONES = { PENDING: 'blue', SUCCEEDED: 'green', FAILED: 'red' } as const;
 
@@ -20,7 +20,7 @@ export function RefundStateTag({ r }: { r: Pick<StaffRefund, 'state' | 'refundNo
  * Refunds with their progress, and "send again" for a failed one (refund.retry): the same refund
  * number goes to the channel, so it never pays twice. The list refreshes from the server after.
  */
-export function RefundTable({ refunds, loading, canRetry, showBill = true, empty }: { refunds: StaffRefund[]; loading: boolean; canRetry: boolean; showBill?: boolean; empty: string }) {
+export function RefundTable({ refunds, loading, canRetry, showBill = true, empty, label }: { refunds: StaffRefund[]; loading: boolean; canRetry: boolean; showBill?: boolean; empty: string; label: string }) {
   const { t, i18n } = useTranslation('finance');
   const zh = i18n.language.startsWith('zh');
   const qc = useQueryClient();
@@ -45,7 +45,8 @@ export function RefundTable({ refunds, loading, canRetry, showBill = true, empty
   return (
     <>
       <ErrorAlert error={error} />
-      <Table<StaffRefund> rowKey="refundNo" size="small" loading={loading} dataSource={refunds} pagination={false} scroll={{ x: 1000 }}
+      <ScrollRegion label={label} minWidth={1000}>
+      <Table<StaffRefund> rowKey="refundNo" size="small" loading={loading} dataSource={refunds} pagination={false}
         columns={[
           { key: 'no', title: t('list.refundNo'), render: (_, r) => <><Typography.Text code>{r.refundNo}</Typography.Text><br /><Typography.Text type="secondary">{beijingTime(r.createdAt)}</Typography.Text></> },
           ...(showBill ? [{
@@ -73,6 +74,7 @@ export function RefundTable({ refunds, loading, canRetry, showBill = true, empty
               : t('list.noRetry')),
           },
         ]} />
+      </ScrollRegion>
     </>
   );
 }

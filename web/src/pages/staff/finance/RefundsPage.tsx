@@ -69,7 +69,7 @@ function Refunds({ canRetry, canRefund }: { canRetry: boolean; canRefund: boolea
         </Form.Item>
       </Form>
       <ErrorAlert error={query.error} />
-      <RefundTable refunds={rows} loading={query.isPending} canRetry={canRetry} empty={t('list.empty')} />
+      <RefundTable refunds={rows} loading={query.isPending} canRetry={canRetry} empty={t('list.empty')} label={t('list.title')} />
       <Flex gap={8} justify="space-between" wrap style={{ marginTop: 12 }}>
         <Typography.Text type="secondary">{query.dataUpdatedAt ? t('list.updated', { at: beijingTime(new Date(query.dataUpdatedAt).toISOString()) }) : ''}</Typography.Text>
         <Space>

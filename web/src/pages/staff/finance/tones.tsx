@@ -21,3 +21,11 @@ export const DANGER_STYLE = { color: '#a8071a', borderColor: '#a8071a' } as cons
 export const DANGER_SOLID = { background: '#a8071a', borderColor: '#a8071a', color: '#fff' } as const;
 /** Descriptions labels in the text colour (antd's grey label on the console's grey is 3.3 : 1). */
 export const READABLE_LABELS = { label: { color: 'rgba(0, 0, 0, 0.88)' } } as const;
+
+/**
+ * A wide table on a phone: this region scrolls sideways and takes keyboard focus (Tab, then the
+ * arrow keys), named for screen readers; the table inside keeps its natural width.
+ */
+export function ScrollRegion({ label, minWidth, children }: { label: string; minWidth: number; children: ReactNode }) {
+  return <div role="region" aria-label={label} tabIndex={0} style={{ overflowX: 'auto' }}><div style={{ minWidth }}>{children}</div></div>;
+}
