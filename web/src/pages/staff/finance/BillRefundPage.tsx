@@ -45,7 +45,7 @@ function BillRefund({ canRefund, canRetry }: { canRefund: boolean; canRetry: boo
   if (bill.isError) {
     return (
       <>
-        <Typography.Title level={1} style={{ fontSize: 22 }}>{t('bill.title', { billNo })}</Typography.Title>
+        <Typography.Title level={1} style={{ fontSize: 22, overflowWrap: 'anywhere' }}>{t('bill.title', { billNo })}</Typography.Title>
         <ErrorAlert error={bill.error} />
         {bill.error instanceof ApiError && bill.error.status === 404 ? <Typography.Paragraph>{t('bill.notFound')}</Typography.Paragraph> : null}
         <Link to="/admin/refunds">{t('bill.back')}</Link>
@@ -84,7 +84,7 @@ function BillRefund({ canRefund, canRetry }: { canRefund: boolean; canRetry: boo
   const sign = (p: LedgerEntry['postings'][number], side: 'debit' | 'credit') => ((side === 'debit' ? p.amountFen > 0 : p.amountFen < 0) ? `¥${yuan(Math.abs(p.amountFen))}` : '');
   return (
     <>
-      <Typography.Title level={1} style={{ fontSize: 22 }}>{t('bill.title', { billNo })}</Typography.Title>
+      <Typography.Title level={1} style={{ fontSize: 22, overflowWrap: 'anywhere' }}>{t('bill.title', { billNo })}</Typography.Title>
       {!b ? null : (
         <>
           <Descriptions size="small" column={{ xs: 1, sm: 2 }} style={{ marginBottom: 8 }} styles={READABLE_LABELS} items={[
