@@ -18,13 +18,16 @@ export function csvCell(value: string | null): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
+/** One entry's cells, in AUDIT_CSV_COLUMNS order (the CSV and the xlsx export share them). */
+export function auditCells(r: AuditRow): (string | null)[] {
+  return [
+    String(r.id), r.at.toISOString(), formatShanghai(r.at), r.actor_type, r.actor_id === null ? null : String(r.actor_id), r.actor_role, r.actor_login,
+    r.action, r.object_type, r.object_id, r.outcome, r.ip, JSON.stringify(r.summary),
+  ];
+}
+
 export function auditCsv(rows: readonly AuditRow[]): string {
   const lines = [AUDIT_CSV_COLUMNS.join(',')];
-  for (const r of rows) {
-    lines.push([
-      String(r.id), r.at.toISOString(), formatShanghai(r.at), r.actor_type, r.actor_id === null ? null : String(r.actor_id), r.actor_role, r.actor_login,
-      r.action, r.object_type, r.object_id, r.outcome, r.ip, JSON.stringify(r.summary),
-    ].map(csvCell).join(','));
-  }
+  for (const r of rows) lines.push(auditCells(r).map(csvCell).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

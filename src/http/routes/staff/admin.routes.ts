@@ -5,6 +5,7 @@ import { ROLE_LABELS } from '../../../modules/accounts/authorization.ts';
 import { createStaffAccount, disableStaffAccount, listStaffAccounts } from '../../../modules/accounts/staff-accounts.ts';
 import { loadCandidate, loadInstitution, loadStaff } from '../../../modules/accounts/staff-scope.ts';
 import { auditCsv } from '../../../modules/audit/audit-csv.ts';
+import { auditXlsx } from '../../../modules/audit/audit-xlsx.ts';
 import { queryAuditLog, type AuditQuery } from '../../../modules/audit/audit-log.ts';
 import { ok, type Result } from '../../../shared/errors.ts';
 import { listInstitutions } from '../../../modules/institutions/institutions.ts';
@@ -85,16 +86,16 @@ export function adminRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox {
       }));
     });
 
-    // ADM-4: the same search as a file. CSV only: exceljs is not a dependency of this build (xlsx comes with the ADM-2 exports).
+    // ADM-4: the same search as a file: CSV (default) or xlsx (format=xlsx, the same columns and cells).
     app.get(`${PREFIX}/audit-log/export`, {
       config: { staffAction: 'audit.read' },
       schema: {
-        tags, summary: 'The audit log search as CSV (UTF-8 with BOM), newest first, at most `limit` entries (default 10000, at most 50000); X-ExamPay-Truncated: true when more matched',
+        tags, summary: 'The audit log search as CSV (UTF-8 with BOM) or xlsx (format=xlsx), newest first, at most `limit` entries (default 10000, at most 50000); X-ExamPay-Truncated: true when more matched',
         querystring: Type.Object({
-          ...AuditFilters, format: Type.Optional(Type.Literal('csv')),
+          ...AuditFilters, format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('xlsx')])),
           limit: Type.Optional(Type.String({ pattern: '^([1-9]\\d{0,3}|[1-4]\\d{4}|50000)$', description: '1–50000, default 10000' })),
         }, { additionalProperties: false }),
-        response: responses(200, Type.String({ description: 'text/csv' }), [401, 403, 404]),
+        response: responses(200, Type.String({ description: 'text/csv or xlsx' }), [401, 403, 404]),
       },
     }, async (req, reply) => {
       const limit = Number(req.query.limit ?? 10_000);
@@ -102,10 +103,10 @@ export function adminRoutes({ ctx }: RouteDeps): FastifyPluginAsyncTypebox {
       if (!q.ok) return sendFailure(req, reply, q.error);
       const rows = await queryAuditLog(ctx.db, q.value);
       const day = formatShanghai(ctx.clock.now()).slice(0, 10);
-      return reply.header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="audit-log-${day}.csv"`)
-        .header('x-exampay-truncated', String(rows.length > limit))
-        .send(auditCsv(rows.slice(0, limit)));
+      const xlsx = req.query.format === 'xlsx';
+      reply.header('content-disposition', `attachment; filename="audit-log-${day}.${xlsx ? 'xlsx' : 'csv'}"`).header('x-exampay-truncated', String(rows.length > limit));
+      if (xlsx) return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await auditXlsx(rows.slice(0, limit)));
+      return reply.header('content-type', 'text/csv; charset=utf-8').send(auditCsv(rows.slice(0, limit)));
     });
 
     app.get(`${PREFIX}/staff`, {

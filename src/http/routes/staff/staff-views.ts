@@ -86,13 +86,14 @@ export const StaffBillDetail = Type.Intersect([BillSummary, Type.Object({
   institutionId: Nullable(IdString),
   sittingId: IdString,
   flagReason: Nullable(Type.String()),
-  items: Type.Array(Type.Object({ registrationId: IdString, subjectCode: Type.String(), subjectName: Type.String(), kind: Type.String(), amountFen: Fen })),
+  items: Type.Array(Type.Object({ registrationId: IdString, subjectCode: Type.String(), subjectName: Type.String(), kind: Type.String(), amountFen: Fen,
+    refundedFen: Type.Integer({ minimum: 0, description: 'Promised back for this item (refunds in any state), REF-4' }) })),
   orders: Type.Array(Type.Object({ outTradeNo: Type.String(), channel: Type.String(), state: Type.String(), createdAt: Timestamp, closedAt: NullableTimestamp })),
   payments: Type.Array(Type.Object({ channel: Type.String(), channelTradeNo: Type.String(), amountFen: Fen, paidAt: Timestamp, outcome: Type.String(), reportedBy: Type.String() })),
   refunds: Type.Array(Type.Object({ refundNo: Type.String(), channel: Type.String(), amountFen: Fen, reason: Type.String(), state: Type.String(), createdAt: Timestamp, succeededAt: NullableTimestamp })),
   transitions: Type.Array(Type.Object({ from: Type.String(), to: Type.String(), cause: Type.String(), actor: Type.String(), at: Timestamp })),
   ledger: Type.Array(Type.Object({
-    entryId: IdString, kind: Type.String(), at: Timestamp, channel: Type.String(),
+    entryId: IdString, kind: Type.String(), at: Timestamp, channel: Type.String(), refundNo: Nullable(Type.String({ description: 'The refund a REFUND_* entry books' })),
     postings: Type.Array(Type.Object({ account: Type.String(), amountFen: Type.Integer({ description: 'Debit positive, credit negative (fen)' }) })),
   })),
 })]);
@@ -105,11 +106,11 @@ export function staffBillDetailView(d: BillDetail, ledger: Awaited<ReturnType<ty
     institutionId: d.bill.institution_id === null ? null : String(d.bill.institution_id),
     sittingId: String(d.bill.sitting_id),
     flagReason: d.bill.flag_reason,
-    items: d.items.map((i) => ({ registrationId: String(i.registration_id), subjectCode: i.subject_code, subjectName: i.subject_name, kind: i.kind, amountFen: fenJson(i.amount_fen) })),
+    items: d.items.map((i) => ({ registrationId: String(i.registration_id), subjectCode: i.subject_code, subjectName: i.subject_name, kind: i.kind, amountFen: fenJson(i.amount_fen), refundedFen: fenJson(i.refunded_fen) })),
     orders: d.attempts.map((a) => ({ outTradeNo: a.out_trade_no, channel: a.channel, state: a.state, createdAt: a.created_at.toISOString(), closedAt: iso(a.closed_at) })),
     payments: d.captures.map((p) => ({ channel: p.channel, channelTradeNo: p.channel_trade_no, amountFen: fenJson(p.amount_fen), paidAt: p.paid_at.toISOString(), outcome: p.outcome, reportedBy: p.reported_by })),
     refunds: d.refunds.map((r) => ({ refundNo: r.refund_no, channel: r.channel, amountFen: fenJson(r.amount_fen), reason: r.reason, state: r.state, createdAt: r.created_at.toISOString(), succeededAt: iso(r.succeeded_at) })),
     transitions: d.history.map((h) => ({ from: h.from_state, to: h.to_state, cause: h.cause, actor: h.actor, at: h.at.toISOString() })),
-    ledger: ledger.map((e) => ({ entryId: String(e.id), kind: e.kind, at: e.at.toISOString(), channel: e.channel, postings: e.postings.map((p) => ({ account: p.account, amountFen: p.amountFen < 0n ? -fenJson(-p.amountFen) : fenJson(p.amountFen) })) })),
+    ledger: ledger.map((e) => ({ entryId: String(e.id), kind: e.kind, at: e.at.toISOString(), channel: e.channel, refundNo: e.refundNo, postings: e.postings.map((p) => ({ account: p.account, amountFen: p.amountFen < 0n ? -fenJson(-p.amountFen) : fenJson(p.amountFen) })) })),
   };
 }

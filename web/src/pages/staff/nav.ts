@@ -8,4 +8,8 @@ export const ADMIN_NAV: StaffNavItem[] = [
   { path: '/admin/mismatches', label: 'staff:nav.mismatches', action: 'reconciliation.read' },
   { path: '/admin/appeals', label: 'appeals:nav.queue', action: 'appeal.read' },
   { path: '/admin/config', label: 'config:nav.config', action: 'exam.read' },
+  // Refunds, audit log, staff accounts (pages/staff/finance/).
+  { path: '/admin/refunds', label: 'finance:nav.refunds', action: 'refund.read' },
+  { path: '/admin/audit', label: 'finance:nav.audit', action: 'audit.read' },
+  { path: '/admin/staff', label: 'finance:nav.staff', action: 'staff.read' },
 ];

@@ -1,6 +1,6 @@
 import type { RouteObject } from 'react-router';
 import { AdminHomePage } from './AdminHomePage.tsx';
-import { configRoutes } from './config/routes.tsx';
+import { configRoutes, financeRoutes } from './config/routes.tsx';
 import { MismatchesPage } from './MismatchesPage.tsx';
 import { ADMIN_NAV } from './nav.ts';
 import { PayingBillsPage } from './PayingBillsPage.tsx';
@@ -19,4 +19,5 @@ export const staffRoutes: RouteObject[] = [
   { path: '/admin/mismatches', element: <MismatchesPage /> },
   { path: '/admin/appeals', element: <AppealsPage surface="admin" nav={ADMIN_NAV} /> },
   ...configRoutes,
+  ...financeRoutes,
 ];
