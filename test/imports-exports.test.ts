@@ -327,6 +327,22 @@ describe('exports (ADM-2)', () => {
     expect(rec.at(-1)!.slice(7, 9)).toEqual([8000, 7000]);
   });
 
+  it('the exports page\'s filters: the authority\'s sittings with exam, subjects and sites, for every role that exports', async () => {
+    const site = await w.db.insertInto('site').values({ sitting_id: w.exam.sittingId, code: 'F1', name: '筛选考点' }).returning('id').executeTakeFirstOrThrow();
+    const other = await (await import('./support/fixtures.ts')).makeExam(w.db);
+    for (const b of [staff.admin, staff.finance, staff.readOnly]) {
+      const res = await b.get('/api/v1/admin/exports/filters');
+      expect(res.status).toBe(200);
+      const sitting = res.body.sittings.find((s: { sittingId: string }) => s.sittingId === String(w.exam.sittingId));
+      expect(sitting).toMatchObject({ code: '2026-03', name: '2026年3月', examName: '网络教育统考', cancelled: false });
+      expect(sitting.subjects.map((s: { subjectId: string }) => s.subjectId)).toEqual(w.exam.subjectIds.map(String));
+      expect(sitting.sites).toContainEqual({ siteId: String(site.id), code: 'F1', name: '筛选考点' });
+      // Another authority's sittings are not offered.
+      expect(res.body.sittings.map((s: { sittingId: string }) => s.sittingId)).not.toContain(String(other.sittingId));
+    }
+    expect((await staff.schoolStaff.get('/api/v1/admin/exports/filters')).status).toBe(403);
+  });
+
   it('institution staff export only their own institution\'s candidates; no reconciliation for them', async () => {
     const mine = await w.candidate();
     const theirs = await w.candidate();

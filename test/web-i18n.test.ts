@@ -4,6 +4,7 @@ import { account } from '../web/src/i18n/account.ts';
 import { bills } from '../web/src/i18n/bills.ts';
 import { common } from '../web/src/i18n/common.ts';
 import { documents } from '../web/src/i18n/documents.ts';
+import { imports } from '../web/src/i18n/imports.ts';
 import { institution } from '../web/src/i18n/institution.ts';
 import { registration } from '../web/src/i18n/registration.ts';
 import { staff } from '../web/src/i18n/staff.ts';
@@ -11,7 +12,7 @@ import { staff } from '../web/src/i18n/staff.ts';
 // The web app is Chinese first with a complete English translation: a word missing in either
 // language would show its key on the page.
 describe('web app words', () => {
-  for (const [ns, words] of Object.entries({ common, account, registration, bills, documents, staff, institution })) {
+  for (const [ns, words] of Object.entries({ common, account, registration, bills, documents, staff, institution, imports })) {
     it(`${ns}: both languages have the same keys and no empty text`, () => {
       expect(keyPaths(words.en).sort()).toEqual(keyPaths(words.zh).sort());
       for (const lang of [words.zh, words.en]) {

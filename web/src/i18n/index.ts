@@ -4,12 +4,13 @@ import { account } from './account.ts';
 import { bills } from './bills.ts';
 import { common } from './common.ts';
 import { documents } from './documents.ts';
+import { imports } from './imports.ts';
 import { institution } from './institution.ts';
 import { registration } from './registration.ts';
 import { staff } from './staff.ts';
 
 /** One namespace per area, so pages built side by side do not edit the same file. */
-export const NAMESPACES = { common, account, registration, bills, documents, staff, institution } as const;
+export const NAMESPACES = { common, account, registration, bills, documents, staff, institution, imports } as const;
 export type Lang = 'zh-CN' | 'en';
 
 const STORAGE_KEY = 'exampay.lang';

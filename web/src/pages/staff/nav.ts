@@ -6,4 +6,6 @@ export const ADMIN_NAV: StaffNavItem[] = [
   { path: '/admin/reviews', label: 'staff:nav.reviews', action: 'review.read' },
   { path: '/admin/paying-bills', label: 'staff:nav.paying', action: 'bill.read' },
   { path: '/admin/mismatches', label: 'staff:nav.mismatches', action: 'reconciliation.read' },
+  { path: '/admin/imports', label: 'imports:nav.imports', action: 'import.read' },
+  { path: '/admin/exports', label: 'imports:nav.exports', action: 'export.read' },
 ];

@@ -1,5 +1,6 @@
 import type { RouteObject } from 'react-router';
 import { AdminHomePage } from './AdminHomePage.tsx';
+import { importExportRoutes } from './imports/routes.tsx';
 import { MismatchesPage } from './MismatchesPage.tsx';
 import { ADMIN_NAV } from './nav.ts';
 import { PayingBillsPage } from './PayingBillsPage.tsx';
@@ -15,4 +16,5 @@ export const staffRoutes: RouteObject[] = [
   { path: '/admin/dashboard', element: <AdminHomePage /> },
   { path: '/admin/paying-bills', element: <PayingBillsPage /> },
   { path: '/admin/mismatches', element: <MismatchesPage /> },
+  ...importExportRoutes,
 ];
