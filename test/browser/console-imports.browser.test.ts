@@ -186,13 +186,15 @@ describe('the console imports and exports pages (ADM-2)', () => {
   }, 240_000);
 
   it('an export downloaded through the page, with filters chosen on screen, reopens in exceljs with the rows and totals of SQL counts', async () => {
-    // Paid and unpaid bills, one candidate with a site, in the world's sitting.
-    const site = await w.db.insertInto('site').values({ sitting_id: w.exam.sittingId, code: 'KD1', name: '第一考点' }).returning('id').executeTakeFirstOrThrow();
+    // Paid and unpaid bills in the world's sitting; the unpaid candidate's registrations at a site.
     const cs = [await w.candidate(), await w.candidate(), await w.candidate()];
-    await w.db.updateTable('registration').set({ site_id: site.id }).where('id', 'in', cs[0]!.registrationIds).execute();
     await paidBill(w, { candidateId: cs[0]!.candidateId, registrationIds: cs[0]!.registrationIds });
     await paidBill(w, { candidateId: cs[1]!.candidateId, registrationIds: cs[1]!.registrationIds });
     await w.payingBill(cs[2]);
+    const site = await w.db.insertInto('site').values({ sitting_id: w.exam.sittingId, code: 'KD1', name: '第一考点' }).returning('id').executeTakeFirstOrThrow();
+    const slot = await w.db.insertInto('slot').values({ sitting_id: w.exam.sittingId, code: 'AM', starts_at: new Date('2026-04-11T01:00:00Z'), ends_at: new Date('2026-04-11T03:00:00Z') }).returning('id').executeTakeFirstOrThrow();
+    for (const subjectId of w.exam.subjectIds) await w.db.insertInto('seat_pool').values({ site_id: site.id, slot_id: slot.id, subject_id: subjectId, capacity: 5 }).execute();
+    await w.db.updateTable('registration').set({ site_id: site.id, slot_id: slot.id }).where('id', 'in', cs[2]!.registrationIds).execute();
 
     await page.goto(`${w.baseUrl}/admin/exports`);
     await page.getByText('缴费单', { exact: true }).click();
@@ -220,7 +222,7 @@ describe('the console imports and exports pages (ADM-2)', () => {
     const regs = await downloadThrough(() => page.getByTestId('export-download').click());
     const regRows = await sheetRows(regs.bytes);
     const atSite = (await sql<{ n: string; s: string }>`SELECT count(*) n, coalesce(sum(s.fee_fen), 0) s FROM registration r JOIN subject s ON s.id = r.subject_id WHERE r.site_id = ${site.id}`.execute(w.db)).rows[0]!;
-    expect(Number(atSite.n)).toBe(cs[0]!.registrationIds.length);
+    expect(Number(atSite.n)).toBe(cs[2]!.registrationIds.length);
     expect(regRows.length - 2).toBe(Number(atSite.n));
     expect(regRows.at(-1)![10]).toBe(Number(atSite.s));
 

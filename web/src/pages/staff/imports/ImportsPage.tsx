@@ -9,7 +9,8 @@ import { StaffPage, type StaffMe } from '../../../session/staff.tsx';
 import { ADMIN_NAV } from '../nav.ts';
 import { IMPORT_KINDS, isFinished, uploadImport, type ExamSummary, type ImportKind, type ImportState, type ImportView } from './api.ts';
 
-const STATE_COLOR: Record<ImportState, string> = { QUEUED: 'default', RUNNING: 'processing', DONE: 'success', REJECTED: 'error', FAILED: 'error' };
+/** Solid tags, dark enough for white text (WCAG AA); the words say the state, the colour only repeats it. */
+const STATE_COLOR: Record<ImportState, string> = { QUEUED: '#595959', RUNNING: '#0958d9', DONE: '#237804', REJECTED: '#a8071a', FAILED: '#a8071a' };
 
 /**
  * ADM-2: upload a roster or a student-record / eligibility file, follow its import (the server's
@@ -142,11 +143,11 @@ function NewImport({ exams, examsError, onStarted }: { exams: ExamSummary[]; exa
         <div style={{ marginBottom: 12 }}>
           {kind === 'ROSTER' ? (<>
             <label htmlFor="import-exam" style={{ display: 'block', marginBottom: 4 }}>{t('imports.exam')}</label>
-            <Select id="import-exam" style={{ width: '100%' }} value={examId} placeholder={t('imports.choose')} onChange={(v: string) => set('examId', v)}
+            <Select id="import-exam" style={{ width: '100%' }} value={examId} onChange={(v: string) => set('examId', v)}
               options={exams.map((e) => ({ value: e.examId, label: `${e.settings.name}（${e.settings.code}）` }))} />
           </>) : (<>
             <label htmlFor="import-sitting" style={{ display: 'block', marginBottom: 4 }}>{t('imports.sitting')}</label>
-            <Select id="import-sitting" style={{ width: '100%' }} value={sittingId} placeholder={t('imports.choose')} onChange={(v: string) => set('sittingId', v)} options={sittings} />
+            <Select id="import-sitting" style={{ width: '100%' }} value={sittingId} onChange={(v: string) => set('sittingId', v)} options={sittings} />
           </>)}
         </div>
         <div style={{ marginBottom: 12 }}>
