@@ -73,7 +73,8 @@ async function downloadThrough(click: () => Promise<void>): Promise<{ name: stri
 /** Picks an option of an Ant Design select by its visible text, as a mouse user does. */
 async function choose(selectId: string, option: string | RegExp) {
   await page.click(`#${selectId}`);
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+  const item = page.locator(`#${selectId}_list`).locator('xpath=..').locator('.ant-select-item-option', { hasText: option }).first();
+  await item.click();
 }
 
 const countCandidates = async (examId: bigint) => Number((await w.db.selectFrom('candidate').select((e) => e.fn.countAll<string>().as('n')).where('exam_id', '=', examId).executeTakeFirstOrThrow()).n);
@@ -219,6 +220,8 @@ describe('the console imports and exports pages (ADM-2)', () => {
     // Registrations at one site, any state: the site filter comes from the sitting's sites.
     await page.getByText('报考记录', { exact: true }).click();
     await choose('export-site', '第一考点');
+    await expect.poll(() => page.getByTestId('export-summary').textContent()).toContain('考点 第一考点');
+    expect(await page.getByTestId('export-download').getAttribute('href')).toBe(`/api/v1/admin/exports/registrations.xlsx?sittingId=${w.exam.sittingId}&siteId=${site.id}`);
     const regs = await downloadThrough(() => page.getByTestId('export-download').click());
     const regRows = await sheetRows(regs.bytes);
     const atSite = (await sql<{ n: string; s: string }>`SELECT count(*) n, coalesce(sum(s.fee_fen), 0) s FROM registration r JOIN subject s ON s.id = r.subject_id WHERE r.site_id = ${site.id}`.execute(w.db)).rows[0]!;
