@@ -203,6 +203,8 @@ describe('the console imports and exports pages (ADM-2)', () => {
     await choose('export-state', '已缴费（PAID）');
     await expect.poll(() => page.getByTestId('export-summary').textContent()).toContain('状态 已缴费');
     expect(new URL(page.url()).searchParams.get('kind')).toBe('bills');
+    // The closed dropdown's fade-out is not what a reader sees.
+    await page.waitForTimeout(500);
     await checkAtBothSizes(page, 'console-imports-exports', artifactPath);
 
     const bills = await downloadThrough(() => page.getByTestId('export-download').click());
