@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAFF_SESSION_COOKIE } from '../src/http/plugins/staff-auth.ts';
 import { runImportsJob } from '../src/jobs/run-imports.job.ts';
-import { findCandidateByIdNumber } from '../src/modules/accounts/candidate-identity.ts';
+import { findCandidateByIdNumber, sealCandidateIdentity } from '../src/modules/accounts/candidate-identity.ts';
 import { requestPersonalRefund } from '../src/modules/refunds/personal-refund.ts';
 import { maskIdNumber } from '../src/shared/id-document.ts';
 import { residentIdCheckChar } from '../src/shared/resident-id.ts';
@@ -221,9 +221,12 @@ describe('roster imports (ADM-2)', () => {
   });
 });
 
-describe('a 100,000-row roster through the background job', () => {
+// The 100,000-row roster runs through the console page, progress bar and all
+// (test/browser/console-imports.browser.test.ts); here a smaller one, so the suite does not
+// import 200,000 rows on a shared machine.
+describe('a large roster through the background job', () => {
   it('imports in one transaction with progress the page can poll, reaching 100 %', async () => {
-    const N = 100_000;
+    const N = 30_000;
     const lines = ['姓名,证件号码,手机号'];
     for (let i = 0; i < N; i++) lines.push(`考生${i},${residentId(1_000_000 + i, '320102')},139${String(i).padStart(8, '0')}`);
     const file = Buffer.from(lines.join('\n'));
@@ -250,7 +253,7 @@ describe('a 100,000-row roster through the background job', () => {
     const seconds = (performance.now() - started) / 1000;
     running = false;
     await poll;
-    console.log(`100,000-row roster import: ${seconds.toFixed(1)} s (file ${(file.length / 1e6).toFixed(1)} MB)`);
+    console.log(`${N}-row roster import: ${seconds.toFixed(1)} s (file ${(file.length / 1e6).toFixed(1)} MB)`);
     expect(result).toMatchObject({ done: 1 });
     const final = (await admin.get(`/api/v1/admin/imports/${up.body.importId}`)).body;
     expect(final).toMatchObject({ state: 'DONE', percent: 100, rowsTotal: N, rowsRead: N, rowsValidated: N, rowsWritten: N });
@@ -260,9 +263,43 @@ describe('a 100,000-row roster through the background job', () => {
     expect(running_.length).toBeGreaterThan(1);
     expect(new Set(running_.map((s) => s.percent)).size).toBeGreaterThan(1);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.percent).toBeGreaterThanOrEqual(seen[i - 1]!.percent);
-    const sample = await findCandidateByIdNumber(w.ctx, { authorityId: exam.authorityId, idNumber: residentId(1_000_000 + 77_777, '320102') });
-    expect(sample).toMatchObject({ name: '考生77777', exam_id: exam.examId });
+    const sample = await findCandidateByIdNumber(w.ctx, { authorityId: exam.authorityId, idNumber: residentId(1_000_000 + 17_777, '320102') });
+    expect(sample).toMatchObject({ name: '考生17777', exam_id: exam.examId });
   }, 300_000);
+});
+
+describe('a row added by someone else while the file is written', () => {
+  it('fails the import whole (FAILED, nothing of the file written), also with the next batch being sealed meanwhile', async () => {
+    const N = 12_000;
+    const ids = Array.from({ length: N }, (_, i) => residentId(1_200_000 + i, '510104'));
+    const file = Buffer.from(['姓名,证件号码', ...ids.map((id, i) => `冲突${i},${id}`)].join('\n'));
+    const exam = await (await import('./support/fixtures.ts')).makeExam(w.db);
+    const admin = await staffBrowser(w.app, await makeStaff(w.db, exam, 'AUTHORITY_ADMIN'));
+    const up = await upload(admin, `kind=ROSTER&examId=${exam.examId}&fileName=conflict.csv`, file, 'text/csv');
+    expect(up.status).toBe(202);
+    // Another session adds one of the file's numbers (row 11,002, in the last batch) and commits
+    // only once the import has checked every row: the check cannot see it, the insert must.
+    const taken = ids[11_000]!;
+    let commit!: () => void;
+    const held = new Promise<void>((r) => { commit = r; });
+    const other = w.db.transaction().execute(async (trx) => {
+      await trx.insertInto('candidate').values({
+        authority_id: exam.authorityId, exam_id: exam.examId, ...sealCandidateIdentity(w.ctx.personalData, { idNumber: taken }), name: '别处添加', password_hash: 'x', created_at: w.clock.now(),
+      }).execute();
+      await held;
+    });
+    const run = runImportsJob.execute(w.ctx);
+    await expect.poll(async () => (await w.db.selectFrom('import_job').select(['rows_validated', 'rows_total']).where('id', '=', BigInt(up.body.importId)).executeTakeFirstOrThrow()),
+      { timeout: 60_000, interval: 50 }).toEqual({ rows_validated: N, rows_total: N });
+    commit();
+    await other;
+    expect(await run).toMatchObject({ failed: 1 });
+    const job = (await admin.get(`/api/v1/admin/imports/${up.body.importId}`)).body;
+    expect(job).toMatchObject({ state: 'FAILED', percent: 100, failure: expect.stringMatching(/^CONFLICT/) });
+    // Only the other session's row: nothing of the file.
+    expect(await candidatesOf(exam.authorityId)).toBe(1);
+    expect(await findCandidateByIdNumber(w.ctx, { authorityId: exam.authorityId, idNumber: taken })).toMatchObject({ name: '别处添加' });
+  }, 120_000);
 });
 
 describe('exports (ADM-2)', () => {
@@ -325,6 +362,22 @@ describe('exports (ADM-2)', () => {
     const rec = await sheetRows((await download(staff.admin, '/api/v1/admin/exports/reconciliation.xlsx?from=2026-03-15&to=2026-03-15&state=OPEN')).raw);
     expect(rec.slice(1, -1)).toEqual([expect.arrayContaining(['2026-03-15', 'alipay', 'AMOUNT_DIFFERS', bill.bill_no, 8000, 7000, 'OPEN'])]);
     expect(rec.at(-1)!.slice(7, 9)).toEqual([8000, 7000]);
+  });
+
+  it('the exports page\'s filters: the authority\'s sittings with exam, subjects and sites, for every role that exports', async () => {
+    const site = await w.db.insertInto('site').values({ sitting_id: w.exam.sittingId, code: 'F1', name: '筛选考点' }).returning('id').executeTakeFirstOrThrow();
+    const other = await (await import('./support/fixtures.ts')).makeExam(w.db);
+    for (const b of [staff.admin, staff.finance, staff.readOnly]) {
+      const res = await b.get('/api/v1/admin/exports/filters');
+      expect(res.status).toBe(200);
+      const sitting = res.body.sittings.find((s: { sittingId: string }) => s.sittingId === String(w.exam.sittingId));
+      expect(sitting).toMatchObject({ code: '2026-03', name: '2026年3月', examName: '网络教育统考', cancelled: false });
+      expect(sitting.subjects.map((s: { subjectId: string }) => s.subjectId)).toEqual(w.exam.subjectIds.map(String));
+      expect(sitting.sites).toContainEqual({ siteId: String(site.id), code: 'F1', name: '筛选考点' });
+      // Another authority's sittings are not offered.
+      expect(res.body.sittings.map((s: { sittingId: string }) => s.sittingId)).not.toContain(String(other.sittingId));
+    }
+    expect((await staff.schoolStaff.get('/api/v1/admin/exports/filters')).status).toBe(403);
   });
 
   it('institution staff export only their own institution\'s candidates; no reconciliation for them', async () => {

@@ -6,13 +6,14 @@ import { common } from './common.ts';
 import { config } from './config.ts';
 import { documents } from './documents.ts';
 import { finance } from './finance.ts';
+import { imports } from './imports.ts';
 import { institution } from './institution.ts';
 import { registration } from './registration.ts';
 import { staff } from './staff.ts';
 import { appeals, registrationReasonExtras } from './appeals.ts';
 
 /** One namespace per area, so pages built side by side do not edit the same file. */
-export const NAMESPACES = { common, account, registration, bills, documents, staff, institution, appeals, config, finance } as const;
+export const NAMESPACES = { common, account, registration, bills, documents, staff, institution, appeals, config, finance, imports } as const;
 export type Lang = 'zh-CN' | 'en';
 
 const STORAGE_KEY = 'exampay.lang';

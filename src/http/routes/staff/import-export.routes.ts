@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { listScope } from '../../../modules/accounts/authorization.ts';
 import { loadSitting, loadSubject } from '../../../modules/accounts/staff-scope.ts';
 import { EXPORT_KINDS, exportRange, writeExport, type ExportFilters, type ExportKind } from '../../../modules/exports/exports.ts';
+import { exportFilterOptions } from '../../../modules/exports/filter-options.ts';
 import { sheetBuffer } from '../../../modules/exports/xlsx-writer.ts';
 import { COLUMNS } from '../../../modules/imports/import-rules.ts';
 import { checkImportTarget, createImport, findImport, IMPORT_MAX_BYTES, importPercent, listImports, type ImportSummary } from '../../../modules/imports/imports.ts';
@@ -128,6 +129,30 @@ export function importExportRoutes(prefix: '/api/v1/admin' | '/api/v1/institutio
         if (!job) return sendFailure(req, reply, { code: 'IMPORT_NOT_FOUND' });
         if (!job.error_sheet) return sendFailure(req, reply, { code: 'IMPORT_NO_ERROR_SHEET' });
         return attachment(reply, `import-${job.id}-errors.xlsx`).send(job.error_sheet);
+      });
+    }
+
+    if (prefix === '/api/v1/admin') {
+      // The exports page's choices: finance and read-only export but may not read the exams' configuration.
+      const Named = { code: Type.String(), name: Type.String() };
+      app.get(`${prefix}/exports/filters`, {
+        config: { staffAction: 'export.read' },
+        schema: {
+          tags, summary: "The filters the exports take: the authority's sittings (newest first) with their exam, subjects and sites",
+          response: responses(200, Type.Object({
+            sittings: Type.Array(Type.Object({
+              sittingId: IdString, ...Named, examCode: Type.String(), examName: Type.String(), cancelled: Type.Boolean(),
+              subjects: Type.Array(Type.Object({ subjectId: IdString, ...Named })), sites: Type.Array(Type.Object({ siteId: IdString, ...Named })),
+            })),
+          }), [401, 403]),
+        },
+      }, async (req) => {
+        const o = await exportFilterOptions(ctx.db, currentStaff(req).actor.authorityId);
+        return {
+          sittings: o.sittings.map((s) => ({
+            ...s, sittingId: String(s.sittingId), subjects: s.subjects.map((x) => ({ ...x, subjectId: String(x.subjectId) })), sites: s.sites.map((x) => ({ ...x, siteId: String(x.siteId) })),
+          })),
+        };
       });
     }
 

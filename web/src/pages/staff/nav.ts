@@ -12,4 +12,6 @@ export const ADMIN_NAV: StaffNavItem[] = [
   { path: '/admin/refunds', label: 'finance:nav.refunds', action: 'refund.read' },
   { path: '/admin/audit', label: 'finance:nav.audit', action: 'audit.read' },
   { path: '/admin/staff', label: 'finance:nav.staff', action: 'staff.read' },
+  { path: '/admin/imports', label: 'imports:nav.imports', action: 'import.read' },
+  { path: '/admin/exports', label: 'imports:nav.exports', action: 'export.read' },
 ];

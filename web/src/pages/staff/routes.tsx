@@ -1,6 +1,8 @@
 import type { RouteObject } from 'react-router';
 import { AdminHomePage } from './AdminHomePage.tsx';
-import { configRoutes, financeRoutes } from './config/routes.tsx';
+import { configRoutes } from './config/routes.tsx';
+import { financeRoutes } from './finance/routes.tsx';
+import { importExportRoutes } from './imports/routes.tsx';
 import { MismatchesPage } from './MismatchesPage.tsx';
 import { ADMIN_NAV } from './nav.ts';
 import { PayingBillsPage } from './PayingBillsPage.tsx';
@@ -20,4 +22,5 @@ export const staffRoutes: RouteObject[] = [
   { path: '/admin/appeals', element: <AppealsPage surface="admin" nav={ADMIN_NAV} /> },
   ...configRoutes,
   ...financeRoutes,
+  ...importExportRoutes,
 ];
