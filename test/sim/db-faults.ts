@@ -25,6 +25,8 @@ export class DbFaults {
   fired = 0;
   /** Statements sent through the pool (all of them, armed or not). */
   statements = 0;
+  /** Settles when the connection of the last `terminate` fault has closed on our side too. */
+  private closing: Promise<void> = Promise.resolve();
 
   constructor(pool: pg.Pool) {
     pool.on('connect', (client) => this.patch(client));
@@ -44,6 +46,17 @@ export class DbFaults {
     return this.armed !== null;
   }
 
+  /**
+   * Waits until the connection a `terminate` fault killed is closed in this process (its 'end'),
+   * so the pool cannot lend it again (at most `ms`). Before that, pg-pool may still hand out the
+   * dying connection once, and the statement on it fails (docs/simulation.md).
+   */
+  async terminated(ms = 2_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.closing, new Promise<void>((r) => { timer = setTimeout(r, ms); })]);
+    clearTimeout(timer);
+  }
+
   private patch(client: pg.PoolClient): void {
     const original = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
@@ -61,6 +74,9 @@ export class DbFaults {
           process.kill(process.pid, 'SIGKILL');
           return sent;
         }
+        case 'terminate':
+          this.closing = new Promise<void>((resolve) => client.once('end', () => resolve()));
+          return original(FAULT_SQL[armed.kind]);
         default:
           return original(FAULT_SQL[armed.kind]);
       }
