@@ -74,9 +74,22 @@ export class DbFaults {
           process.kill(process.pid, 'SIGKILL');
           return sent;
         }
-        case 'terminate':
-          this.closing = new Promise<void>((resolve) => client.once('end', () => resolve()));
-          return original(FAULT_SQL[armed.kind]);
+        case 'terminate': {
+          const closed = new Promise<void>((resolve) => client.once('end', () => resolve()));
+          this.closing = closed;
+          const sent = original(FAULT_SQL.terminate);
+          // The backend's FATAL error and the connection's close arrive together; the caller
+          // hears of the error only once the close has been seen too — always the order in which
+          // a connection still lent out, between two statements, learns it is dead (found by seed
+          // 2: without an 'error' listener on it the process crashed; otherwise it depended on timing).
+          if (!(sent instanceof Promise)) return sent;
+          return sent.catch(async (err: unknown) => {
+            let timer: NodeJS.Timeout | undefined;
+            await Promise.race([closed, new Promise<void>((r) => { timer = setTimeout(r, 2_000); })]);
+            clearTimeout(timer);
+            throw err;
+          });
+        }
         default:
           return original(FAULT_SQL[armed.kind]);
       }
