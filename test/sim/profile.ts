@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { HangRegistry } from '../../src/sandbox/faults.ts';
 import { startDatabaseHost } from './database.ts';
 import { runSteps } from './runner.ts';
 import { generateSteps } from './steps.ts';
@@ -24,6 +25,18 @@ globalThis.fetch = async (...args: Parameters<typeof fetch>) => {
     s.ms += performance.now() - t0;
   }
 };
+// Requests the sandbox held open until the caller's timeout (API down: hang; charged but timed out).
+const hangs = { n: 0, ms: 0 };
+const realWait = HangRegistry.prototype.wait;
+HangRegistry.prototype.wait = async function (this: HangRegistry, ...args: Parameters<HangRegistry['wait']>) {
+  const t0 = performance.now();
+  try {
+    return await realWait.apply(this, args);
+  } finally {
+    hangs.n++;
+    hangs.ms += performance.now() - t0;
+  }
+};
 const host = await startDatabaseHost();
 process.on('exit', () => void host.stop());
 const steps = generateSteps(seed, n);
@@ -38,7 +51,7 @@ const o = await runSteps(w, steps, {
     if ((i + 1) % 1000) return;
     const d = Object.entries(t.msByKind).map(([k, v]) => [k, v - (last[k] ?? 0)] as const).filter(([, v]) => v > 300).sort((a, b) => b[1] - a[1]);
     console.log(`${i + 1}: ${Date.now() - lastT} ms, check ${t.checkMs - lastCheck}; ${d.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    console.log('  fetch', JSON.stringify(Object.fromEntries(Object.entries(fetchStats).map(([k, v]) => [k, `${v.n}/${Math.round(v.ms)}ms`]))));
+    console.log('  hangs', hangs.n, Math.round(hangs.ms), 'ms;', 'fetch', JSON.stringify(Object.fromEntries(Object.entries(fetchStats).map(([k, v]) => [k, `${v.n}/${Math.round(v.ms)}ms`]))));
     last = { ...t.msByKind }; lastCheck = t.checkMs; lastT = Date.now();
   },
 });
