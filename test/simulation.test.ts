@@ -7,8 +7,9 @@ import { generateSteps } from './sim/steps.ts';
 
 /**
  * The fault simulation in CI (issue 9 item 4, OPS-3; docs/simulation.md): a fresh seed each run
- * (SIM_SEED to repeat one), at least 10,000 steps (SIM_STEPS), every invariant after every step,
- * then the liveness phase. A failure prints the seed and the shrunk step list. Every bug it found
+ * (SIM_SEED to repeat one), at least 10,000 steps (SIM_STEPS), every invariant after every step
+ * (scoped to what the step changed, in full every 100 steps and at the end: invariants.ts and
+ * test/sim/invariants.test.ts), then the liveness phase. A failure prints the seed and the shrunk step list. Every bug it found
  * stays as a regression seed below.
  */
 const STEPS = Number(process.env.SIM_STEPS ?? 10_000);

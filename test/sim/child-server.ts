@@ -17,11 +17,16 @@ import { DbFaults, type DbFaultKind } from './db-faults.ts';
  * of a settlement, a refund or a close, at a point the seed chose — or to have that statement
  * fail (db-faults.ts).
  *
- * IPC in:  { t: 'clock', ms } | { t: 'arm', n, kind } | { t: 'job', id, job }
- * IPC out: { t: 'ready' } | { t: 'ok', id, result } | { t: 'error', id, message }
+ *
+ * A process is forked as a spare: it loads its code, says `loaded`, and does nothing else — no
+ * connection, no port — until told `go` (a supervisor's warm standby). Only then does it start
+ * the server, from the database alone, like any freshly started process.
+ *
+ * IPC in:  { t: 'go', ms } | { t: 'clock', ms } | { t: 'arm', n, kind } | { t: 'job', id, job }
+ * IPC out: { t: 'loaded' } | { t: 'ready' } | { t: 'ok', id, result } | { t: 'error', id, message }
  */
-export type ToChild = { t: 'clock'; id: number; ms: number } | { t: 'arm'; id: number; n: number; kind: DbFaultKind } | { t: 'job'; id: number; job: string };
-export type FromChild = { t: 'ready' } | { t: 'ok'; id: number; result?: unknown } | { t: 'error'; id: number; message: string };
+export type ToChild = { t: 'go'; ms: number } | { t: 'clock'; id: number; ms: number } | { t: 'arm'; id: number; n: number; kind: DbFaultKind } | { t: 'job'; id: number; job: string };
+export type FromChild = { t: 'loaded' } | { t: 'ready' } | { t: 'ok'; id: number; result?: unknown } | { t: 'error'; id: number; message: string };
 
 const env = (name: string): string => {
   const v = process.env[name];
@@ -29,10 +34,26 @@ const env = (name: string): string => {
   return v;
 };
 
+/** Waits (code loaded, nothing else done) until the simulation starts this process; returns the clock's time. */
+function waitForGo(): Promise<number> {
+  return new Promise((resolve) => {
+    const onGo = (m: ToChild) => {
+      if (m.t !== 'go') return;
+      process.off('message', onGo);
+      resolve(m.ms);
+    };
+    process.on('message', onGo);
+    process.send?.({ t: 'loaded' } satisfies FromChild);
+  });
+}
+
 async function main(): Promise<void> {
+  // The parent going away ends the child too (a spare as well).
+  process.on('disconnect', () => process.exit(0));
+  const nowMs = await waitForGo();
   const port = Number(env('SIM_PORT'));
   const publicBaseUrl = `http://127.0.0.1:${port}`;
-  const clock = new ManualClock(new Date(Number(env('SIM_CLOCK_MS'))));
+  const clock = new ManualClock(new Date(nowMs));
   const material = JSON.parse(fs.readFileSync(env('SIM_MATERIAL'), 'utf8')) as SandboxMaterial;
   const { db, pool } = createDb(env('SIM_DB_URL'), { poolSize: 4 });
   const faults = new DbFaults(pool);
@@ -66,8 +87,6 @@ async function main(): Promise<void> {
       );
     }
   });
-  // The parent going away ends the child too.
-  process.on('disconnect', () => process.exit(0));
   reply({ t: 'ready' });
 }
 

@@ -1,12 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { childCode } from './child-code.ts';
 import type { FromChild, ToChild } from './child-server.ts';
 import type { DbFaultKind } from './db-faults.ts';
 
-const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-server.ts');
-
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Spare = { loaded: Promise<ChildProcess>; kill(): void };
 type Request = { t: 'clock'; ms: number } | { t: 'arm'; n: number; kind: DbFaultKind } | { t: 'job'; job: string };
 
 /**
@@ -23,12 +21,21 @@ export class ChildServer {
   /** How many times it died (SIGKILL by its armed fault), not counting `stop()`. */
   deaths = 0;
   private stopping = false;
+  /** Real time from asking for a start to ready, summed over every start (the cost of a restart). */
+  startMs = 0;
+  /** Real time the simulation's steps spent waiting in `ready()` for a (re)starting server. */
+  waitMs = 0;
   /** A kill is armed in the running child: its next death is the simulation's doing. */
   killArmed = false;
   private readonly env: Record<string, string>;
   private exited: Promise<void> = Promise.resolve();
+  /** A process with its code loaded, waiting to be started: the next restart takes it (a warm standby). */
+  private spare: Spare | null = null;
+  private readonly keepSpare: boolean;
 
-  constructor(env: { dbUrl: string; port: number; materialFile: string; sandboxBase: string; adapterTimeoutMs: number }) {
+  /** `spare`: keep a warm standby process for restarts (when the run kills the server). */
+  constructor(env: { dbUrl: string; port: number; materialFile: string; sandboxBase: string; adapterTimeoutMs: number }, opts: { spare?: boolean } = {}) {
+    this.keepSpare = opts.spare ?? false;
     this.env = {
       SIM_DB_URL: env.dbUrl, SIM_PORT: String(env.port), SIM_MATERIAL: env.materialFile,
       SIM_SANDBOX_BASE: env.sandboxBase, SIM_ADAPTER_TIMEOUT_MS: String(env.adapterTimeoutMs),
@@ -55,8 +62,14 @@ export class ChildServer {
 
   /** The server, up: started if it is not, awaited if it is starting. */
   async ready(nowMs: number): Promise<void> {
-    if (this.starting) await this.starting;
-    if (!this.proc) await this.start(nowMs);
+    if (!this.starting && this.proc) return;
+    const t0 = Date.now();
+    try {
+      if (this.starting) await this.starting;
+      if (!this.proc) await this.start(nowMs);
+    } finally {
+      this.waitMs += Date.now() - t0;
+    }
   }
 
   start(nowMs: number): Promise<void> {
@@ -65,12 +78,33 @@ export class ChildServer {
     return p;
   }
 
+  /** A new process that loads its code and waits (child-server.ts: a spare until told `go`). */
+  private fork(): Spare {
+    const started = childCode().then(({ script, execArgv }) => fork(script, [], {
+      execArgv, env: { ...process.env, ...this.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }));
+    const loaded = started.then((proc) => new Promise<ChildProcess>((resolve, reject) => {
+      const onExit = (code: number | null, signal: string | null) => reject(new Error(`child server exited (${signal ?? code})`));
+      proc.once('exit', onExit);
+      proc.on('message', function onLoaded(m: FromChild) {
+        if (m.t !== 'loaded') return;
+        proc.off('message', onLoaded);
+        proc.off('exit', onExit);
+        resolve(proc);
+      });
+    }));
+    // Whoever takes the spare sees a failure; nothing else must.
+    loaded.catch(() => undefined);
+    return { loaded, kill: () => void started.then((p) => p.kill('SIGKILL')) };
+  }
+
   private async startNow(nowMs: number): Promise<void> {
-    const proc = fork(SCRIPT, [], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, ...this.env, SIM_CLOCK_MS: String(nowMs) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const t0 = Date.now();
+    // The warm spare if there is one (forked after the last start), else a process forked now.
+    const spare = this.spare ?? this.fork();
+    this.spare = null;
+    let proc = await spare.loaded.catch(() => null);
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) proc = await this.fork().loaded;
     this.proc = proc;
     this.clockSent = nowMs;
     let ready!: () => void;
@@ -90,13 +124,18 @@ export class ChildServer {
     });
     proc.on('message', (m: FromChild) => {
       if (m.t === 'ready') return ready();
+      if (m.t === 'loaded') return;
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       if (m.t === 'ok') p.resolve(m.result);
       else p.reject(new Error(m.message));
     });
+    proc.send({ t: 'go', ms: nowMs } satisfies ToChild);
     await readyP;
+    this.startMs += Date.now() - t0;
+    // The next restart's process loads its code now, while the simulation goes on.
+    if (this.keepSpare && !this.stopping) this.spare = this.fork();
   }
 
   private request(m: Request): Promise<unknown> {
@@ -135,6 +174,8 @@ export class ChildServer {
 
   async stop(): Promise<void> {
     await this.starting?.catch(() => undefined);
+    this.spare?.kill();
+    this.spare = null;
     const proc = this.proc;
     if (!proc) return;
     this.stopping = true;

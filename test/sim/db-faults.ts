@@ -25,6 +25,8 @@ export class DbFaults {
   fired = 0;
   /** Statements sent through the pool (all of them, armed or not). */
   statements = 0;
+  /** Settles when the connection of the last `terminate` fault has closed on our side too. */
+  private closing: Promise<void> = Promise.resolve();
 
   constructor(pool: pg.Pool) {
     pool.on('connect', (client) => this.patch(client));
@@ -44,6 +46,17 @@ export class DbFaults {
     return this.armed !== null;
   }
 
+  /**
+   * Waits until the connection a `terminate` fault killed is closed in this process (its 'end'),
+   * so the pool cannot lend it again (at most `ms`). Before that, pg-pool may still hand out the
+   * dying connection once, and the statement on it fails (docs/simulation.md).
+   */
+  async terminated(ms = 2_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.closing, new Promise<void>((r) => { timer = setTimeout(r, ms); })]);
+    clearTimeout(timer);
+  }
+
   private patch(client: pg.PoolClient): void {
     const original = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
@@ -60,6 +73,22 @@ export class DbFaults {
           const sent = original(...args);
           process.kill(process.pid, 'SIGKILL');
           return sent;
+        }
+        case 'terminate': {
+          const closed = new Promise<void>((resolve) => client.once('end', () => resolve()));
+          this.closing = closed;
+          const sent = original(FAULT_SQL.terminate);
+          // The backend's FATAL error and the connection's close arrive together; the caller
+          // hears of the error only once the close has been seen too — always the order in which
+          // a connection still lent out, between two statements, learns it is dead (found by seed
+          // 2: without an 'error' listener on it the process crashed; otherwise it depended on timing).
+          if (!(sent instanceof Promise)) return sent;
+          return sent.catch(async (err: unknown) => {
+            let timer: NodeJS.Timeout | undefined;
+            await Promise.race([closed, new Promise<void>((r) => { timer = setTimeout(r, 2_000); })]);
+            clearTimeout(timer);
+            throw err;
+          });
         }
         default:
           return original(FAULT_SQL[armed.kind]);

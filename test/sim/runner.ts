@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { JOBS } from '../../src/jobs/schedule.ts';
 import { HOUR, MINUTE } from '../../src/shared/clock.ts';
-import { checkFinal, checkInvariants } from './invariants.ts';
+import { checkFinal, InvariantChecker } from './invariants.ts';
 import { INJECTED, StepRunner } from './step-runner.ts';
 import type { Step } from './steps.ts';
 import type { SimWorld } from './world.ts';
@@ -21,6 +21,13 @@ export interface RunStats {
   ms: number;
   /** Of which checking the invariants. */
   checkMs: number;
+  /** Checks made in full (the first, every `fullEvery`-th, the last, and any after a deleted or moved row). */
+  fullChecks: number;
+  /** Wall time spent in the steps themselves, per step kind (checks excluded). */
+  msByKind: Record<string, number>;
+  /** Child server: time from spawn to ready, summed over every start; and how long steps waited for it. */
+  childStartMs: number;
+  childWaitMs: number;
 }
 
 export type RunOutcome =
@@ -60,10 +67,19 @@ async function quiet(w: SimWorld): Promise<boolean> {
   return Number(recorded.n) === captured;
 }
 
-export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: boolean; onProgress?: (i: number) => void; checkEvery?: number } = {}): Promise<RunOutcome> {
+export interface RunOptions {
+  liveness?: boolean;
+  /** After each step: its index, and the time spent so far per step kind and in the checks. */
+  onProgress?: (i: number, t: { msByKind: Record<string, number>; checkMs: number }) => void;
+  /** Every how many steps the check after a step is the full one (1: always; default 100). */
+  fullEvery?: number;
+}
+
+export async function runSteps(w: SimWorld, steps: Step[], opts: RunOptions = {}): Promise<RunOutcome> {
   const started = Date.now();
   const runner = new StepRunner(w);
   const byKind: Record<string, number> = {};
+  const msByKind: Record<string, number> = {};
   const stats = async (livenessRounds = 0): Promise<RunStats> => {
     const bills = await w.t.db.selectFrom('bill').select(['state', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('state').execute();
     const captures = await w.t.db.selectFrom('channel_payment').select(['outcome', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('outcome').execute();
@@ -73,10 +89,11 @@ export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: bo
       steps: steps.length, byKind, dbFaultsFired: w.dbFaults.fired, kills: w.child.deaths, stepErrors: runner.stepErrors, livenessRounds,
       bills: Object.fromEntries(bills.map((b) => [b.state, Number(b.n)])), captures: Object.fromEntries(captures.map((c) => [c.outcome, Number(c.n)])),
       capturesByChannel: Object.fromEntries(channels.map((c) => [c.channel, Number(c.n)])),
-      refunds: Number(refunds.n), ms: Date.now() - started, checkMs,
+      refunds: Number(refunds.n), ms: Date.now() - started, checkMs, fullChecks: checker.fullChecks, msByKind,
+      childStartMs: w.child.startMs, childWaitMs: w.child.waitMs,
     };
   };
-  const checkEvery = opts.checkEvery ?? 1;
+  const checker = new InvariantChecker(w, opts.fullEvery === undefined ? {} : { fullEvery: opts.fullEvery });
   let checkMs = 0;
   // An error nobody listened for would end a real server process: here it fails the run.
   const crashes: string[] = [];
@@ -97,6 +114,7 @@ export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: bo
       const faultsBefore = w.dbFaults.fired + w.child.deaths;
       const deathsBefore = w.child.deaths;
       const killArmed = w.child.killArmed || s.k === 'kill';
+      const t0 = Date.now();
       try {
         await runner.step(s);
       } catch (err) {
@@ -106,17 +124,20 @@ export async function runSteps(w: SimWorld, steps: Step[], opts: { liveness?: bo
           return { ok: false, at: i, phase: 'step', violations: [`step threw without an injected fault: ${message}`], stats: await stats() };
         }
         runner.stepErrors++;
+      } finally {
+        msByKind[s.k] = (msByKind[s.k] ?? 0) + Date.now() - t0;
       }
       if (w.child.deaths > deathsBefore && !killArmed) {
         return { ok: false, at: i, phase: 'step', violations: ['the child server process died without being killed (a crash)'], stats: await stats() };
       }
-      if ((i + 1) % checkEvery === 0 || i === steps.length - 1) {
+      {
         const t0 = Date.now();
-      const violations = await checkInvariants(w).finally(() => { checkMs += Date.now() - t0; }).catch((err: unknown) => [`the invariants could not be checked: ${err instanceof Error ? err.message : String(err)}`]);
+        const violations = await checker.check({ last: i === steps.length - 1 }).finally(() => { checkMs += Date.now() - t0; })
+          .catch((err: unknown) => [`the invariants could not be checked: ${err instanceof Error ? err.message : String(err)}`]);
         if (crashes.length) return { ok: false, at: i, phase: 'step', violations: crashes, stats: await stats() };
         if (violations.length) return { ok: false, at: i, phase: 'step', violations, stats: await stats() };
       }
-      opts.onProgress?.(i);
+      opts.onProgress?.(i, { msByKind, checkMs });
     }
     if (opts.liveness === false) return { ok: true, stats: await stats() };
     const rounds = await liveness(w, runner);

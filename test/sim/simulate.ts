@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { DatabaseHost } from './database.ts';
-import { runSteps, type RunOutcome } from './runner.ts';
+import { runSteps, type RunOptions, type RunOutcome } from './runner.ts';
 import { describeStep, type Step } from './steps.ts';
 import { startSimWorld } from './world.ts';
 
 /** One run of a step list in a fresh world (its own database, sandbox and child server). */
-export async function simulate(host: DatabaseHost, steps: Step[], opts: { log?: Logger; onProgress?: (i: number) => void; liveness?: boolean } = {}): Promise<RunOutcome> {
-  const w = await startSimWorld(host, opts.log ? { log: opts.log } : {});
+export async function simulate(host: DatabaseHost, steps: Step[], opts: RunOptions & { log?: Logger } = {}): Promise<RunOutcome> {
+  const w = await startSimWorld(host, { ...(opts.log ? { log: opts.log } : {}), spareChild: steps.some((s) => s.k === 'kill') });
   try {
     return await runSteps(w, steps, opts);
   } finally {

@@ -240,7 +240,7 @@ export class StepRunner {
           // A terminated backend's socket closes just after its error: let the pool see that
           // before the invariants borrow a connection (else one query fails on the dying one —
           // pg-pool's behaviour, a failed request at worst; docs/simulation.md).
-          if (!w.dbFaults.disarm() && s.kind === 'terminate') await new Promise((r) => setTimeout(r, 20));
+          if (!w.dbFaults.disarm() && s.kind === 'terminate') await w.dbFaults.terminated();
         }
         return;
       case 'kill': {

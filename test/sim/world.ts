@@ -49,7 +49,8 @@ export interface SimWorld {
   close(): Promise<void>;
 }
 
-export async function startSimWorld(host: DatabaseHost, opts: { shape?: SimShape; adapterTimeoutMs?: number; log?: Logger } = {}): Promise<SimWorld> {
+/** `spareChild`: keep a warm standby child process for restarts (runs whose steps kill the server). */
+export async function startSimWorld(host: DatabaseHost, opts: { shape?: SimShape; adapterTimeoutMs?: number; log?: Logger; spareChild?: boolean } = {}): Promise<SimWorld> {
   const adapterTimeoutMs = opts.adapterTimeoutMs ?? 200;
   const t = await freshDatabase(host, 10);
   const dbFaults = new DbFaults(t.pool);
@@ -68,7 +69,7 @@ export async function startSimWorld(host: DatabaseHost, opts: { shape?: SimShape
   const channels = sandboxAdapters(m, { sandboxBase, publicBaseUrl, clock, db: t.db, timeoutMs: adapterTimeoutMs });
   const ctx: AppContext = { db: t.db, clock, channels: channelRegistry(channels), log, publicBaseUrl, personalData: TEST_PERSONAL_DATA };
   const fixture = await makeSimFixture(t.db, opts.shape ?? DEFAULT_SHAPE);
-  const child = new ChildServer({ dbUrl: t.url, port: childPort, materialFile: file, sandboxBase, adapterTimeoutMs });
+  const child = new ChildServer({ dbUrl: t.url, port: childPort, materialFile: file, sandboxBase, adapterTimeoutMs }, { spare: opts.spareChild ?? false });
   await child.start(clock.now().getTime());
   return {
     t, clock, sandbox: sandbox.control, ctx, dbFaults, child, fixture,
