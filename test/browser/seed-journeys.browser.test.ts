@@ -180,7 +180,7 @@ async function payBill(walk: Walk, billNo: string, channel: string, lookPrefix =
     await page.waitForSelector('input[type=radio]');
     await page.screenshot({ path: artifactPath(`journey-${walk.seed}-cashier-${walk.size}.png`), fullPage: true });
     await page.locator('input[type=radio]').first().check();
-    await page.locator('button', { hasText: '支付' }).first().click();
+    await page.locator('form[action$="/pay"] button[type=submit]').click();
   } else {
     await page.waitForSelector('img[data-testid=qr]');
     await poll(() => billState(page)).toBe('缴费中');
