@@ -93,6 +93,16 @@ async function signInById(walk: Walk, idNumber: string, password: string, opts: 
   await page.fill('#password', password);
   await walk.captcha.fillCaptcha();
   await page.click('#signin-submit');
+  await signedIn(page);
+}
+
+/** Off the sign-in page, or the refusal the page shows, as the failure. */
+async function signedIn(page: Page) {
+  await page.waitForFunction(() => {
+    const loc = (globalThis as unknown as { location: { pathname: string }; document: { querySelector(s: string): unknown } });
+    return !loc.location.pathname.startsWith('/sign-in') || loc.document.querySelector('#error') !== null;
+  }, undefined, { timeout: 15_000 });
+  if (new URL(page.url()).pathname.startsWith('/sign-in')) throw new Error(`sign-in refused: ${await page.textContent('#error')}`);
 }
 
 /** ACC-2/ACC-3: the first sign-in goes to the password change first, with the exam's rules shown. */
