@@ -54,7 +54,7 @@ describe('a person pays a bill in Chromium through the sandbox cashier', () => {
       expect(html).not.toContain(c.phone);
       await page.getByRole('link', { name: '进入2026年3月报名' }).click();
       await page.waitForURL(`${w.baseUrl}/sittings/${w.exam.sittingId}`);
-      for (const box of await page.locator('#my-registrations .select-for-bill input[type=checkbox]').all()) await box.check();
+      for (const subject of ['科目0', '科目1']) await page.getByLabel(`选择《${subject}》缴费`).check();
       await expect.poll(() => page.textContent('#confirm-total'), { timeout: 15_000 }).toContain('已选 2 个科目，合计 145.00 元');
       expect(await page.content()).not.toContain(c.idNumber);
       await page.screenshot({ path: artifactPath(`demo-subjects-${label}.png`), fullPage: true });
