@@ -24,6 +24,8 @@ import { recordSecret } from '../support/test-log.ts';
 
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
 const DAY = 24 * 60 * 60 * 1000;
+/** A whole journey, generously: the machine may be busy (each takes seconds on a quiet one). */
+const JOURNEY_MS = 240_000;
 /** The world's clock when the seeds are loaded: 09:00 in Beijing, as seed 001's 3月15日 9:00. */
 const START = new Date('2026-03-15T01:00:00Z');
 const SIZES = [['desktop', DESKTOP], ['phone', PHONE]] as const;
@@ -288,7 +290,7 @@ describe('seed 000 网络教育统考: ID number, seats at learning-centre sites
       await checkReceipt(walk, { name: who.name, idNumber: who.idNumber, billNo, tradeNo, fen: 7000 });
       await printTickets(walk, { ...who, password: NEW_PASSWORD }, [{ kind: 'WRITTEN', subject: '大学英语B', site: '北京海淀学习中心考点' }]);
       await walk.context.close();
-    });
+    }, JOURNEY_MS);
   }
 });
 
@@ -309,7 +311,7 @@ describe('seed 001 上海专科自主招生: ID number (initial password = last 
       const tradeNo = await payBill(walk, billNo, 'publicpay');
       await checkReceipt(walk, { name: who.name, idNumber: who.idNumber, billNo, tradeNo, fen: 10000 });
       await walk.context.close();
-    });
+    }, JOURNEY_MS);
   }
 });
 
@@ -403,7 +405,7 @@ describe('seed 002 CET: 通行证 e-mail account, written before oral (register 
         w.clock.set(START);
       }
       await walk.context.close();
-    });
+    }, JOURNEY_MS);
   }
 });
 
@@ -424,7 +426,7 @@ describe('seed 003 湖南医师资格: ID number with the fixed default password
       const tradeNo = await payBill(walk, billNo, 'wechatpay');
       await checkReceipt(walk, { name: who.name, idNumber: who.idNumber, billNo, tradeNo, fen: subjectOf(walk, code).feeFen });
       await walk.context.close();
-    });
+    }, JOURNEY_MS);
   }
 });
 
@@ -444,7 +446,7 @@ describe('seed 004 国家医学考试: pay only after the audit passed, order nu
       expect(await walk.page.textContent('[data-testid=bill-no]')).toBe(billNo);
       await checkReceipt(walk, { name: who.name, idNumber: who.idNumber, billNo, tradeNo, fen: 60000 });
       await walk.context.close();
-    });
+    }, JOURNEY_MS);
   }
 
   it('an audit not passed yet: the registration list says why it cannot be paid, and offers no choice to pay (REG-9)', async () => {
@@ -460,9 +462,10 @@ describe('seed 004 国家医学考试: pay only after the audit passed, order nu
       const block = mine(page, 'LC-ZL').locator('.pay-block');
       await poll(() => block.getAttribute('data-reason')).toBe('AUDIT_NOT_PASSED');
       expect(await block.textContent()).toContain('资格审核通过后才能缴费。');
+      expect(await block.locator('.audit-status').textContent()).toBe('您的资格审核状态：待审核（审核通过后即可缴费）');
       expect(await page.locator('#confirm-bill').count()).toBe(0);
       await look(walk, 'audit-pending');
       await walk.context.close();
     }
-  });
+  }, JOURNEY_MS);
 });

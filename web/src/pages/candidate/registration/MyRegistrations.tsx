@@ -32,6 +32,11 @@ function PayBlock({ block, subjects }: { block: NonNullable<Registration['payBlo
       description={
         <>
           <span>{zh ? block.messageZh : block.messageEn}</span>
+          {typeof block.details.auditStatus === 'string' ? (
+            <><br /><span className="audit-status" data-status={block.details.auditStatus}>
+              {t('mine.auditStatus', { status: t(`mine.auditStatuses.${block.details.auditStatus}`, { defaultValue: block.details.auditStatus }) })}
+            </span></>
+          ) : null}
           {windows.length > 0 ? (
             <>
               <br />{t('mine.payWindows')}
