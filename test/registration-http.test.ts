@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionSeats } from '../src/modules/registration/seat-holds.sql.ts';
+import { formatShanghai } from '../src/shared/time.ts';
 import { Browser } from './support/http.ts';
 import { makeCandidate, makeExam } from './support/fixtures.ts';
 import { startPaymentWorld, type PaymentWorld } from './support/payment-world.ts';
@@ -70,5 +71,30 @@ describe('registration over HTTP', () => {
     expect((await s.b.post('/api/v1/registrations', { subjectId: '1', extra: 1 })).body.error.code).toBe('VALIDATION_FAILED');
     expect((await s.b.get(`/api/v1/sittings/${other.sittingId}/registration-options`)).status).toBe(404);
     expect((await s.b.delete('/api/v1/registrations/999999999')).body.error.code).toBe('REGISTRATION_NOT_FOUND');
+  });
+
+  it('each unpaid registration says why it cannot go on a bill now (payBlock), as the confirmation refuses it; null once it can', async () => {
+    const s = await setup();
+    const reg = await s.b.post('/api/v1/registrations', { subjectId: String(s.engB) });
+    expect(reg.status).toBe(201);
+    const regOf = async () => (await s.b.get('/api/v1/registrations')).body.find((r: { registrationId: string }) => r.registrationId === reg.body.registrationId);
+    expect(await regOf()).toMatchObject({ payable: true, payBlock: null });
+    // The payment window closed an hour ago (REG-1): the list says so, with the window in Beijing time.
+    const now = w.clock.now().getTime();
+    const window = await w.db.insertInto('sitting_window').values({ sitting_id: s.exam.sittingId, kind: 'PAYMENT', opens_at: new Date(now - 3 * 3600_000), closes_at: new Date(now - 3600_000) }).returning('id').executeTakeFirstOrThrow();
+    const blocked = await regOf();
+    expect(blocked.payBlock).toMatchObject({
+      code: 'WINDOW_CLOSED', messageZh: '当前不在办理时间内，请在开放时间内办理。',
+      details: { windows: [{ kind: 'PAYMENT', opensAt: formatShanghai(new Date(now - 3 * 3600_000)), closesAt: formatShanghai(new Date(now - 3600_000)) }] },
+    });
+    // The confirmation agrees: the same code, and no bill.
+    const refused = await s.b.post('/api/v1/bills', { registrationIds: [reg.body.registrationId] });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('WINDOW_CLOSED');
+    await w.db.updateTable('sitting_window').set({ closes_at: new Date(now + 3600_000) }).where('id', '=', window.id).execute();
+    expect((await regOf()).payBlock).toBeNull();
+    expect((await s.b.post('/api/v1/bills', { registrationIds: [reg.body.registrationId] })).status).toBe(201);
+    // On a bill: no longer offered for a new one, and no verdict to give.
+    expect(await regOf()).toMatchObject({ payable: false, payBlock: null });
   });
 });

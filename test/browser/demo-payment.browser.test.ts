@@ -20,38 +20,48 @@ afterAll(async () => {
 /** The bill's state on the web app's bill page, as the server words it. */
 const billState = (page: Page) => page.locator('[data-testid=bill-state]').textContent({ timeout: 2_000 }).catch(() => null);
 
-// Sign-in, the first password change and registering subjects still go through the foundation's
-// plain page (/classic) until the web app's account and registration pages land; the bill and
-// everything after it are the web app's (/bills/:billNo).
+/** The web app's sign-in page: authority, ID number, password, the captcha as a person reads it. */
+async function signIn(page: Page, captcha: ReturnType<typeof watchCaptchas>, authority: string, idNumber: string, password: string) {
+  await page.waitForURL(/\/sign-in\?next=/);
+  await page.fill('#authority', authority);
+  await page.fill('#idNumber', idNumber);
+  await page.fill('#password', password);
+  await captcha.fillCaptcha();
+  await page.click('#signin-submit');
+}
+
+// From the first sign-in to a paid bill on the web app's pages: sign in, the forced password
+// change, 请核对个人信息, 报考科目确认 on the sitting page, then the bill page (/bills/:billNo).
 describe('a person pays a bill in Chromium through the sandbox cashier', () => {
   for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 375, height: 740 }]] as const) {
-    it(`first sign-in → change password → confirm → agree → Alipay → cashier → 已完成缴费 (${label})`, async () => {
+    it(`first sign-in → change password → check details → confirm → agree → Alipay → cashier → 已完成缴费 (${label})`, async () => {
       const c = await w.candidate({ mustChangePassword: true });
       const page = await browser.newPage({ viewport, locale: 'zh-CN' });
       const captcha = watchCaptchas(page);
-      await page.goto(w.baseUrl + '/classic');
-      await page.fill('#authority', w.exam.authorityCode);
-      await page.fill('#idNumber', c.idNumber);
-      await page.fill('#password', c.password);
-      await captcha.fillCaptcha();
-      await page.click('#signin-form button[type=submit]');
-      await page.waitForSelector('#change:not([hidden])');
+      await page.goto(w.baseUrl + '/sittings');
+      await signIn(page, captcha, w.exam.authorityCode, c.idNumber, c.password);
+      await page.waitForURL(/\/account\/password\?next=%2Fsittings$/);
       await page.fill('#current', c.password);
       await page.fill('#next', 'Browser2026ok');
-      await page.click('#change-form button[type=submit]');
-      await page.waitForSelector('#home:not([hidden]) #regs input[type=checkbox]');
+      await page.fill('#again', 'Browser2026ok');
+      await page.click('#password-submit');
+      await page.waitForURL(w.baseUrl + '/sittings');
       // OPS-6: the page shows the ID number and phone masked, for checking (seed 001), never whole.
-      await expect.poll(() => page.textContent('#who'), { timeout: 15_000 }).toContain(`${c.idNumber.slice(0, 4)}**********${c.idNumber.slice(-4)} ${c.phone.slice(0, 3)}****${c.phone.slice(-4)}`);
+      await expect.poll(() => page.textContent('#who-id'), { timeout: 15_000 }).toBe(`${c.idNumber.slice(0, 4)}**********${c.idNumber.slice(-4)}`);
+      expect(await page.textContent('#who-phone')).toBe(`${c.phone.slice(0, 3)}****${c.phone.slice(-4)}`);
       const html = await page.content();
       expect(html).not.toContain(c.idNumber);
       expect(html).not.toContain(c.phone);
-      for (const box of await page.$$('#regs input[type=checkbox]')) await box.check();
+      await page.getByRole('link', { name: '进入2026年3月报名' }).click();
+      await page.waitForURL(`${w.baseUrl}/sittings/${w.exam.sittingId}`);
+      for (const subject of ['科目0', '科目1']) await page.getByLabel(`选择《${subject}》缴费`).check();
+      await expect.poll(() => page.textContent('#confirm-total'), { timeout: 15_000 }).toContain('已选 2 个科目，合计 145.00 元');
+      expect(await page.content()).not.toContain(c.idNumber);
       await page.screenshot({ path: artifactPath(`demo-subjects-${label}.png`), fullPage: true });
-      await page.click('#confirm');
-      await page.waitForURL(/\?bill=\d{21}/);
-      const billNo = new URL(page.url()).searchParams.get('bill')!;
+      await page.click('#confirm-bill');
       // From here the web app's bill page: the bill number in the address, the bill from the server.
-      await page.goto(`${w.baseUrl}/bills/${billNo}`);
+      await page.waitForURL(/\/bills\/\d{21}$/);
+      const billNo = page.url().split('/').at(-1)!;
       await expect.poll(() => billState(page), { timeout: 15_000 }).toBe('未缴费');
       expect(await page.textContent('[data-testid=bill-amount]')).toBe('145.00 元');
 
@@ -82,56 +92,4 @@ describe('a person pays a bill in Chromium through the sandbox cashier', () => {
       await page.close();
     });
   }
-});
-
-describe('a 统考 candidate (seed 000 configuration) registers and pays by UnionPay bank card in Chromium', () => {
-  it('register with a site and time → bill page → UnionPay in the same window → bank picker → back to /bills/NO → 已完成缴费 (phone width)', async () => {
-    const { loadConfiguration } = await import('../../src/modules/exams/load-configuration.ts');
-    const { readConfiguration, seedConfigurationFiles } = await import('../../src/demo/seed-configurations.ts');
-    const config = readConfiguration(seedConfigurationFiles().find((f) => f.endsWith('000-tongkao.json'))!);
-    const loaded = (await loadConfiguration(w.ctx, config, w.clock.now()))!;
-    const wang = loaded.accounts.find((a) => a.name === '王强')!;
-    const page = await browser.newPage({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
-    const captcha = watchCaptchas(page);
-    await page.goto(w.baseUrl + '/classic');
-    await page.fill('#authority', config.authority.code);
-    await page.fill('#idNumber', wang.idNumber);
-    await page.fill('#password', wang.password);
-    await captcha.fillCaptcha();
-    await page.click('#signin-form button[type=submit]');
-    await page.waitForSelector('#change:not([hidden])');
-    await page.fill('#current', wang.password);
-    await page.fill('#next', 'Tongkao2026ok');
-    await page.click('#change-form button[type=submit]');
-    await page.waitForSelector('#offer button[data-register]');
-    await page.screenshot({ path: artifactPath('tongkao-register-phone.png'), fullPage: true });
-    // 大学英语B, at the first site and time offered.
-    const engB = await page.$$eval('#offer tr', (rows) => rows.findIndex((r) => r.textContent?.includes('大学英语B')));
-    await page.locator('#offer tr').nth(engB).locator('button[data-register]').click();
-    await page.waitForSelector('#regs input[type=checkbox]:not([disabled])');
-    await page.check('#regs input[type=checkbox]:not([disabled])');
-    await page.click('#confirm');
-    await page.waitForURL(/\?bill=\d{21}/);
-    const billNo = new URL(page.url()).searchParams.get('bill')!;
-    await page.goto(`${w.baseUrl}/bills/${billNo}`);
-    await page.getByRole('checkbox', { name: '我已阅读并同意缴费协议' }).click();
-    await expect.poll(() => page.textContent('body'), { timeout: 15_000 }).toContain('已同意缴费协议');
-    // A bank page, not a code: choosing UnionPay goes there in this window (no pop-up, no QR).
-    await page.click('button[data-channel=unionpay]');
-    // Our page posts the signed form to the gateway; the sandbox shows its bank picker.
-    await page.waitForSelector('input[type=radio]');
-    expect(await page.locator('img[data-testid=qr]').count()).toBe(0);
-    await page.screenshot({ path: artifactPath('tongkao-unionpay-banks-phone.png'), fullPage: true });
-    await page.locator('input[type=radio]').first().check();
-    await page.locator('button', { hasText: '支付' }).first().click();
-    await page.waitForLoadState();
-    await page.screenshot({ path: artifactPath('tongkao-unionpay-result-phone.png'), fullPage: true });
-    const back = page.locator('a, button', { hasText: '返回' });
-    if (await back.count()) await back.first().click();
-    // The front notify is posted to /pay/return/unionpay, which sends the browser to the bill page.
-    await page.waitForURL(new RegExp(`/bills/${billNo}$`), { timeout: 15_000 });
-    await expect.poll(() => billState(page), { timeout: 15_000 }).toBe('已完成缴费');
-    await page.screenshot({ path: artifactPath('tongkao-paid-phone.png'), fullPage: true });
-    await page.close();
-  });
 });

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import fs from 'node:fs';
 import QRCode from 'qrcode';
 import { Type } from 'typebox';
 import { billDetail, findCandidateBill } from '../../modules/billing/bill-queries.ts';
@@ -9,13 +8,9 @@ import { sendFailure } from '../plugins/errors.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { BillNo, responses } from '../schemas.ts';
 
-const PAGE = fs.readFileSync(new URL('./candidate-page.html', import.meta.url), 'utf8');
-
-/** The plain candidate page of the foundation, at /classic until the web app covers every journey. */
+/** The QR image of a bill's open channel order, for the bill page and the payer's page. */
 export function pageRoutes({ ctx, config }: RouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get('/classic', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(PAGE));
-
     app.get('/api/v1/bills/:billNo/qr.svg', {
       // PAY-6: the payer with a payment pass scans the same code (seed 003).
       config: { paymentPass: true },

@@ -29,9 +29,9 @@ export async function billDetail(db: DbOrTrx, bill: Bill) {
         'i.registration_id', 's.name as subject_name'])
       .where('f.bill_id', '=', bill.id).orderBy('f.id').execute(),
     billTransitions(db, bill.id),
-    db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').select(['e.channels', 'e.institution_channels']).where('st.id', '=', bill.sitting_id).executeTakeFirstOrThrow(),
+    db.selectFrom('sitting as st').innerJoin('exam as e', 'e.id', 'st.exam_id').select(['e.channels', 'e.institution_channels', 'e.agreement_text']).where('st.id', '=', bill.sitting_id).executeTakeFirstOrThrow(),
   ]);
-  return { bill, items, attempts, captures, refunds, history, offeredChannels: channelsFor(bill.owner, exam) };
+  return { bill, items, attempts, captures, refunds, history, offeredChannels: channelsFor(bill.owner, exam), agreementText: exam.agreement_text };
 }
 export type BillDetail = Awaited<ReturnType<typeof billDetail>>;
 

@@ -17,7 +17,7 @@ export async function listCandidateRegistrations(db: DbOrTrx, candidateId: bigin
     .select(['r.id', 'r.owner', 'r.status', 'r.paid_at', 's.code as subject_code', 's.name as subject_name', 's.kind', 's.fee_fen',
       'st.id as sitting_id', 'st.code as sitting_code', 'st.name as sitting_name', 'b.bill_no', 'b.state as bill_state', 'b.owner as bill_owner',
       'r.site_id', 'si.name as site_name', 'r.slot_id', 'sl.starts_at as slot_starts_at', 'seat.seat_no', 'seat.state as seat_state',
-      'r.seat_released_reason', 'e.bill_timeout_minutes', 'e.seat_hold_minutes'])
+      'r.seat_released_reason', 'e.bill_timeout_minutes', 'e.seat_hold_minutes', 'r.subject_id', 'e.roster_restricted'])
     .where('r.candidate_id', '=', candidateId).where('r.status', '=', 'ACTIVE')
     .orderBy('r.id').execute();
   return rows.map((r) => ({ ...r, payable: r.owner === 'CANDIDATE' && r.paid_at === null && r.bill_no === null }));

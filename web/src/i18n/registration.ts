@@ -14,6 +14,14 @@ export const registration = {
       none: '当前没有您可以报考的考次。',
       open: '进入{{name}}报名',
     },
+    who: {
+      title: '请核对个人信息',
+      intro: '报考和缴费前请仔细核对以下信息；证件号码和手机号只显示部分。如有错误，请联系考试机构更正后再缴费。',
+      name: '姓名',
+      idNumber: '证件号码',
+      phone: '手机号',
+      email: '通行证邮箱',
+    },
     sitting: {
       backToList: '← 返回考次列表',
       verifyEmail: '您的通行证邮箱尚未验证，验证后才能报考科目。',
@@ -69,6 +77,11 @@ export const registration = {
       deleteConfirm: '删除《{{subject}}》的报考？座位将被释放。',
       deleteOk: '删除',
       keep: '保留',
+      cannotPayYet: '暂不能缴费',
+      auditStatus: '您的资格审核状态：{{status}}',
+      auditStatuses: { PENDING: '待审核（审核通过后即可缴费）', REJECTED: '未通过（不能缴费，如有疑问请联系考区或考点）', PASSED: '已通过' },
+      payWindows: '可缴费时间（北京时间）：',
+      payWindowLine: '{{kind}}：{{opens}} 至 {{closes}}',
     },
     review: {
       title: 'CET6 资格复核',
@@ -99,6 +112,14 @@ export const registration = {
       intro: 'The sittings you can register for. Before registration opens you can only view your eligibility and file reviews; once it opens you register subjects, choose a site and time, and pay.',
       none: 'There is no sitting you can register for now.',
       open: 'Open {{name}}',
+    },
+    who: {
+      title: 'Check your details',
+      intro: 'Check these details before you register and pay; the ID number and phone are shown in part only. If anything is wrong, ask the authority to correct it before paying.',
+      name: 'Name',
+      idNumber: 'ID number',
+      phone: 'Mobile phone',
+      email: '通行证 e-mail',
     },
     sitting: {
       backToList: '← Back to the sittings',
@@ -155,6 +176,11 @@ export const registration = {
       deleteConfirm: 'Delete the registration of {{subject}}? Its seat will be released.',
       deleteOk: 'Delete',
       keep: 'Keep',
+      cannotPayYet: 'Cannot be paid yet',
+      auditStatus: 'Your qualification audit: {{status}}',
+      auditStatuses: { PENDING: 'pending (you can pay once it passes)', REJECTED: 'not passed (you cannot pay; ask your exam area or site if in doubt)', PASSED: 'passed' },
+      payWindows: 'When it can be paid (Beijing time):',
+      payWindowLine: '{{kind}}: {{opens}} to {{closes}}',
     },
     review: {
       title: 'CET6 review',

@@ -47,6 +47,7 @@ export const BillDetailBody = Type.Intersect([BillSummary, Type.Object({
   })),
   history: Type.Array(Type.Object({ from: Type.String(), to: Type.String(), cause: Type.String(), at: Timestamp })),
   channels: Type.Array(Type.String(), { description: 'Channels the exam offers that this deployment can take payment through, in the order to show' }),
+  agreementText: Type.String({ description: "The exam's own 缴费协议 (PAY-2), shown before it is accepted" }),
 })]);
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -99,5 +100,6 @@ export function billDetailView(d: BillDetail, now: Date, available: (channel: st
     })),
     history: d.history.map((h) => ({ from: h.from_state, to: h.to_state, cause: h.cause, at: h.at.toISOString() })),
     channels: d.offeredChannels.filter(available),
+    agreementText: d.agreementText,
   };
 }

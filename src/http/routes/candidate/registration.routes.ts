@@ -6,6 +6,7 @@ import { deleteRegistration } from '../../../modules/registration/delete-registr
 import { registerSubject } from '../../../modules/registration/register-subject.ts';
 import { registrationOptions } from '../../../modules/registration/registration-options.ts';
 import { listCandidateRegistrations } from '../../../modules/registration/registration-queries.ts';
+import { payVerdicts } from '../../../modules/registration/pay-verdicts.ts';
 import { formatShanghai } from '../../../shared/time.ts';
 import { currentCandidate, requireCandidate } from '../../plugins/auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
@@ -67,10 +68,15 @@ export function registrationRoutes({ ctx, config }: RouteDeps): FastifyPluginAsy
           billNo: Nullable(Type.String()), billState: Nullable(Type.String()),
           seat: Nullable(Type.Object({ siteId: IdString, siteName: Type.String(), slotId: IdString, startsAt: Type.String(), seatNo: Type.Integer(), state: Type.String() })),
           seatReleased: Nullable(Type.Object({ reason: Type.String(), zh: Type.String(), en: Type.String() })),
+          payBlock: Nullable(Type.Object({
+            code: Type.String(), messageZh: Type.String(), messageEn: Type.String(), details: Type.Record(Type.String(), Type.Unknown()),
+          }, { description: 'Why this unpaid registration cannot go on a bill now (the confirmation would refuse it so); null when it can' })),
         })), [401, 403]),
       },
     }, async (req) => {
-      const rows = await listCandidateRegistrations(ctx.db, currentCandidate(req).id);
+      const candidateId = currentCandidate(req).id;
+      const rows = await listCandidateRegistrations(ctx.db, candidateId);
+      const blocks = await payVerdicts(ctx.db, { candidateId, now: ctx.clock.now(), registrations: rows.filter((r) => r.payable) });
       return rows.map((r) => ({
         registrationId: String(r.id), sittingId: String(r.sitting_id), sittingCode: r.sitting_code, sittingName: r.sitting_name, subjectCode: r.subject_code, subjectName: r.subject_name,
         kind: r.kind, feeFen: fenJson(r.fee_fen), owner: r.owner, paid: r.paid_at !== null, payable: r.payable,
@@ -82,6 +88,7 @@ export function registrationRoutes({ ctx, config }: RouteDeps): FastifyPluginAsy
         seatReleased: r.seat_released_reason
           ? explainSeatRelease(r.seat_released_reason, { billTimeoutMinutes: r.bill_timeout_minutes, seatHoldMinutes: r.seat_hold_minutes })
           : null,
+        payBlock: blocks.get(r.id) ?? null,
       }));
     });
 

@@ -43,6 +43,18 @@ export function takeFragmentToken(storageKey: string): string | null {
 
 interface Captcha { captchaId: string; image: string }
 
+/*
+ * One captcha request in flight per page. A browser's first captcha request also sets its
+ * visitor cookie, which the captcha is bound to; two sent at once (the page mounting twice)
+ * would each set a different cookie, and the captcha shown could belong to the one the browser
+ * no longer has — a first-time visitor's correct answer refused as CAPTCHA_INVALID.
+ */
+let inflight: Promise<Captcha> | null = null;
+function fetchCaptcha(): Promise<Captcha> {
+  inflight ??= post<Captcha>('/api/v1/captchas', {}).finally(() => { inflight = null; });
+  return inflight;
+}
+
 /**
  * The image captcha (ACC-4): one-time and bound to this browser, so after every answer the
  * server has used it up and a new one is fetched before the page says what went wrong.
@@ -53,7 +65,7 @@ export function useCaptcha(form: FormInstance) {
   const refresh = useCallback(async () => {
     form.setFieldValue('captcha', '');
     try {
-      const c = await post<Captcha>('/api/v1/captchas', {});
+      const c = await fetchCaptcha();
       setCaptcha({ captchaId: c.captchaId, image: c.image });
       setError(null);
     } catch (e) {

@@ -60,7 +60,13 @@ export function BillView({ billNo, payer = false }: { billNo: string; payer?: bo
       <Refunds b={b} lang={lang} />
       <Payments b={b} />
       <History b={b} />
-      {!payer && <p style={{ marginTop: 24 }}><Link to="/bills">{t('allBills')}</Link></p>}
+      {!payer && (
+        <p style={{ marginTop: 24, display: 'flex', flexWrap: 'wrap', gap: '8px 16px' }}>
+          <Link to="/bills">{t('allBills')}</Link>
+          {/* A closed bill says where to go next itself; after paying, more subjects (an oral one) may wait. */}
+          {b.state !== 'CLOSED' && <Link to="/sittings">{t('toRegistration')}</Link>}
+        </p>
+      )}
     </>
   );
 }
@@ -184,7 +190,9 @@ function PaySteps({ b }: { b: BillDetail }) {
       <Card style={{ marginBottom: 16 }}>
         <section aria-labelledby="agreement-title">
           <Typography.Title level={2} id="agreement-title" style={{ fontSize: 18, marginTop: 0 }}>{t('agreementTitle')}</Typography.Title>
-          <Typography.Paragraph>{t('agreementText')}</Typography.Paragraph>
+          {/* The authority's own agreement for this exam when it has one; ExamPay's general words otherwise. */}
+          <Typography.Paragraph data-testid="agreement-text" style={{ whiteSpace: 'pre-wrap' }}>{b.agreementText.trim() || t('agreementText')}</Typography.Paragraph>
+          {b.agreementText.trim() ? <p style={{ color: '#595959', fontSize: 13 }}>{t('agreementByAuthority')}</p> : null}
           <Checkbox data-testid="agree" checked={accepted || agree.isPending} disabled={accepted || agree.isPending}
             onChange={(e) => { if (e.target.checked) agree.mutate(); }}>
             {t('agreementCheck')}

@@ -38,6 +38,8 @@ export interface BillDetail extends BillSummary {
   refunds: Refund[];
   history: { from: string; to: string; cause: string; at: string }[];
   channels: string[];
+  /** The exam's own 缴费协议 (PAY-2), in the authority's words. */
+  agreementText: string;
 }
 
 /** POST /api/v1/bills/:billNo/payments */

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { yuan } from '../../../api/client.ts';
 import { pick, StateTag } from '../account/shared.tsx';
-import type { Registration, SubjectOption } from './api.ts';
+import { selectable, type Registration, type SubjectOption } from './api.ts';
 import { SlotPicker } from './SubjectCard.tsx';
 
 /** The registration's state in words, from the server's fields (PAY-3 states, REG-8 owner). */
@@ -15,6 +15,39 @@ function StatusTag({ r }: { r: Registration }) {
   if (r.billNo) return <StateTag tone={r.billState === 'PAYING' ? 'info' : 'warning'}>{r.billState === 'PAYING' ? t('mine.paying') : t('mine.onBill')}</StateTag>;
   if (r.owner === 'INSTITUTION') return <StateTag tone="neutral">{t('mine.institution')}</StateTag>;
   return <StateTag tone="warning">{t('mine.unpaid')}</StateTag>;
+}
+
+/**
+ * Why an unpaid registration cannot be paid yet, in the server's words (the bill confirmation's
+ * verdict), with the subject it points at and the payment windows where those are the reason.
+ */
+function PayBlock({ block, subjects }: { block: NonNullable<Registration['payBlock']>; subjects: SubjectOption[] }) {
+  const { t, i18n } = useTranslation('registration');
+  const zh = i18n.language.startsWith('zh');
+  const windows = Array.isArray(block.details.windows) ? (block.details.windows as { kind: string; opensAt: string; closesAt: string }[]) : [];
+  const related = typeof block.details.subjectId === 'string' ? subjects.find((s) => s.subjectId === block.details.subjectId)?.name : undefined;
+  return (
+    <Alert type="info" showIcon className="pay-block" data-reason={block.code} style={{ margin: '8px 0' }}
+      title={`${t('mine.cannotPayYet')}${related ? `（${related}）` : ''}`}
+      description={
+        <>
+          <span>{zh ? block.messageZh : block.messageEn}</span>
+          {typeof block.details.auditStatus === 'string' ? (
+            <><br /><span className="audit-status" data-status={block.details.auditStatus}>
+              {t('mine.auditStatus', { status: t(`mine.auditStatuses.${block.details.auditStatus}`, { defaultValue: block.details.auditStatus }) })}
+            </span></>
+          ) : null}
+          {windows.length > 0 ? (
+            <>
+              <br />{t('mine.payWindows')}
+              <ul style={{ paddingLeft: '1.2em', margin: '4px 0 0' }}>
+                {windows.map((w) => <li key={`${w.kind}${w.opensAt}`}>{t('mine.payWindowLine', { kind: t(`window.kinds.${w.kind}`, { defaultValue: w.kind }), opens: w.opensAt, closes: w.closesAt })}</li>)}
+              </ul>
+            </>
+          ) : null}
+        </>
+      } />
+  );
 }
 
 /**
@@ -38,7 +71,7 @@ export function MyRegistrations({ registrations, subjects, selected, onSelect, b
         return (
           <Card key={r.registrationId} size="small" style={{ marginBottom: 12 }} data-registration={r.subjectCode}>
             <Typography.Title level={3} style={{ fontSize: 16, margin: 0 }}>{r.subjectName} <StatusTag r={r} /></Typography.Title>
-            {r.payable ? (
+            {selectable(r) ? (
               <Checkbox className="select-for-bill" checked={selected.includes(r.registrationId)} style={{ margin: '6px 0' }}
                 onChange={(e) => onSelect(e.target.checked ? [...selected, r.registrationId] : selected.filter((x) => x !== r.registrationId))}>
                 {t('mine.select', { subject: r.subjectName })}
@@ -50,6 +83,7 @@ export function MyRegistrations({ registrations, subjects, selected, onSelect, b
             </p>
             {r.billNo ? <p style={{ margin: '4px 0' }}><Link to={`/bills/${r.billNo}`}>{t('mine.openBill', { billNo: r.billNo })}</Link></p> : null}
             {r.owner === 'INSTITUTION' && !r.paid ? <p style={{ margin: '4px 0', color: '#434343' }}>{t('mine.institutionHint')}</p> : null}
+            {r.payBlock && r.payBlock.code !== 'SEAT_RELEASED' ? <PayBlock block={r.payBlock} subjects={subjects} /> : null}
             {r.seatReleased ? (
               <Alert type="warning" showIcon className="seat-released" data-reason={r.seatReleased.reason} style={{ margin: '8px 0' }}
                 title={t('mine.seatReleased')} description={pick(i18n.language, r.seatReleased)} />

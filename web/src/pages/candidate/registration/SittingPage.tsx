@@ -7,7 +7,7 @@ import { del, post, yuan } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import { CandidatePage, type Me } from '../../../session/candidate.tsx';
 import { RefusalAlert, useSessionLossRedirect } from '../account/shared.tsx';
-import { fetchOptions, fetchRegistrations, optionsKey, REGISTRATIONS_KEY } from './api.ts';
+import { fetchOptions, fetchRegistrations, optionsKey, REGISTRATIONS_KEY, selectable } from './api.ts';
 import { Cet6Review } from './Cet6Review.tsx';
 import { MyRegistrations } from './MyRegistrations.tsx';
 import { SubjectCard } from './SubjectCard.tsx';
@@ -61,7 +61,7 @@ function Sitting({ me }: { me: Me }) {
   if (options.isError) return <><ErrorAlert error={options.error} /><Link to="/sittings">{t('sitting.backToList')}</Link></>;
   const o = options.data;
   const mine = (registrations.data ?? []).filter((r) => r.sittingId === sittingId);
-  const chosen = selected.filter((id) => mine.some((r) => r.registrationId === id && r.payable));
+  const chosen = selected.filter((id) => mine.some((r) => r.registrationId === id && selectable(r)));
   const total = mine.filter((r) => chosen.includes(r.registrationId)).reduce((sum, r) => sum + BigInt(r.feeFen), 0n);
   const busyId = action.isPending && action.variables.kind !== 'register' ? action.variables.registrationId : null;
   const registeringId = action.isPending && action.variables.kind === 'register' ? action.variables.subjectId : null;
@@ -96,7 +96,7 @@ function Sitting({ me }: { me: Me }) {
         onChangeSlot={(registrationId, choice) => action.mutate({ kind: 'slot', registrationId, choice })}
         onDelete={(registrationId) => action.mutate({ kind: 'delete', registrationId })} />
 
-      {mine.some((r) => r.payable) ? (
+      {mine.some(selectable) ? (
         <Card style={{ marginTop: 8 }}>
           <Typography.Title level={3} style={{ fontSize: 16, marginTop: 0 }}>{t('sitting.confirmTitle')}</Typography.Title>
           <p style={{ color: '#434343' }}>{t('sitting.confirmIntro')}</p>

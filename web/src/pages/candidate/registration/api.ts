@@ -43,7 +43,12 @@ export interface Registration {
   billState: string | null;
   seat: { siteId: string; siteName: string; slotId: string; startsAt: string; seatNo: number; state: string } | null;
   seatReleased: { reason: string; zh: string; en: string } | null;
+  /** Why it cannot go on a bill now (the server's verdict: audit, payment window, written before oral, seat); null when it can. */
+  payBlock: { code: string; messageZh: string; messageEn: string; details: Record<string, unknown> } | null;
 }
+
+/** May go on a new bill now, as the server says: unpaid, the candidate's own, on no bill, nothing blocking it. */
+export const selectable = (r: Registration) => r.payable && r.payBlock === null;
 
 /** GET /api/v1/sittings/:id/cet6-review */
 export interface Review {
