@@ -2,9 +2,7 @@ import { ReloadOutlined } from '@ant-design/icons';
 import { Button, Input, Space } from 'antd';
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { post } from '../api/client.ts';
-
-interface Issued { captchaId: string; kind: 'TEXT' | 'ARITHMETIC'; image: string; expiresAt: string }
+import { fetchCaptcha, type IssuedCaptcha as Issued } from '../api/captcha.ts';
 
 export interface CaptchaHandle {
   /** The fields the server wants with the form (captchaId, captchaAnswer). */
@@ -23,7 +21,7 @@ export const Captcha = forwardRef<CaptchaHandle, { kind?: 'TEXT' | 'ARITHMETIC' 
   const [answer, setAnswer] = useState('');
   const renew = useCallback(() => {
     setAnswer('');
-    void post<Issued>('/api/v1/captchas', { kind }).then(setIssued, () => setIssued(undefined));
+    void fetchCaptcha(kind).then(setIssued, () => setIssued(undefined));
   }, [kind]);
   useEffect(renew, [renew]);
   useImperativeHandle(ref, () => ({ fields: () => ({ captchaId: issued?.captchaId ?? '', captchaAnswer: answer.trim() }), renew }), [issued, answer, renew]);

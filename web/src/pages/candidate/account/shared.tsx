@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { ME_KEY } from '../../../session/candidate.tsx';
-import { ApiError, post } from '../../../api/client.ts';
+import { fetchCaptcha } from '../../../api/captcha.ts';
+import { ApiError } from '../../../api/client.ts';
 
 /** A server text given in both languages ({zh, en}), shown in the page's. */
 export function pick(lang: string, text: { zh: string; en: string }): string {
@@ -42,18 +43,6 @@ export function takeFragmentToken(storageKey: string): string | null {
 }
 
 interface Captcha { captchaId: string; image: string }
-
-/*
- * One captcha request in flight per page. A browser's first captcha request also sets its
- * visitor cookie, which the captcha is bound to; two sent at once (the page mounting twice)
- * would each set a different cookie, and the captcha shown could belong to the one the browser
- * no longer has — a first-time visitor's correct answer refused as CAPTCHA_INVALID.
- */
-let inflight: Promise<Captcha> | null = null;
-function fetchCaptcha(): Promise<Captcha> {
-  inflight ??= post<Captcha>('/api/v1/captchas', {}).finally(() => { inflight = null; });
-  return inflight;
-}
 
 /**
  * The image captcha (ACC-4): one-time and bound to this browser, so after every answer the
