@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     }
     if (opts.phases.has('paid')) results.lost = await notificationsLostRun(ctx, opts.quick ? 16 : 64);
     if (opts.phases.has('scale')) {
-      results.waitingRoom = await waitingRoomPhase(ctx, start, opts.quick ? 16 : 32, 10, async () => { await app?.stop(); app = undefined; });
+      results.waitingRoom = await waitingRoomPhase(ctx, start, opts.quick ? 4 : 8, 10, async () => { await app?.stop(); app = undefined; });
       results.workers = await workersPhase(ctx, start);
     }
     const after = machineFacts([process.pid, ...(app ? [app.pid] : [])]);
