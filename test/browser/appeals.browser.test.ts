@@ -160,9 +160,13 @@ describe('appeals and the student record in the browser (ORG-2, seed 000, issue 
     const w = await world();
     const page = await browser.newPage({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
     const captcha = watchCaptchas(page);
-    await page.goto(`${baseUrl}/link-appeal?authority=${w.exam.authorityCode}`);
+    // Found where a locked-out owner looks: under the sign-in form.
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.getByRole('link', { name: /关联申诉/ }).click();
+    await page.waitForURL(/\/link-appeal$/);
     await poll(() => page.textContent('main')).toContain('关联申诉');
     await checkAtBothSizes(page, 'link-appeal', artifactPath);
+    await page.getByLabel('考试机构代码').fill(w.exam.authorityCode);
     await page.getByLabel('姓名').fill(w.name);
     await page.getByLabel('证件号码').fill(w.c.idNumber);
     await page.getByLabel('接收结果的邮箱').fill('owner@example.com');

@@ -8,7 +8,7 @@ const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 /** What these checks use of the page's window (the test project has no DOM types; this runs in the browser). */
 interface PageWindow {
   axe?: { run(context: unknown, options: unknown): Promise<AxeResults> };
-  document: unknown;
+  document: { getAnimations(): { finished: Promise<unknown>; effect: { getTiming(): { iterations?: number } } | null }[] };
   requestAnimationFrame(callback: () => void): void;
 }
 
@@ -20,6 +20,14 @@ interface PageWindow {
 export async function expectNoSeriousA11yViolations(page: Page, name: string): Promise<void> {
   const loaded = await page.evaluate(() => (globalThis as unknown as PageWindow).axe !== undefined);
   if (!loaded) await page.addScriptTag({ path: AXE_SCRIPT });
+  // A button that has just been enabled fades from its disabled colours over ~0.2 s; axe must
+  // judge the colours the candidate ends up reading, not a frame of the fade. Endless
+  // animations (spinners) never finish and are left alone; 2 s caps the wait.
+  await page.evaluate(async () => {
+    const win = globalThis as unknown as PageWindow;
+    const finite = win.document.getAnimations().filter((a) => (a.effect?.getTiming().iterations ?? 1) !== Infinity);
+    await Promise.race([Promise.allSettled(finite.map((a) => a.finished)), new Promise((r) => setTimeout(r, 2000))]);
+  });
   const results = await page.evaluate(async () => {
     const win = globalThis as unknown as PageWindow;
     const r = await win.axe!.run(win.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });

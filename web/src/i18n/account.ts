@@ -42,6 +42,7 @@ export const account = {
       continue: '继续',
       signOutFirst: '退出后换一个账号登录',
       moreLabel: '其他账号操作',
+      linkAppeal: '证件被他人账号占用？关联申诉',
     },
     signUp: {
       link: '注册通行证',
@@ -160,6 +161,7 @@ export const account = {
       continue: 'Continue',
       signOutFirst: 'Sign out to use another account',
       moreLabel: 'Other account actions',
+      linkAppeal: 'Your ID held by another account? Record appeal',
     },
     signUp: {
       link: 'Open an e-mail account (通行证)',

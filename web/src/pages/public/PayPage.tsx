@@ -4,12 +4,12 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { beijingTime, post, yuan } from '../../api/client.ts';
+import { fetchCaptcha, type IssuedCaptcha } from '../../api/captcha.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { AppLayout } from '../../layout/AppLayout.tsx';
 import { say, type BillSummary } from '../candidate/bills/billApi.ts';
 
 interface Lookup { payerName: string; passExpiresAt: string; openBills: BillSummary[] }
-interface Captcha { captchaId: string; image: string }
 interface Fields { authority: string; name: string; idNumber?: string; paymentCode?: string; captchaAnswer: string }
 
 /**
@@ -23,10 +23,10 @@ export function PayPage() {
   const [params] = useSearchParams();
   const [form] = Form.useForm<Fields>();
   const [by, setBy] = useState<'idNumber' | 'paymentCode'>(params.get('code') ? 'paymentCode' : 'idNumber');
-  const [captcha, setCaptcha] = useState<Captcha | null>(null);
+  const [captcha, setCaptcha] = useState<IssuedCaptcha | null>(null);
   const qc = useQueryClient();
   const newCaptcha = useMutation({
-    mutationFn: () => post<Captcha>('/api/v1/captchas', { kind: 'ARITHMETIC' }),
+    mutationFn: () => fetchCaptcha('ARITHMETIC'),
     onSuccess: (c) => { setCaptcha(c); form.setFieldValue('captchaAnswer', ''); },
   });
   // One captcha when the page opens; each answer uses it up and fetches the next.

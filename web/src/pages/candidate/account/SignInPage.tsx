@@ -121,6 +121,7 @@ export function SignInPage() {
           <Link to="/forgot">{t('forgot.link')}</Link>
           <Link to="/recover">{t('recover.link')}</Link>
           <Link to="/sign-up">{t('signUp.link')}</Link>
+          <Link to="/link-appeal">{t('signIn.linkAppeal')}</Link>
         </nav>
       </Card>
     </AppLayout>
