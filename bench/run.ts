@@ -31,7 +31,7 @@ function parseOptions(argv: string[]): BenchOptions & { out: string; command: st
     connections: quick ? [32, 256] : [32, 128, 256],
     sweepClients: quick ? [2, 8] : [1, 2, 4, 8, 16],
     journeyConcurrency: quick ? [8, 32] : [8, 32, 64],
-    poolSize: Number(value('--pool') ?? 20),
+    poolSize: Number(value('--pool') ?? 8), // the app's default DATABASE_POOL_SIZE (src/config.ts)
     candidates: Number(value('--candidates') ?? (quick ? 8000 : 40000)),
     out: value('--out') ?? 'BENCHMARKS.md',
     /** `--profile DIR`: the app writes a V8 CPU profile there when it stops (node --cpu-prof). */
