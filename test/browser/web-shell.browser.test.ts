@@ -50,6 +50,29 @@ describe('the web app is served by the API server', () => {
     await page.close();
   });
 
+  it('a candidate\'s page downloads none of the consoles\' code; a console page fetches it on first use, and an unknown console path is the 404 page', async () => {
+    const page = await browser.newPage();
+    const scripts: string[] = [];
+    page.on('request', (r) => { if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname); });
+    await page.goto(baseUrl + '/sign-in');
+    await expect.poll(() => page.textContent('h1')).toBeTruthy();
+    const candidateBytes = await scriptBytes(scripts);
+    const candidateScripts = new Set(scripts);
+    await page.goto(baseUrl + '/admin/sign-in');
+    await expect.poll(() => page.locator('#staff-password, input[type=password]').count()).toBeGreaterThan(0);
+    const consoleOnly = scripts.filter((s) => !candidateScripts.has(s));
+    expect(consoleOnly.length, 'the console comes in its own chunk').toBeGreaterThan(0);
+    // The charts library is the consoles' alone.
+    const consoleCode = (await Promise.all(consoleOnly.map(async (s) => (await fetch(baseUrl + s)).text()))).join('');
+    expect(consoleCode).toContain('echarts');
+    const candidateCode = (await Promise.all([...candidateScripts].map(async (s) => (await fetch(baseUrl + s)).text()))).join('');
+    expect(candidateCode).not.toContain('echarts');
+    expect(candidateBytes).toBeLessThan(2_000_000);
+    await page.goto(baseUrl + '/admin/no-such-page');
+    await expect.poll(() => page.textContent('h1')).toContain('页面不存在');
+    await page.close();
+  });
+
   it('hashed assets are cached for a long time; a missing asset is a 404, not the page', async () => {
     const html = await (await fetch(baseUrl + '/')).text();
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
@@ -60,3 +83,8 @@ describe('the web app is served by the API server', () => {
     expect((await fetch(baseUrl + '/assets/missing-123.js')).status).toBe(404);
   });
 });
+
+async function scriptBytes(paths: readonly string[]): Promise<number> {
+  const sizes = await Promise.all(paths.map(async (p) => (await (await fetch(baseUrl + p)).arrayBuffer()).byteLength));
+  return sizes.reduce((a, b) => a + b, 0);
+}
