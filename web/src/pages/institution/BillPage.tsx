@@ -7,13 +7,10 @@ import { ApiError, beijingTime, get, post, yuan } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { StaffPage } from '../../session/staff.tsx';
 import { isOpen, LIVE_POLL_MS, say, stillMoving } from '../candidate/bills/billApi.ts';
+import { go, isRedirect, OpenOrder, openOrder, useChannelName } from '../candidate/bills/OpenOrder.tsx';
 import type { BatchBillDetail } from './api.ts';
 import { INSTITUTION_NAV } from './nav.ts';
 
-/** Channels whose pay step is the bank's own page (a signed form): same window, never a pop-up. */
-const REDIRECT_CHANNELS = new Set(['unionpay']);
-const isRedirect = (o: { channel: string; qrContent: string }) => REDIRECT_CHANNELS.has(o.channel) || !o.qrContent;
-const go = (url: string) => window.location.assign(url);
 const billKey = (billNo: string) => ['institution', 'bill', billNo] as const;
 const api = (billNo: string) => `/api/v1/institution/batch-bills/${encodeURIComponent(billNo)}`;
 
@@ -28,10 +25,6 @@ export function BillPage() {
   return <StaffPage surface="institution" nav={INSTITUTION_NAV}>{(me) => <BatchBill billNo={billNo} canPay={me.permissions.includes('bill.pay')} />}</StaffPage>;
 }
 
-function useChannelName() {
-  const { t } = useTranslation('institution');
-  return (c: string) => t(`channels.${c}`, { defaultValue: c });
-}
 
 function BatchBill({ billNo, canPay }: { billNo: string; canPay: boolean }) {
   const { t, i18n } = useTranslation('institution');
@@ -62,7 +55,7 @@ function BatchBill({ billNo, canPay }: { billNo: string; canPay: boolean }) {
     <>
       <Typography.Title level={1} style={{ fontSize: 22 }}>{t('bill.title', { billNo: b.billNo })}</Typography.Title>
       <Status b={b} updatedAt={bill.dataUpdatedAt} lang={lang} canPay={canPay} />
-      {isOpen(b.state) && canPay ? <OpenOrder b={b} /> : null}
+      {isOpen(b.state) && canPay ? <OpenOrder billNo={b.billNo} billPath={api(b.billNo)} orders={b.orders} /> : null}
       <Items b={b} />
       {isOpen(b.state) && canPay ? <PaySteps b={b} lang={lang} /> : null}
       {b.state === 'CLOSED' ? (
@@ -176,37 +169,6 @@ function Items({ b }: { b: BatchBillDetail }) {
   );
 }
 
-/** The newest open channel order is the one chosen last. */
-const openOrder = (b: BatchBillDetail) => [...b.orders].reverse().find((o) => o.state === 'OPEN' && o.payUrl);
-
-function OpenOrder({ b }: { b: BatchBillDetail }) {
-  const { t } = useTranslation('institution');
-  const channelName = useChannelName();
-  const [leaving, setLeaving] = useState(false);
-  const order = openOrder(b);
-  if (!order) return null;
-  return (
-    <Card style={{ marginBottom: 16 }}>
-      {isRedirect(order) ? (
-        <section aria-labelledby="cashier-title">
-          <Typography.Title level={2} id="cashier-title" style={{ fontSize: 18, marginTop: 0 }}>{t('bill.redirectTitle')}</Typography.Title>
-          <p>{t('bill.redirectHint', { channel: channelName(order.channel) })}</p>
-          <Button type="primary" data-testid="go-cashier" loading={leaving} onClick={() => { setLeaving(true); go(order.payUrl); }}>{t('bill.goToCashier', { channel: channelName(order.channel) })}</Button>
-        </section>
-      ) : (
-        <section aria-labelledby="qr-title">
-          <Typography.Title level={2} id="qr-title" style={{ fontSize: 18, marginTop: 0 }}>{t('bill.scanTitle')}</Typography.Title>
-          <p>{t('bill.scanHint', { channel: channelName(order.channel) })}</p>
-          <img data-testid="qr" width={220} height={220} style={{ display: 'block', maxWidth: '100%', height: 'auto', background: '#fff' }}
-            src={`${api(b.billNo)}/qr.svg?channel=${encodeURIComponent(order.channel)}&order=${encodeURIComponent(order.outTradeNo)}`}
-            alt={t('bill.qrAlt', { channel: channelName(order.channel), billNo: b.billNo })} />
-          <p style={{ marginTop: 12 }}><a data-testid="cashier" href={order.payUrl}>{t('bill.openCashier')}</a></p>
-        </section>
-      )}
-    </Card>
-  );
-}
-
 /** The agreement (accepted with the first payment, PAY-2), then a channel the exam offers institutions. */
 function PaySteps({ b, lang }: { b: BatchBillDetail; lang: string }) {
   const { t } = useTranslation('institution');
@@ -226,7 +188,7 @@ function PaySteps({ b, lang }: { b: BatchBillDetail; lang: string }) {
       await qc.invalidateQueries({ queryKey: billKey(b.billNo) });
     },
   });
-  const order = openOrder(b);
+  const order = openOrder(b.orders);
   return (
     <>
       <Card style={{ marginBottom: 16 }}>

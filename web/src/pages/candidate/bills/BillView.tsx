@@ -5,24 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError, beijingTime, post, yuan } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
+import { go, isRedirect, OpenOrder, openOrder, useChannelName } from './OpenOrder.tsx';
 import { BILLS_KEY, billKey, isOpen, say, stillMoving, useBill, type BillDetail, type StartedPayment } from './billApi.ts';
-
-/**
- * Channels whose pay step is a page the payer's own browser goes to (a bank picker behind a
- * signed form), not a code to scan: the page goes there in the same window, never a pop-up.
- */
-const REDIRECT_CHANNELS = new Set(['unionpay']);
-const isRedirect = (o: { channel: string; qrContent: string }) => REDIRECT_CHANNELS.has(o.channel) || !o.qrContent;
-
-/** A same-window, top-level navigation: pop-up blockers never stop it, and Back returns here. */
-function go(url: string) {
-  window.location.assign(url);
-}
-
-function useChannelName() {
-  const { t } = useTranslation('bills');
-  return (c: string) => t(`channels.${c}`, { defaultValue: c });
-}
 
 /**
  * One bill, as the server has it now: items, agreement, channels, QR or bank page, live status,
@@ -52,7 +36,7 @@ export function BillView({ billNo, payer = false }: { billNo: string; payer?: bo
     <>
       <Typography.Title level={1} style={{ fontSize: 22 }}>{t('billTitle', { billNo: b.billNo })}</Typography.Title>
       <StatusCard b={b} updatedAt={bill.dataUpdatedAt} lang={lang} payer={payer} />
-      {isOpen(b.state) && <OpenOrder b={b} />}
+      {isOpen(b.state) && <OpenOrder billNo={b.billNo} billPath={`/api/v1/bills/${b.billNo}`} orders={b.orders} />}
       <Items b={b} />
       {isOpen(b.state) && <PaySteps b={b} />}
       {b.state === 'CLOSED' && <ClosedNext b={b} lang={lang} payer={payer} />}
@@ -183,7 +167,7 @@ function PaySteps({ b }: { b: BillDetail }) {
       void qc.invalidateQueries({ queryKey: BILLS_KEY });
     },
   });
-  const order = openOrder(b);
+  const order = openOrder(b.orders);
   const accepted = b.agreementAcceptedAt !== null;
   return (
     <>
@@ -219,41 +203,6 @@ function PaySteps({ b }: { b: BillDetail }) {
         </section>
       </Card>
     </>
-  );
-}
-
-/** The newest open order is the one the candidate chose last. */
-const openOrder = (b: BillDetail) => [...b.orders].reverse().find((o) => o.state === 'OPEN' && o.payUrl);
-
-/** The open order's QR code, or the way to its bank page: first on the page while paying. */
-function OpenOrder({ b }: { b: BillDetail }) {
-  const { t } = useTranslation('bills');
-  const channelName = useChannelName();
-  const [leaving, setLeaving] = useState(false);
-  const order = openOrder(b);
-  if (!order) return null;
-  return (
-    <Card style={{ marginBottom: 16 }}>
-      {isRedirect(order) ? (
-        <section aria-labelledby="cashier-title">
-          <Typography.Title level={2} id="cashier-title" style={{ fontSize: 18, marginTop: 0 }}>{t('redirectTitle')}</Typography.Title>
-          <p>{t('redirectHint', { channel: channelName(order.channel) })}</p>
-          <Button type="primary" data-testid="go-cashier" loading={leaving} onClick={() => { setLeaving(true); go(order.payUrl); }}>
-            {t('goToCashier', { channel: channelName(order.channel) })}
-          </Button>
-        </section>
-      ) : (
-        <section aria-labelledby="qr-title">
-          <Typography.Title level={2} id="qr-title" style={{ fontSize: 18, marginTop: 0 }}>{t('scanTitle')}</Typography.Title>
-          <p>{t('scanHint', { channel: channelName(order.channel) })}</p>
-          {/* The order number in the address: a new order is a new image, a poll is not. */}
-          <img data-testid="qr" width={220} height={220} style={{ display: 'block', maxWidth: '100%', height: 'auto', background: '#fff' }}
-            src={`/api/v1/bills/${b.billNo}/qr.svg?channel=${encodeURIComponent(order.channel)}&order=${encodeURIComponent(order.outTradeNo)}`}
-            alt={t('qrAlt', { channel: channelName(order.channel), billNo: b.billNo })} />
-          <p style={{ marginTop: 12 }}><a data-testid="cashier" href={order.payUrl}>{t('openCashier')}</a></p>
-        </section>
-      )}
-    </Card>
   );
 }
 
