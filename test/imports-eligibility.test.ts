@@ -130,7 +130,7 @@ describe('CET4 results (REG-4)', () => {
     const again = await importFile(admin, 'kind=CET4_SCORE&fileName=fix.csv', Buffer.from(`准考证号,姓名,证件号码,总分\n110011191100102,另一人,${other},400\n110011191100109,新增,${nextId()},600`));
     expect(again).toMatchObject({ state: 'DONE', rowsWritten: 2 });
     expect(await w.db.selectFrom('cet4_score').select('score').where('authority_id', '=', exam.authorityId).where('ticket_no', '=', '110011191100102').executeTakeFirstOrThrow()).toEqual({ score: 400 });
-    expect(await w.db.selectFrom('cet4_score').select((eb) => eb.fn.countAll<string>().as('n')).where('authority_id', '=', exam.authorityId).executeTakeFirstOrThrow()).toEqual({ n: '3' });
+    expect(await w.db.selectFrom('cet4_score').select((eb) => eb.fn.countAll<string>().as('n')).where('authority_id', '=', exam.authorityId).executeTakeFirstOrThrow()).toEqual({ n: 3n });
     const applied = await auditEntries(exam.authorityId, 'import.apply');
     expect(applied.map((a) => a.summary)).toEqual([
       expect.objectContaining({ kind: 'CET4_SCORE', rows: 2, created: 2, updated: 0, examId: null, sittingId: null }),
