@@ -153,7 +153,11 @@ describe('the console imports and exports pages (ADM-2)', () => {
     });
     const uploadCet4 = async (score: string) => {
       await page.goto(`${w.baseUrl}/admin/imports`);
-      await page.getByLabel('CET4 成绩').check();
+      // The kind lives in the URL: the radio shows it once the router has moved (so click, then wait).
+      await page.getByLabel('CET4 成绩').click();
+      await expect.poll(() => page.getByLabel('CET4 成绩').isChecked()).toBe(true);
+      expect(new URL(page.url()).searchParams.get('kind')).toBe('CET4_SCORE');
+      await expectNoSeriousA11yViolations(page, 'console import CET4 form');
       // The authority's own results: no exam or sitting to choose.
       await expect.poll(() => page.getByTestId('import-target-authority').textContent()).toContain('本考试机构');
       await page.setInputFiles('#import-file', sheet(score));
@@ -174,6 +178,9 @@ describe('the console imports and exports pages (ADM-2)', () => {
     await expect.poll(progressState, { timeout: 15_000 }).toBe('DONE');
     expect(await page.getByTestId('rows-written').textContent()).toBe('2');
     expect(await scores()).toEqual([{ ticket_no: '440011191100101', score: 500 }, { ticket_no: '440011191100102', score: 430 }]);
+    // The list names the kind and its target (the authority) too.
+    const listed = page.locator('[data-testid="recent-imports"] tr.ant-table-row', { hasText: 'CET4 成绩' }).first();
+    await expect.poll(() => listed.textContent()).toMatch(/本考试机构.*已完成/);
     await page.screenshot({ path: artifactPath('console-imports-cet4-desktop.png'), fullPage: true });
   }, 120_000);
 
