@@ -488,7 +488,8 @@ export interface AdmissionTicketTable { id: Id; sitting_id: bigint; candidate_id
 export interface WaitingRoomTable { id: number; admitted_through: bigint; signing_key: Buffer; updated_at: Date }
 export interface WaitingRoomAdmissionTable { ticket_seq: bigint; admitted_at: Date }
 // Imports (migration 027, ADM-2): one roster / student-record file and its progress.
-export type ImportKind = 'ROSTER' | 'STANDING';
+// Migration 030 adds CET4_SCORE (the authority's CET4 results) and AUDIT (资格审核结果 per sitting).
+export type ImportKind = 'ROSTER' | 'STANDING' | 'CET4_SCORE' | 'AUDIT';
 export type ImportState = 'QUEUED' | 'RUNNING' | 'DONE' | 'REJECTED' | 'FAILED';
 export interface ImportJobTable {
   id: Id; authority_id: bigint; kind: ImportKind; exam_id: bigint | null; sitting_id: bigint | null;

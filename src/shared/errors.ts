@@ -138,6 +138,8 @@ export const ERROR_CATALOGUE = {
   IMPORT_FILE_TYPE: [415, '只能导入 .xlsx 或 .csv 文件（CSV 请用 UTF-8 或 GBK 编码）。', 'Only .xlsx and .csv files can be imported (CSV in UTF-8 or GBK).'],
   IMPORT_FILE_EMPTY: [400, '上传的文件是空的。', 'The uploaded file is empty.'],
   IMPORT_FILE_TOO_LARGE: [413, '文件过大：一次最多导入 {maxMb} MB。', 'The file is too large: at most {maxMb} MB per import.'],
+  // {kind} from the details, with `needs` (examId, sittingId or none): what each kind goes into (ADM-2, migration 030).
+  IMPORT_TARGET_INVALID: [400, '导入对象不符：考生名单须选考试（examId），学籍/报考资格和资格审核结果须选考次（sittingId），CET4 成绩两者都不选。本次导入类型为 {kind}。', 'The import target does not fit the kind: a roster goes into an exam (examId), student records and audit results into a sitting (sittingId), CET4 results into neither. This import is {kind}.'],
   IMPORT_NO_ERROR_SHEET: [409, '该导入没有错误表：只有因错误未导入的文件才有错误表。', 'This import has no error sheet: only a file rejected for errors has one.'],
   // An institution's registration file (issue 8 item 6, ORG-1): rejected whole; {errorCount} from the details.
   IMPORT_ROWS_REJECTED: [422, '文件中有 {errorCount} 处错误，没有登记任何报考。请下载错误表，改正后重新上传整个文件。', 'The file has {errorCount} errors, so nothing was registered. Download the error sheet, correct the file and upload all of it again.'],

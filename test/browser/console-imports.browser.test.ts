@@ -42,6 +42,8 @@ beforeAll(async () => {
   await captcha.fillCaptcha();
   await page.click('button[type=submit]');
   await page.waitForURL(`${w.baseUrl}/admin/imports`);
+  // The URL moves before the console replaces the sign-in form; under load axe could see the form.
+  await page.locator('#import-file').waitFor();
 }, 120_000);
 afterAll(async () => {
   await chromium?.close();
@@ -144,6 +146,44 @@ describe('the console imports and exports pages (ADM-2)', () => {
     const listed = page.locator('[data-testid="recent-imports"] tr.ant-table-row', { hasText: '坏名单.csv' });
     await expect.poll(() => listed.textContent()).toContain('有错误，未导入');
     expect(await listed.getByRole('link', { name: new RegExp(`下载错误清单.*#${importId}`) }).getAttribute('href')).toBe(`/api/v1/admin/imports/${importId}/errors.xlsx`);
+  }, 120_000);
+
+  it('CET4 scores (REG-4): a sheet with one bad row gives its error sheet; the corrected sheet is loaded', async () => {
+    const sheet = (score: string) => ({
+      name: 'cet4.csv', mimeType: 'text/csv',
+      buffer: Buffer.from(`准考证号,姓名,证件号码,总分\n440011191100101,成绩一,${residentId(30_001, '440106')},500\n440011191100102,成绩二,${residentId(30_002, '440106')},${score}\n`),
+    });
+    const uploadCet4 = async (score: string) => {
+      await page.goto(`${w.baseUrl}/admin/imports`);
+      // The kind lives in the URL: the radio shows it once the router has moved (so click, then wait).
+      await page.getByLabel('CET4 成绩').click();
+      await expect.poll(() => page.getByLabel('CET4 成绩').isChecked()).toBe(true);
+      expect(new URL(page.url()).searchParams.get('kind')).toBe('CET4_SCORE');
+      await expectNoSeriousA11yViolations(page, 'console import CET4 form');
+      // The authority's own results: no exam or sitting to choose.
+      await expect.poll(() => page.getByTestId('import-target-authority').textContent()).toContain('本考试机构');
+      await page.setInputFiles('#import-file', sheet(score));
+      await page.getByRole('button', { name: '上传并开始导入' }).click();
+      await page.waitForURL(/[?&]import=\d+/);
+      expect(await runImportsJob.execute(w.ctx)).toMatchObject({ done: score === '九百' ? 0 : 1 });
+    };
+    const scores = () => w.db.selectFrom('cet4_score').select(['ticket_no', 'score']).where('authority_id', '=', w.exam.authorityId).orderBy('ticket_no').execute();
+
+    await uploadCet4('九百');
+    await expect.poll(progressState, { timeout: 15_000 }).toBe('REJECTED');
+    expect(await page.getByTestId('import-error-count').textContent()).toBe('1');
+    const errors = await sheetRows((await downloadThrough(() => page.getByTestId('error-sheet-link').click())).bytes);
+    expect(errors.slice(1).map((r) => [r[0], r[1], r[4]])).toEqual([[3, '总分 Score', 'The score is a whole number from 0 to 710']]);
+    expect(await scores()).toEqual([]);
+
+    await uploadCet4('430');
+    await expect.poll(progressState, { timeout: 15_000 }).toBe('DONE');
+    expect(await page.getByTestId('rows-written').textContent()).toBe('2');
+    expect(await scores()).toEqual([{ ticket_no: '440011191100101', score: 500 }, { ticket_no: '440011191100102', score: 430 }]);
+    // The list names the kind and its target (the authority) too.
+    const listed = page.locator('[data-testid="recent-imports"] tr.ant-table-row', { hasText: 'CET4 成绩' }).first();
+    await expect.poll(() => listed.textContent()).toMatch(/本考试机构.*已完成/);
+    await page.screenshot({ path: artifactPath('console-imports-cet4-desktop.png'), fullPage: true });
   }, 120_000);
 
   it('a valid 100,000-row roster runs in the background; the page\'s progress bar moves and reaches 100 % with DONE, and the database holds all 100,000', async () => {

@@ -44,6 +44,18 @@ export const COLUMNS: Record<ImportKind, readonly ColumnSpec[]> = {
     { key: 'subject', zh: '科目代码', en: 'Subject code', required: true, aliases: ['科目代码', '科目', 'subject', 'subject code'] },
     { key: 'status', zh: '资格', en: 'Standing', required: true, aliases: ['资格', '状态', '资格状态', 'standing', 'status'] },
   ],
+  // REG-4 (seed 002): the CET4 results a CET6 review looks its ticket number up in.
+  CET4_SCORE: [
+    { key: 'ticketNo', zh: '准考证号', en: 'Ticket number', required: true, aliases: ['准考证号', '准考证号码', '准考证', 'ticket number', 'ticket no', 'ticketno', 'ticket'] },
+    { key: 'name', zh: '姓名', en: 'Name', required: true, aliases: ['姓名', 'name', '考生姓名'] },
+    { key: 'idNumber', zh: '证件号码', en: 'ID number', required: true, aliases: ['证件号码', '身份证号', '身份证号码', 'id number', 'idnumber'] },
+    { key: 'score', zh: '总分', en: 'Score', required: true, aliases: ['总分', '成绩', '分数', 'score', 'total score', 'total'] },
+  ],
+  // REG-9 (seed 004): 资格审核结果 of candidates on the roster, for one sitting.
+  AUDIT: [
+    { key: 'idNumber', zh: '证件号码', en: 'ID number', required: true, aliases: ['证件号码', '身份证号', '身份证号码', 'id number', 'idnumber'] },
+    { key: 'status', zh: '审核状态', en: 'Audit status', required: true, aliases: ['审核状态', '审核结果', '资格审核结果', '资格审核', 'audit status', 'audit result', 'audit', 'status'] },
+  ],
 };
 
 const header = (c: ColumnSpec) => `${c.zh} ${c.en}`;
@@ -77,9 +89,19 @@ const STANDING_BY_TEXT = new Map<string, 'ELIGIBLE' | 'PASSED' | 'EXEMPT'>([
   ['eligible', 'ELIGIBLE'], ['可报考', 'ELIGIBLE'], ['有资格', 'ELIGIBLE'], ['passed', 'PASSED'], ['已通过', 'PASSED'], ['exempt', 'EXEMPT'], ['免考', 'EXEMPT'],
 ]);
 
+const AUDIT_BY_TEXT = new Map<string, AuditStatus>([
+  ['审核通过', 'PASSED'], ['通过', 'PASSED'], ['passed', 'PASSED'], ['待审核', 'PENDING'], ['pending', 'PENDING'],
+  ['审核未通过', 'REJECTED'], ['未通过', 'REJECTED'], ['不通过', 'REJECTED'], ['rejected', 'REJECTED'],
+]);
+/** The highest CET total score (710); the table checks it too. */
+export const CET4_MAX_SCORE = 710;
+
+export type AuditStatus = 'PENDING' | 'PASSED' | 'REJECTED';
 export interface RosterRow { row: number; name: string; idType: IdType; idNumber: string; phone: string | null; institution: string | null }
 export interface StandingRow { row: number; idNumber: string; subject: string; status: 'ELIGIBLE' | 'PASSED' | 'EXEMPT' }
-export type ImportRow = RosterRow | StandingRow;
+export interface Cet4Row { row: number; ticketNo: string; name: string; idNumber: string; score: number }
+export interface AuditRow { row: number; idNumber: string; status: AuditStatus }
+export type ImportRow = RosterRow | StandingRow | Cet4Row | AuditRow;
 
 const text = (cell: Cell | undefined): string => (cell === null || cell === undefined ? '' : String(cell).trim());
 
@@ -112,7 +134,7 @@ export function checkRow(kind: ImportKind, index: Record<string, number>, rowNo:
   } else {
     const raw = required('idNumber');
     if (raw !== undefined) {
-      // A STANDING row names an account already on the roster without its document type: any valid document's number will do.
+      // Other kinds name a person without the document type (an account on the roster, a CET4 result): any valid document's number will do.
       const checked = kind === 'ROSTER' ? validateIdNumber(idType, raw, now) : recogniseIdNumber(raw, now);
       if (checked.ok) idNumber = checked.value.number;
       else {
@@ -122,9 +144,29 @@ export function checkRow(kind: ImportKind, index: Record<string, number>, rowNo:
     }
   }
 
-  if (kind === 'ROSTER') {
+  const nameOf = () => {
     const name = required('name');
     if (name !== undefined && name.length > 64) err('name', name.slice(0, 20), '姓名最长64个字', 'A name has at most 64 characters');
+    return name;
+  };
+
+  if (kind === 'CET4_SCORE') {
+    const ticketNo = ticketOf(at('ticketNo'), (value, zh, en) => err('ticketNo', value, zh, en), () => required('ticketNo'));
+    const name = nameOf();
+    const score = scoreOf(at('score'), (value, zh, en) => err('score', value, zh, en), () => required('score'));
+    if (errors.length) return { ok: false, errors };
+    return { ok: true, value: { row: rowNo, ticketNo: ticketNo!, name: name!, idNumber: idNumber!, score: score! } };
+  }
+  if (kind === 'AUDIT') {
+    const rawStatus = text(at('status'));
+    const status = AUDIT_BY_TEXT.get(squash(rawStatus));
+    if (rawStatus && !status) err('status', rawStatus.slice(0, 40), '审核状态应为：审核通过、待审核或审核未通过', 'The audit status must be PASSED, PENDING or REJECTED');
+    else if (!rawStatus) required('status');
+    if (errors.length) return { ok: false, errors };
+    return { ok: true, value: { row: rowNo, idNumber: idNumber!, status: status! } };
+  }
+  if (kind === 'ROSTER') {
+    const name = nameOf();
     let phone: string | null = null;
     const rawPhone = text(at('phone'));
     if (rawPhone) {
@@ -144,12 +186,45 @@ export function checkRow(kind: ImportKind, index: Record<string, number>, rowNo:
   return { ok: true, value: { row: rowNo, idNumber: idNumber!, subject: subject!, status: status! } };
 }
 
-/** The key two rows of a file must not share. */
+/**
+ * A CET4 ticket number (15 digits) kept as text. Excel holds 15 digits exactly, so a number cell
+ * of 15 digits is the number; a shorter one lost its leading zeros in the spreadsheet: named, not padded.
+ */
+function ticketOf(cell: Cell | undefined, err: (value: string, zh: string, en: string) => void, required: () => string | undefined): string | undefined {
+  if (typeof cell === 'number') {
+    const digits = Number.isSafeInteger(cell) && cell >= 0 ? String(cell) : '';
+    if (/^\d{15}$/.test(digits)) return digits;
+    err(String(cell).slice(0, 20), '准考证号被表格存成了数字，开头的0或末几位已丢失：请把该列设为“文本”格式后重新填写', 'The ticket number was stored as a number and lost its leading zeros or last digits; format the column as Text and enter it again');
+    return undefined;
+  }
+  const raw = required();
+  if (raw === undefined) return undefined;
+  const ticket = raw.replace(/\s+/g, '');
+  if (/^\d{15}$/.test(ticket)) return ticket;
+  err(raw.slice(0, 20), '准考证号应为15位数字', 'A ticket number is 15 digits');
+  return undefined;
+}
+
+/** A CET total score: a whole number from 0 to 710, typed as a number or as text. */
+function scoreOf(cell: Cell | undefined, err: (value: string, zh: string, en: string) => void, required: () => string | undefined): number | undefined {
+  const raw = typeof cell === 'number' ? String(cell) : required();
+  if (raw === undefined) return undefined;
+  const score = /^\d{1,3}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (Number.isInteger(score) && score <= CET4_MAX_SCORE) return score;
+  err(raw.slice(0, 20), `总分应为0到${CET4_MAX_SCORE}之间的整数`, `The score is a whole number from 0 to ${CET4_MAX_SCORE}`);
+  return undefined;
+}
+
+/** The key two rows of a file must not share: the ticket number (CET4), ID number and subject (STANDING), else the ID number. */
 export function duplicateKey(row: ImportRow): string {
+  if ('ticketNo' in row) return row.ticketNo;
   return 'subject' in row ? `${row.idNumber}\u0000${row.subject}` : row.idNumber;
 }
 
 export function duplicateInFileError(row: ImportRow, firstRow: number): RowError {
+  if ('ticketNo' in row) {
+    return { row: row.row, column: '准考证号 Ticket number', value: row.ticketNo, reasonZh: `与第${firstRow}行的准考证号重复`, reasonEn: `Same ticket number as row ${firstRow}` };
+  }
   const inStanding = 'subject' in row;
   return {
     row: row.row, column: inStanding ? '证件号码 ID number / 科目代码 Subject code' : '证件号码 ID number', value: maskIdNumber(row.idNumber),

@@ -4,16 +4,17 @@ import type { ImportJob, ImportKind } from '../../db/schema.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import { maskIdNumber } from '../../shared/id-document.ts';
 import type { StaffActor } from '../accounts/authorization.ts';
-import { idNumberHash, sealCandidateIdentity } from '../accounts/candidate-identity.ts';
+import { idNumberHash, sealCandidateIdentity, sealIdNumber } from '../accounts/candidate-identity.ts';
 import { INITIAL_PASSWORD_BY_RULE } from '../accounts/password.ts';
 import { recordAudit, staffAuditActor } from '../audit/audit-log.ts';
 import type { AppContext } from '../context.ts';
 import { sheetBuffer } from '../exports/xlsx-writer.ts';
-import { checkRow, duplicateInFileError, duplicateKey, mapHeader, type ImportRow, type RosterRow, type RowError, type StandingRow } from './import-rules.ts';
+import { checkAuditAgainstDb, writeAuditBatch, writeCet4Batch, type ResolvedAuditRow, type SealedCet4Row, type WriteCounts } from './eligibility-imports.ts';
+import { checkRow, duplicateInFileError, duplicateKey, mapHeader, type AuditRow, type ImportRow, type RosterRow, type RowError, type StandingRow } from './import-rules.ts';
 import { readRows, sniffFormat } from './sheet-reader.ts';
 
 /**
- * Roster and student-record imports (ADM-2, docs/imports-exports.md). An upload becomes an
+ * Roster, student-record, CET4-result and audit-result imports (ADM-2, docs/imports-exports.md). An upload becomes an
  * import_job row holding the file; the run-imports job reads it, checks every row (the file's
  * own rules, then against the database), and either writes every row in one transaction or
  * writes nothing and keeps an error sheet (row, column, reason in Chinese and English).
@@ -44,7 +45,7 @@ export async function createImport(
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     const job = await trx.insertInto('import_job').values({
-      authority_id: actor.authorityId, kind: input.kind, exam_id: input.kind === 'ROSTER' ? input.examId! : null, sitting_id: input.kind === 'STANDING' ? input.sittingId! : null,
+      authority_id: actor.authorityId, kind: input.kind, exam_id: input.kind === 'ROSTER' ? input.examId! : null, sitting_id: importTarget(input.kind) === 'sitting' ? input.sittingId! : null,
       format, file_name: name.slice(0, 200), file: input.file, requested_by: actor.staffId, created_at: now,
     }).returningAll().executeTakeFirstOrThrow();
     await recordAudit(trx, {
@@ -55,8 +56,14 @@ export async function createImport(
   });
 }
 
-/** The exam (ROSTER) or sitting (STANDING) an import goes into: the actor's authority's, or missing. */
+/** What an import of each kind goes into: an exam's roster, a sitting, or the authority itself (CET4 results). */
+export function importTarget(kind: ImportKind): 'exam' | 'sitting' | 'authority' {
+  return kind === 'ROSTER' ? 'exam' : kind === 'CET4_SCORE' ? 'authority' : 'sitting';
+}
+
+/** The exam (ROSTER) or sitting (STANDING, AUDIT) an import goes into: the actor's authority's, or missing. CET4 results need none. */
 export async function checkImportTarget(ctx: Pick<Ctx, 'db'>, actor: StaffActor, kind: ImportKind, examId: bigint | undefined, sittingId: bigint | undefined): Promise<Result<true>> {
+  if (importTarget(kind) === 'authority') return ok(true);
   if (kind === 'ROSTER') {
     const exam = await ctx.db.selectFrom('exam').select('id').where('id', '=', examId ?? -1n).where('authority_id', '=', actor.authorityId).executeTakeFirst();
     return exam ? ok(true) : fail('EXAM_NOT_FOUND');
@@ -172,7 +179,10 @@ async function readAndCheck(ctx: Ctx, job: ImportJob, progress: (p: Progress) =>
   if (read === 0) errors.push({ row: 2, column: '', value: '', reasonZh: '文件只有表头，没有数据行', reasonEn: 'The file has a header but no data rows' });
   await progress({ rows_read: read, rows_total: read });
   // Rows wrong on their own are not looked up: their errors are already listed.
-  const checks = job.kind === 'ROSTER' ? await checkRosterAgainstDb(ctx, job, rows as RosterRow[], progress) : await checkStandingAgainstDb(ctx, job, rows as StandingRow[], progress);
+  // CET4 results have nothing to meet in the database: a ticket number already loaded is replaced.
+  const checks = job.kind === 'ROSTER' ? await checkRosterAgainstDb(ctx, job, rows as RosterRow[], progress)
+    : job.kind === 'STANDING' ? await checkStandingAgainstDb(ctx, job, rows as StandingRow[], progress)
+      : job.kind === 'AUDIT' ? await checkAuditAgainstDb(ctx, job, rows as AuditRow[], CHUNK, progress) : [];
   errors.push(...checks);
   await progress({ rows_validated: read });
   return { rows, errors };
@@ -238,28 +248,39 @@ async function writeAll(ctx: Ctx, job: ImportJob, rows: ImportRow[], progress: (
   // Sealing (AES-GCM + HMAC per ID number and phone) is the CPU half of writing, the INSERT the
   // database's: the next batch is sealed while the database writes this one, and sealing pauses
   // every few hundred rows so the page's progress polls are answered meanwhile.
-  const seal = async (batch: RosterRow[]) => {
-    const out: (ReturnType<typeof sealCandidateIdentity> & { r: RosterRow })[] = [];
+  // A CET4 result's ID number is sealed as a candidate's is (no phone).
+  const seal = async (batch: ImportRow[]) => {
+    const out: (ReturnType<typeof sealCandidateIdentity> & { r: ImportRow })[] = [];
     for (let j = 0; j < batch.length; j++) {
       if (j % 500 === 0) await nextTurn();
       const r = batch[j]!;
-      out.push({ r, ...sealCandidateIdentity(ctx.personalData, { idNumber: r.idNumber, phone: r.phone }) });
+      out.push({ r, ...('phone' in r ? sealCandidateIdentity(ctx.personalData, { idNumber: r.idNumber, phone: r.phone }) : { ...sealIdNumber(ctx.personalData, r.idNumber), phone_sealed: null, phone_hash: null }) });
     }
     return out;
   };
   const sealAhead = (i: number) => {
-    if (job.kind !== 'ROSTER' || i >= rows.length) return undefined;
-    const p = seal(batchAt(i) as RosterRow[]);
+    if ((job.kind !== 'ROSTER' && job.kind !== 'CET4_SCORE') || i >= rows.length) return undefined;
+    const p = seal(batchAt(i));
     // Left unawaited when the transaction fails first; its outcome no longer matters then.
     p.catch(() => undefined);
     return p;
   };
+  const actor = { type: 'STAFF' as const, id: staff.id, role: staff.role, authorityId: job.authority_id };
+  // Upserts (CET4_SCORE, AUDIT) say in the log how many rows were new and how many replaced.
+  const counts: WriteCounts = { created: 0, updated: 0 };
+  const add = (c: WriteCounts) => { counts.created += c.created; counts.updated += c.updated; };
   await ctx.db.transaction().execute(async (trx) => {
     let next = sealAhead(0);
     for (let i = 0; i < rows.length; i += WRITE_BATCH) {
       const batch = batchAt(i);
-      if (job.kind === 'ROSTER') {
-        const sealed = (await next)!;
+      if (job.kind === 'CET4_SCORE') {
+        const write = writeCet4Batch(trx, job, (await next)! as SealedCet4Row[]);
+        next = sealAhead(i + WRITE_BATCH);
+        add(await write);
+      } else if (job.kind === 'AUDIT') {
+        add(await writeAuditBatch(trx, job, batch as ResolvedAuditRow[], actor, now));
+      } else if (job.kind === 'ROSTER') {
+        const sealed = (await next)! as (ReturnType<typeof sealCandidateIdentity> & { r: RosterRow })[];
         // One INSERT … SELECT FROM unnest(arrays) per batch: seven array parameters instead of
         // twelve thousand scalars, several times faster to send and plan than a VALUES list.
         // password_hash: ACC-2 by the exam's rule, checked at first sign-in (sign-in.ts) — hashing
@@ -283,8 +304,8 @@ async function writeAll(ctx: Ctx, job: ImportJob, rows: ImportRow[], progress: (
     // The last word on the job row is the transaction's own: DONE commits with the rows, or neither does.
     await trx.updateTable('import_job').set({ state: 'DONE', rows_written: rows.length, file: null, finished_at: done, heartbeat_at: done }).where('id', '=', job.id).execute();
     await recordAudit(trx, {
-      at: done, actor: { type: 'STAFF', id: staff.id, role: staff.role, authorityId: job.authority_id }, action: 'import.apply', object: { type: 'import', id: job.id },
-      summary: { kind: job.kind, rows: rows.length, examId: job.exam_id, sittingId: job.sitting_id },
+      at: done, actor, action: 'import.apply', object: { type: 'import', id: job.id },
+      summary: { kind: job.kind, rows: rows.length, examId: job.exam_id, sittingId: job.sitting_id, ...(job.kind === 'CET4_SCORE' || job.kind === 'AUDIT' ? counts : {}) },
     });
   });
 }

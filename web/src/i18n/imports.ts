@@ -3,12 +3,17 @@ export const imports = {
   zh: {
     nav: { imports: '导入', exports: '导出' },
     imports: {
-      title: '导入考生名单与报考资格',
+      title: '导入考生名单、报考资格与审核结果',
       hint: '上传 xlsx 或 csv 文件（第 1 行为表头）。系统逐行检查：只要有一行有错，整个文件都不会导入，并生成错误清单（行号、列、原因）供下载；全部正确时一次性全部导入。大文件在后台处理，本页显示进度。',
       newTitle: '新建导入',
       kind: '导入内容',
-      kinds: { ROSTER: '考生名单', STANDING: '学籍 / 报考资格' },
-      kindHint: { ROSTER: '每行一名考生，导入为所选考试的考生账号。列：姓名*、证件类型、证件号码*、手机号、机构代码。', STANDING: '每行一名已在名单中的考生在所选考次某一科目的资格。列：证件号码*、科目代码*、资格*（可报考 / 已通过 / 免考）。' },
+      kinds: { ROSTER: '考生名单', STANDING: '学籍 / 报考资格', AUDIT: '资格审核结果', CET4_SCORE: 'CET4 成绩' },
+      kindHint: {
+        ROSTER: '每行一名考生，导入为所选考试的考生账号。列：姓名*、证件类型、证件号码*、手机号、机构代码。', STANDING: '每行一名已在名单中的考生在所选考次某一科目的资格。列：证件号码*、科目代码*、资格*（可报考 / 已通过 / 免考）。',
+        AUDIT: '每行一名已在该考试名单中的考生在所选考次的资格审核结果；只有审核通过的考生才能缴费。再次导入会更新结果，每次改变都记入操作日志。列：证件号码*、审核状态*（审核通过 / 待审核 / 审核未通过）。',
+        CET4_SCORE: '本考试机构的 CET4 成绩，供 CET6 资格复核按准考证号查询。再次导入同一准考证号会更新该成绩。列：准考证号*（15 位，请设为文本格式）、姓名*、证件号码*、总分*（0–710 的整数）。',
+      },
+      authorityTarget: '本考试机构（不分考试、考次）',
       exam: '考试', sitting: '考次', choose: '请选择', template: '下载空白模板（{{kind}}）',
       file: '选择文件（.xlsx 或 .csv，最大 32 MB）', fileChosen: '已选择：{{name}}（{{size}}）',
       submit: '上传并开始导入', uploading: '正在上传…',
@@ -53,12 +58,17 @@ export const imports = {
   en: {
     nav: { imports: 'Imports', exports: 'Exports' },
     imports: {
-      title: 'Import rosters and student records',
+      title: 'Import rosters, student records and eligibility',
       hint: 'Upload an xlsx or csv file (headers in row 1). Every row is checked: if any row is wrong, nothing of the file is imported and a sheet of errors (row, column, reason) is ready to download; if all rows are right, all are imported at once. Large files run in the background; this page shows the progress.',
       newTitle: 'New import',
       kind: 'What to import',
-      kinds: { ROSTER: 'Roster', STANDING: 'Student records / eligibility' },
-      kindHint: { ROSTER: 'One candidate per row, imported as an account of the chosen exam. Columns: Name*, ID type, ID number*, Phone, Institution code.', STANDING: 'One row per standing of a candidate already on the roster in one subject of the chosen sitting. Columns: ID number*, Subject code*, Standing* (ELIGIBLE / PASSED / EXEMPT).' },
+      kinds: { ROSTER: 'Roster', STANDING: 'Student records / eligibility', AUDIT: 'Audit results', CET4_SCORE: 'CET4 scores' },
+      kindHint: {
+        ROSTER: 'One candidate per row, imported as an account of the chosen exam. Columns: Name*, ID type, ID number*, Phone, Institution code.', STANDING: 'One row per standing of a candidate already on the roster in one subject of the chosen sitting. Columns: ID number*, Subject code*, Standing* (ELIGIBLE / PASSED / EXEMPT).',
+        AUDIT: 'One row per candidate already on the exam\'s roster: their qualification audit result in the chosen sitting; only candidates whose audit passed can pay. Importing again updates the results, and every change goes into the audit log. Columns: ID number*, Audit status* (PASSED / PENDING / REJECTED).',
+        CET4_SCORE: 'The authority\'s CET4 results, which CET6 eligibility reviews look up by ticket number. Importing a ticket number again updates its result. Columns: Ticket number* (15 digits, format the column as Text), Name*, ID number*, Score* (a whole number 0–710).',
+      },
+      authorityTarget: 'The whole authority (no exam or sitting)',
       exam: 'Exam', sitting: 'Sitting', choose: 'Please choose', template: 'Download an empty template ({{kind}})',
       file: 'Choose a file (.xlsx or .csv, at most 32 MB)', fileChosen: 'Chosen: {{name}} ({{size}})',
       submit: 'Upload and import', uploading: 'Uploading…',

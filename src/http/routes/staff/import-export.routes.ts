@@ -8,7 +8,8 @@ import { EXPORT_KINDS, exportRange, writeExport, type ExportFilters, type Export
 import { exportFilterOptions } from '../../../modules/exports/filter-options.ts';
 import { sheetBuffer } from '../../../modules/exports/xlsx-writer.ts';
 import { COLUMNS } from '../../../modules/imports/import-rules.ts';
-import { checkImportTarget, createImport, findImport, IMPORT_MAX_BYTES, importPercent, listImports, type ImportSummary } from '../../../modules/imports/imports.ts';
+import { checkImportTarget, createImport, findImport, IMPORT_MAX_BYTES, importPercent, importTarget, listImports, type ImportSummary } from '../../../modules/imports/imports.ts';
+import type { ImportKind as ImportKindName } from '../../../db/schema.ts';
 import { formatShanghai } from '../../../shared/time.ts';
 import { currentStaff } from '../../plugins/staff-auth.ts';
 import { sendFailure } from '../../plugins/errors.ts';
@@ -17,7 +18,12 @@ import { IdString, NullableTimestamp, responses, Timestamp } from '../../schemas
 import { Limit } from './staff-read.routes.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const ImportKind = Type.Union([Type.Literal('ROSTER'), Type.Literal('STANDING')]);
+const ImportKind = Type.Union([Type.Literal('ROSTER'), Type.Literal('STANDING'), Type.Literal('CET4_SCORE'), Type.Literal('AUDIT')]);
+/** The template's sheet and file names per kind. */
+const TEMPLATES: Record<ImportKindName, { sheet: string; file: string }> = {
+  ROSTER: { sheet: '考生名单 Roster', file: 'roster' }, STANDING: { sheet: '报考资格 Standing', file: 'standing' },
+  CET4_SCORE: { sheet: 'CET4成绩 CET4 scores', file: 'cet4-scores' }, AUDIT: { sheet: '资格审核结果 Audit', file: 'audit' },
+};
 const ImportState = Type.Union([Type.Literal('QUEUED'), Type.Literal('RUNNING'), Type.Literal('DONE'), Type.Literal('REJECTED'), Type.Literal('FAILED')]);
 
 export const ImportView = Type.Object({
@@ -74,18 +80,19 @@ export function importExportRoutes(prefix: '/api/v1/admin' | '/api/v1/institutio
         bodyLimit: IMPORT_MAX_BYTES,
         config: { staffAction: 'import.run' },
         schema: {
-          tags, summary: 'Upload a roster (ROSTER, needs examId) or student-record / eligibility file (STANDING, needs sittingId) as the raw body (text/csv, xlsx or application/octet-stream); it is checked and applied by a background job — poll GET /imports/:importId',
+          tags, summary: 'Upload a roster (ROSTER, needs examId), student-record / eligibility file (STANDING, needs sittingId), audit results (AUDIT, needs sittingId) or CET4 results (CET4_SCORE, neither) as the raw body (text/csv, xlsx or application/octet-stream); it is checked and applied by a background job — poll GET /imports/:importId',
           querystring: Type.Object({
             kind: ImportKind, examId: Type.Optional(IdString), sittingId: Type.Optional(IdString),
             fileName: Type.String({ minLength: 5, maxLength: 200, description: 'The file\'s name; must end in .xlsx or .csv' }),
           }, { additionalProperties: false }),
-          response: responses(202, ImportView, [401, 403, 404, 413, 415]),
+          response: responses(202, ImportView, [400, 401, 403, 404, 413, 415]),
         },
       }, async (req, reply) => {
         const staff = currentStaff(req);
         const q = req.query;
-        if (q.kind === 'ROSTER' ? !q.examId || q.sittingId : !q.sittingId || q.examId) {
-          return sendFailure(req, reply, { code: 'VALIDATION_FAILED', details: { problems: [q.kind === 'ROSTER' ? 'ROSTER imports need examId (and no sittingId)' : 'STANDING imports need sittingId (and no examId)'] } });
+        const needs = importTarget(q.kind);
+        if ((needs === 'exam') !== Boolean(q.examId) || (needs === 'sitting') !== Boolean(q.sittingId)) {
+          return sendFailure(req, reply, { code: 'IMPORT_TARGET_INVALID', details: { kind: q.kind, needs: needs === 'exam' ? 'examId' : needs === 'sitting' ? 'sittingId' : 'none' } });
         }
         // The exam or sitting named is checked before the body: another authority's reads as missing whatever was sent.
         const target = await checkImportTarget(ctx, staff.actor, q.kind, q.examId ? BigInt(q.examId) : undefined, q.sittingId ? BigInt(q.sittingId) : undefined);
@@ -105,11 +112,12 @@ export function importExportRoutes(prefix: '/api/v1/admin' | '/api/v1/institutio
 
       app.get(`${prefix}/imports/template.xlsx`, {
         config: { staffAction: 'import.read' },
-        schema: { tags, summary: 'An empty sheet with the columns a ROSTER or STANDING file takes', querystring: Type.Object({ kind: ImportKind }, { additionalProperties: false }), response: responses(200, Type.String({ description: XLSX }), [401, 403]) },
+        schema: { tags, summary: 'An empty sheet with the columns a file of the kind takes (required ones marked *)', querystring: Type.Object({ kind: ImportKind }, { additionalProperties: false }), response: responses(200, Type.String({ description: XLSX }), [401, 403]) },
       }, async (req, reply) => {
         const cols = COLUMNS[req.query.kind];
-        const sheet = await sheetBuffer(req.query.kind === 'ROSTER' ? '考生名单 Roster' : '报考资格 Standing', cols.map((c) => `${c.zh} ${c.en}${c.required ? ' *' : ''}`), [], cols.map(() => 24));
-        return attachment(reply, `${req.query.kind === 'ROSTER' ? 'roster' : 'standing'}-template.xlsx`).send(sheet);
+        const template = TEMPLATES[req.query.kind];
+        const sheet = await sheetBuffer(template.sheet, cols.map((c) => `${c.zh} ${c.en}${c.required ? ' *' : ''}`), [], cols.map(() => 24));
+        return attachment(reply, `${template.file}-template.xlsx`).send(sheet);
       });
 
       app.get(`${prefix}/imports/:importId`, {

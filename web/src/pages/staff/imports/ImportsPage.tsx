@@ -7,7 +7,7 @@ import { ApiError, beijingTime, get } from '../../../api/client.ts';
 import { ErrorAlert } from '../../../components/ErrorAlert.tsx';
 import { StaffPage, type StaffMe } from '../../../session/staff.tsx';
 import { ADMIN_NAV } from '../nav.ts';
-import { IMPORT_KINDS, isFinished, uploadImport, type ExamSummary, type ImportKind, type ImportState, type ImportView } from './api.ts';
+import { IMPORT_KINDS, importTarget, isFinished, uploadImport, type ExamSummary, type ImportKind, type ImportState, type ImportView } from './api.ts';
 
 /** Solid tags, dark enough for white text (WCAG AA); the words say the state, the colour only repeats it. */
 const STATE_COLOR: Record<ImportState, string> = { QUEUED: '#595959', RUNNING: '#0958d9', DONE: '#237804', REJECTED: '#a8071a', FAILED: '#a8071a' };
@@ -32,6 +32,7 @@ function Imports({ me }: { me: StaffMe }) {
     refetchInterval: (q) => (q.state.data?.some((j) => !isFinished(j.state)) ? 3_000 : false),
   });
   const targetName = (j: ImportView) => {
+    if (importTarget(j.kind) === 'authority') return t('imports.authorityTarget');
     if (j.examId !== null) {
       const e = exams.data?.find((x) => x.examId === j.examId);
       return e ? `${e.settings.name}（${e.settings.code}）` : t('imports.unknownExam', { id: j.examId });
@@ -98,7 +99,8 @@ function NewImport({ exams, examsError, onStarted }: { exams: ExamSummary[]; exa
   const { t } = useTranslation('imports');
   const qc = useQueryClient();
   const [params, setParams] = useSearchParams();
-  const kind: ImportKind = params.get('kind') === 'STANDING' ? 'STANDING' : 'ROSTER';
+  const kind: ImportKind = IMPORT_KINDS.find((k) => k === params.get('kind')) ?? 'ROSTER';
+  const needs = importTarget(kind);
   const examId = params.get('examId') ?? undefined;
   const sittingId = params.get('sittingId') ?? undefined;
   const [file, setFile] = useState<File>();
@@ -112,16 +114,16 @@ function NewImport({ exams, examsError, onStarted }: { exams: ExamSummary[]; exa
     setParams(next, { replace: true });
   };
   const sittings = exams.flatMap((e) => e.sittings.filter((s) => s.cancelledAt === null).map((s) => ({ value: s.sittingId, label: `${e.settings.name} · ${s.name}（${s.code}）` })));
-  const target = kind === 'ROSTER' ? examId : sittingId;
+  const target = needs === 'exam' ? examId : needs === 'sitting' ? sittingId : undefined;
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
     setError(undefined);
     setProblem(undefined);
-    if (!target) return setProblem(t('imports.needTarget'));
+    if (needs !== 'authority' && !target) return setProblem(t('imports.needTarget'));
     if (!file) return setProblem(t('imports.needFile'));
     setBusy(true);
     try {
-      const q = new URLSearchParams({ kind, fileName: file.name, ...(kind === 'ROSTER' ? { examId: target } : { sittingId: target }) });
+      const q = new URLSearchParams({ kind, fileName: file.name, ...(needs === 'exam' ? { examId: target! } : needs === 'sitting' ? { sittingId: target! } : {}) });
       const job = await uploadImport(q, file);
       await qc.invalidateQueries({ queryKey: ['imports'] });
       onStarted(job);
@@ -143,7 +145,8 @@ function NewImport({ exams, examsError, onStarted }: { exams: ExamSummary[]; exa
           <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>{t(`imports.kindHint.${kind}`)}</Typography.Paragraph>
         </fieldset>
         <div style={{ marginBottom: 12 }}>
-          {kind === 'ROSTER' ? (<>
+          {needs === 'authority' ? <Typography.Paragraph data-testid="import-target-authority">{t('imports.target')}：{t('imports.authorityTarget')}</Typography.Paragraph>
+            : needs === 'exam' ? (<>
             <label htmlFor="import-exam" style={{ display: 'block', marginBottom: 4 }}>{t('imports.exam')}</label>
             <Select id="import-exam" style={{ width: '100%' }} value={examId} onChange={(v: string) => set('examId', v)}
               options={exams.map((e) => ({ value: e.examId, label: `${e.settings.name}（${e.settings.code}）` }))} />

@@ -21,8 +21,10 @@ export interface ImportView {
   startedAt: string | null;
   finishedAt: string | null;
 }
-export const IMPORT_KINDS = ['ROSTER', 'STANDING'] as const;
+export const IMPORT_KINDS = ['ROSTER', 'STANDING', 'AUDIT', 'CET4_SCORE'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
+/** What each kind goes into, as the server checks it (docs/imports-exports.md): CET4 results belong to the authority. */
+export const importTarget = (k: ImportKind): 'exam' | 'sitting' | 'authority' => (k === 'ROSTER' ? 'exam' : k === 'CET4_SCORE' ? 'authority' : 'sitting');
 export type ImportState = 'QUEUED' | 'RUNNING' | 'DONE' | 'REJECTED' | 'FAILED';
 export const isFinished = (s: ImportState) => s === 'DONE' || s === 'REJECTED' || s === 'FAILED';
 
