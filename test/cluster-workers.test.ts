@@ -62,8 +62,10 @@ describe('two worker processes', () => {
       // +1 for a restart of the chain by the once-a-minute cron inside the span.
       expect(mine.length - 1, `${job.id}: ${mine.length} runs in ${span} s`).toBeLessThanOrEqual(Math.floor(span / job.everySeconds) + 1);
     }
+    // Both workers came up at once on a fresh database and neither had to be replaced.
+    expect(cluster.output()).not.toContain('worker died');
     const pids = new Set(runs.map((r) => r.pid));
-    expect(pids.size, `job runs by process: ${JSON.stringify([...pids])}`).toBe(2);
+    expect(pids.size, `job runs by process: ${JSON.stringify([...pids])}; cluster output:\n${cluster.output().slice(-4000)}`).toBe(2);
   });
 });
 

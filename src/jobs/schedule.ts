@@ -43,8 +43,8 @@ export async function startJobRunner(ctx: AppContext, databaseUrl: string): Prom
   boss.on('error', (err: Error) => ctx.log.error({ err }, 'pg-boss error'));
   await boss.start();
   for (const job of JOBS) {
-    await boss.createQueue(job.id, { name: job.id, policy: 'stately', retryLimit: 0, expireInSeconds: 15 * 60 });
-    await boss.schedule(job.id, '* * * * *');
+    await againOnDeadlock(() => boss.createQueue(job.id, { name: job.id, policy: 'stately', retryLimit: 0, expireInSeconds: 15 * 60 }));
+    await againOnDeadlock(() => boss.schedule(job.id, '* * * * *'));
     await boss.work(job.id, { pollingIntervalSeconds: 1 }, async () => {
       try {
         const result = await job.execute(ctx);
@@ -58,4 +58,22 @@ export async function startJobRunner(ctx: AppContext, databaseUrl: string): Prom
     await boss.send(job.id, {});
   }
   return { stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }) };
+}
+
+/**
+ * Workers started together (WORKERS=N on a fresh database) create the same queues and schedules
+ * at the same moment, and PostgreSQL can pick one of them as a deadlock victim (seen in
+ * test/cluster-workers.test.ts: the worker died at start and was replaced). Both calls are
+ * idempotent, so the victim simply does it again after a short, jittered pause.
+ */
+async function againOnDeadlock(step: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await step();
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 80));
+    }
+  }
 }
