@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { checkAtBothSizes } from '../support/axe.ts';
-import { artifactPath, launchChromium, watchCaptchas } from '../support/browser.ts';
+import { artifactPath, launchChromium, signInToConsole, watchCaptchas } from '../support/browser.ts';
 import { makeCandidate, makeExam, type ExamFixture } from '../support/fixtures.ts';
 import { makeInstitution, makeStaff, type StaffFixture } from '../support/staff-fixtures.ts';
 import { buildTestApp } from '../support/test-app.ts';
@@ -67,15 +67,7 @@ async function candidateSignIn(page: Page, w: Awaited<ReturnType<typeof world>>,
 }
 
 async function consoleSignIn(page: Page, s: StaffFixture) {
-  const captcha = watchCaptchas(page);
-  await page.goto(`${baseUrl}/institution/appeals`);
-  await page.waitForURL(/sign-in/);
-  await page.fill('#staff-authority', s.authorityCode);
-  await page.fill('#staff-login', s.loginName);
-  await page.fill('#staff-password', s.password);
-  await captcha.fillCaptcha();
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${baseUrl}/institution/appeals`);
+  await signInToConsole(page, `${baseUrl}/institution/appeals`, s);
 }
 
 const card = (page: Page, subjectCode: string) => page.locator(`[data-subject="${subjectCode}"]`);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAtBothSizes } from '../support/axe.ts';
-import { artifactPath, launchChromium, watchCaptchas } from '../support/browser.ts';
+import { artifactPath, launchChromium, signInToConsole, watchCaptchas } from '../support/browser.ts';
 import { makeCandidate } from '../support/fixtures.ts';
 import { startPaymentWorld, type PaymentWorld } from '../support/payment-world.ts';
 import { makeStaff, type StaffFixture } from '../support/staff-fixtures.ts';
@@ -28,15 +28,7 @@ beforeAll(async () => {
   w.sandbox.start(200);
   admin = await makeStaff(w.db, w.exam, 'AUTHORITY_ADMIN');
   page = await chromium.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-  const captcha = watchCaptchas(page);
-  await page.goto(`${w.baseUrl}/admin/config`);
-  await page.waitForURL(/sign-in/);
-  await page.fill('#staff-authority', admin.authorityCode);
-  await page.fill('#staff-login', admin.loginName);
-  await page.fill('#staff-password', admin.password);
-  await captcha.fillCaptcha();
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${w.baseUrl}/admin/config`);
+  await signInToConsole(page, `${w.baseUrl}/admin/config`, admin);
 }, 120_000);
 afterAll(async () => {
   await w?.sandbox.stop();

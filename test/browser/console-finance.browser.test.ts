@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endRegistrationByAuthority } from '../../src/modules/refunds/authority-cancel.ts';
 import { checkAtBothSizes, expectNoSeriousA11yViolations } from '../support/axe.ts';
 import { expectBooksBalance } from '../support/books.ts';
-import { artifactPath, launchChromium, watchCaptchas } from '../support/browser.ts';
+import { artifactPath, launchChromium, signInToConsole } from '../support/browser.ts';
 import type { CandidateFixture } from '../support/fixtures.ts';
 import { startPaymentWorld, type PaymentWorld } from '../support/payment-world.ts';
 import { paidBill, runRefundsToTheEnd, staff } from '../support/refunds.ts';
@@ -56,15 +56,7 @@ afterAll(async () => {
 });
 
 async function signIn(p: Page, s: StaffFixture, path = '/admin') {
-  const captcha = watchCaptchas(p);
-  await p.goto(`${w.baseUrl}${path}`);
-  await p.waitForURL(/sign-in/);
-  await p.fill('#staff-authority', s.authorityCode);
-  await p.fill('#staff-login', s.loginName);
-  await p.fill('#staff-password', s.password);
-  await captcha.fillCaptcha();
-  await p.click('button[type=submit]');
-  await p.waitForURL(`${w.baseUrl}${path}`);
+  await signInToConsole(p, `${w.baseUrl}${path}`, s);
 }
 
 const navItems = (p: Page) => p.locator('nav .ant-menu-item').allTextContents();

@@ -7,7 +7,7 @@ import { runImportsJob } from '../../src/jobs/run-imports.job.ts';
 import { findCandidateByIdNumber } from '../../src/modules/accounts/candidate-identity.ts';
 import { residentIdCheckChar } from '../../src/shared/resident-id.ts';
 import { checkAtBothSizes, expectNoSeriousA11yViolations } from '../support/axe.ts';
-import { artifactPath, launchChromium, watchCaptchas } from '../support/browser.ts';
+import { artifactPath, launchChromium, signInToConsole } from '../support/browser.ts';
 import { startPaymentWorld, type PaymentWorld } from '../support/payment-world.ts';
 import { paidBill } from '../support/refunds.ts';
 import { makeStaff, type StaffFixture } from '../support/staff-fixtures.ts';
@@ -33,15 +33,7 @@ beforeAll(async () => {
   bigExam = { ...(await w.db.insertInto('exam').values({ authority_id: w.exam.authorityId, code: 'BIG', name: '大名单考试', initial_password_rule: 'ID_LAST6', initial_password_fixed: null, channels: ['alipay'] })
     .returning('id').executeTakeFirstOrThrow()), name: '大名单考试' };
   page = await chromium.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  const captcha = watchCaptchas(page);
-  await page.goto(`${w.baseUrl}/admin/imports`);
-  await page.waitForURL(/sign-in/);
-  await page.fill('#staff-authority', admin.authorityCode);
-  await page.fill('#staff-login', admin.loginName);
-  await page.fill('#staff-password', admin.password);
-  await captcha.fillCaptcha();
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${w.baseUrl}/admin/imports`);
+  await signInToConsole(page, `${w.baseUrl}/admin/imports`, admin);
   // The URL moves before the console replaces the sign-in form; under load axe could see the form.
   await page.locator('#import-file').waitFor();
 }, 120_000);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionSeats } from '../../src/modules/registration/seat-holds.sql.ts';
 import { HOUR } from '../../src/shared/clock.ts';
 import { expectNoSeriousA11yViolations } from '../support/axe.ts';
-import { artifactPath, launchChromium, watchCaptchas } from '../support/browser.ts';
+import { artifactPath, launchChromium, signInToConsole } from '../support/browser.ts';
 import { makeCandidate } from '../support/fixtures.ts';
 import { startPaymentWorld, type PaymentWorld } from '../support/payment-world.ts';
 import { makeStaff, type StaffFixture } from '../support/staff-fixtures.ts';
@@ -46,15 +46,7 @@ beforeAll(async () => {
   w.clock.advance(25 * HOUR);
   freshBillNo = (await w.payingBill()).bill.bill_no;
   page = await chromium.newPage({ viewport: { width: 1280, height: 800 } });
-  const captcha = watchCaptchas(page);
-  await page.goto(`${w.baseUrl}/admin`);
-  await page.waitForURL(/sign-in/);
-  await page.fill('#staff-authority', admin.authorityCode);
-  await page.fill('#staff-login', admin.loginName);
-  await page.fill('#staff-password', admin.password);
-  await captcha.fillCaptcha();
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${w.baseUrl}/admin`);
+  await signInToConsole(page, `${w.baseUrl}/admin`, admin);
 }, 120_000);
 afterAll(async () => {
   await chromium?.close();

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealIdNumber } from '../../src/modules/accounts/candidate-identity.ts';
-import { artifactPath, launchChromium, watchCaptchas } from '../support/browser.ts';
+import { artifactPath, launchChromium, signInToConsole } from '../support/browser.ts';
 import { makeCandidate, makeExam, type ExamFixture } from '../support/fixtures.ts';
 import { Browser } from '../support/http.ts';
 import { makeInstitution, makeStaff, type StaffFixture } from '../support/staff-fixtures.ts';
@@ -46,16 +46,8 @@ async function pendingReview(institutionId: bigint, ticketNo: string) {
   return { name, browser: b, reviewId: filed.body.reviewId as string };
 }
 
-async function signInToConsole(page: Page, surface: 'admin' | 'institution', s: StaffFixture) {
-  const captcha = watchCaptchas(page);
-  await page.goto(`${baseUrl}/${surface}/reviews`);
-  await page.waitForURL(/sign-in/);
-  await page.fill('#staff-authority', s.authorityCode);
-  await page.fill('#staff-login', s.loginName);
-  await page.fill('#staff-password', s.password);
-  await captcha.fillCaptcha();
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${baseUrl}/${surface}/reviews`);
+async function signInToReviews(page: Page, surface: 'admin' | 'institution', s: StaffFixture) {
+  await signInToConsole(page, `${baseUrl}/${surface}/reviews`, s);
 }
 
 describe('the CET6 review queue in the console (REG-4, ORG-2)', () => {
@@ -66,12 +58,12 @@ describe('the CET6 review queue in the console (REG-4, ORG-2)', () => {
     const rejectMe = await pendingReview(school.institutionId, '320010251100002');
 
     const other = await chromium.newPage({ viewport: { width: 1280, height: 800 } });
-    await signInToConsole(other, 'institution', await makeStaff(t.db, exam, 'INSTITUTION_STAFF', { institutionId: otherSchool.institutionId }));
+    await signInToReviews(other, 'institution', await makeStaff(t.db, exam, 'INSTITUTION_STAFF', { institutionId: otherSchool.institutionId }));
     await expect.poll(() => other.textContent('main')).toContain('没有待处理的复核');
     await other.close();
 
     const page = await chromium.newPage({ viewport: { width: 1280, height: 800 } });
-    await signInToConsole(page, 'institution', await makeStaff(t.db, exam, 'INSTITUTION_STAFF', { institutionId: school.institutionId }));
+    await signInToReviews(page, 'institution', await makeStaff(t.db, exam, 'INSTITUTION_STAFF', { institutionId: school.institutionId }));
     const row = (name: string) => page.locator('tr', { hasText: name });
     await expect.poll(() => row(approveMe.name).count()).toBe(1);
     expect(await row(approveMe.name).textContent()).toContain('468');

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionSeats } from '../../src/modules/registration/seat-holds.sql.ts';
 import { checkAtBothSizes } from '../support/axe.ts';
-import { artifactPath, launchChromium, watchCaptchas } from '../support/browser.ts';
+import { artifactPath, launchChromium, signInToConsole } from '../support/browser.ts';
 import { makeCandidate } from '../support/fixtures.ts';
 import { readPdf } from '../support/pdf.ts';
 import { startPaymentWorld, type PaymentWorld } from '../support/payment-world.ts';
@@ -33,15 +33,7 @@ afterAll(async () => {
 });
 
 async function signIn(page: Page, s: StaffFixture, path: string) {
-  const captcha = watchCaptchas(page);
-  await page.goto(`${w.baseUrl}${path}`);
-  await page.waitForURL(/sign-in/);
-  await page.fill('#staff-authority', s.authorityCode);
-  await page.fill('#staff-login', s.loginName);
-  await page.fill('#staff-password', s.password);
-  await captcha.fillCaptcha();
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${w.baseUrl}${path}`, { timeout: 60_000 });
+  await signInToConsole(page, `${w.baseUrl}${path}`, s);
 }
 
 async function sheet(rows: (string | null)[][]): Promise<Buffer> {

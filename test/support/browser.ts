@@ -47,3 +47,19 @@ export function watchCaptchas(page: Page): { fillCaptcha(): Promise<void> } {
     },
   };
 }
+
+/**
+ * Opens a console page signed out, is sent to its sign-in form, signs in as `staff` (authority
+ * code, login, password, captcha) and waits to be back on that page — as staff would.
+ */
+export async function signInToConsole(page: Page, url: string, staff: { authorityCode: string; loginName: string; password: string }): Promise<void> {
+  const captcha = watchCaptchas(page);
+  await page.goto(url);
+  await page.waitForURL(/sign-in/);
+  await page.fill('#staff-authority', staff.authorityCode);
+  await page.fill('#staff-login', staff.loginName);
+  await page.fill('#staff-password', staff.password);
+  await captcha.fillCaptcha();
+  await page.click('button[type=submit]');
+  await page.waitForURL(url, { timeout: 60_000 });
+}
