@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import { sheetRows, xlsxOf } from './support/sheets.ts';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAFF_SESSION_COOKIE } from '../src/http/plugins/staff-auth.ts';
@@ -42,19 +42,6 @@ async function upload(b: Browser, query: string, file: Buffer, contentType = 'te
     headers: { 'content-type': contentType, 'x-exampay-request': '1', cookie: `${STAFF_SESSION_COOKIE}=${b.cookie(STAFF_SESSION_COOKIE)}` },
   });
   return { status: res.statusCode, body: res.json() };
-}
-async function sheetRows(file: Buffer): Promise<unknown[][]> {
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(file as unknown as ArrayBuffer);
-  const rows: unknown[][] = [];
-  wb.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
-  return rows;
-}
-async function xlsxOf(rows: (string | number | null)[][]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('成绩');
-  for (const r of rows) ws.addRow(r);
-  return Buffer.from(await wb.xlsx.writeBuffer());
 }
 /** Uploads, runs the scheduler's job once, and answers the import as the page polls it. */
 async function importFile(b: Browser, query: string, file: Buffer, contentType?: string) {

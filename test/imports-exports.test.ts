@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import { sheetRows, xlsxOf } from './support/sheets.ts';
 import iconv from 'iconv-lite';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,19 +48,6 @@ async function upload(b: Browser, query: string, file: Buffer, contentType: stri
 async function download(b: Browser, url: string) {
   const res = await w.app.inject({ method: 'GET', url, headers: { cookie: `${STAFF_SESSION_COOKIE}=${b.cookie(STAFF_SESSION_COOKIE)}` } });
   return { status: res.statusCode, headers: res.headers, raw: res.rawPayload, json: () => res.json() };
-}
-async function sheetRows(file: Buffer): Promise<unknown[][]> {
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(file as unknown as ArrayBuffer);
-  const rows: unknown[][] = [];
-  wb.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
-  return rows;
-}
-async function xlsxOf(rows: (string | number | null)[][]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('名单');
-  for (const r of rows) ws.addRow(r);
-  return Buffer.from(await wb.xlsx.writeBuffer());
 }
 const candidatesOf = async (authorityId: bigint) => Number((await w.db.selectFrom('candidate').select((eb) => eb.fn.countAll<string>().as('n')).where('authority_id', '=', authorityId).executeTakeFirstOrThrow()).n);
 

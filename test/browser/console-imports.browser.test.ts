@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import ExcelJS from 'exceljs';
+import { sheetRows } from '../support/sheets.ts';
 import { sql } from 'kysely';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,13 +49,6 @@ function residentId(n: number, region: string): string {
   return first17 + residentIdCheckChar(first17);
 }
 
-async function sheetRows(file: Buffer): Promise<unknown[][]> {
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(file as unknown as ArrayBuffer);
-  const rows: unknown[][] = [];
-  wb.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
-  return rows;
-}
 
 /** Clicks a link of the page that answers an attachment and gives the downloaded file's bytes. */
 async function downloadThrough(click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
