@@ -20,9 +20,8 @@ beforeAll(async () => {
   chromium = await launchChromium();
   t = await createTestDatabase();
   ({ app } = await buildTestApp(t));
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // Fastify answers with the address it bound: http://127.0.0.1:<port>.
+  baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   exam = await makeExam(t.db, { fees: [3000n, 3000n] });
   await t.db.updateTable('subject').set({ requires_review: true }).where('id', '=', exam.subjectIds[1]!).execute();
   await t.db.updateTable('exam').set({ cet6_review_threshold: 425 }).where('id', '=', exam.examId).execute();

@@ -23,9 +23,8 @@ beforeAll(async () => {
   browser = await launchChromium();
   t = await createTestDatabase();
   ({ app } = await buildTestApp(t, { clock }));
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // Fastify answers with the address it bound: http://127.0.0.1:<port>.
+  baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   exam = await makeExam(t.db);
 });
 afterAll(async () => {
